@@ -1,0 +1,119 @@
+package dev.ums.message;
+
+import static dev.ums.support.JdbcTime.ts;
+
+import dev.ums.support.Dialect;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Idempotency keys, one row per (client, key), written in the caller's intake transaction.
+ *
+ * <p>The key is taken with an insert that does nothing on conflict (PostgreSQL {@code ON CONFLICT},
+ * H2 {@code MERGE}), so a duplicate is a row count of 0, not an exception: the surrounding
+ * transaction stays usable and no second transaction is needed. On PostgreSQL a concurrent insert
+ * of the same key waits for the first transaction to finish, then sees its row; exactly one request
+ * wins. A record whose {@code expires_at} has passed is taken over by the same statement, so an
+ * expired key may be reused even before the purge job has removed it.
+ */
+@Repository
+class IdempotencyStore {
+
+  private static final Logger log = LoggerFactory.getLogger(IdempotencyStore.class);
+
+  private static final String CLAIM_POSTGRESQL =
+      """
+      INSERT INTO idempotency_record
+             (client_id, idem_key, fingerprint, response_status, response_body, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (client_id, idem_key) DO UPDATE
+         SET fingerprint = EXCLUDED.fingerprint, response_status = EXCLUDED.response_status,
+             response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at,
+             expires_at = EXCLUDED.expires_at
+       WHERE idempotency_record.expires_at <= EXCLUDED.created_at
+      """;
+  private static final String CLAIM_H2 =
+      """
+      MERGE INTO idempotency_record t
+      USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(255)), CAST(? AS CHAR(64)),
+                     CAST(? AS INTEGER), CAST(? AS CLOB), CAST(? AS TIMESTAMP WITH TIME ZONE),
+                     CAST(? AS TIMESTAMP WITH TIME ZONE)))
+            s (client_id, idem_key, fingerprint, response_status, response_body, created_at, expires_at)
+         ON t.client_id = s.client_id AND t.idem_key = s.idem_key
+      WHEN MATCHED AND t.expires_at <= s.created_at THEN UPDATE
+         SET fingerprint = s.fingerprint, response_status = s.response_status,
+             response_body = s.response_body, created_at = s.created_at, expires_at = s.expires_at
+      WHEN NOT MATCHED THEN INSERT
+             (client_id, idem_key, fingerprint, response_status, response_body, created_at, expires_at)
+      VALUES (s.client_id, s.idem_key, s.fingerprint, s.response_status, s.response_body,
+              s.created_at, s.expires_at)
+      """;
+  private static final String FIND =
+      """
+      SELECT fingerprint, response_status, response_body FROM idempotency_record
+       WHERE client_id = ? AND idem_key = ?
+      """;
+
+  private final JdbcTemplate jdbc;
+  private final Clock clock;
+  private final String claimSql;
+
+  IdempotencyStore(JdbcTemplate jdbc, Clock clock, Dialect dialect) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.claimSql = dialect == Dialect.POSTGRESQL ? CLAIM_POSTGRESQL : CLAIM_H2;
+  }
+
+  /** A remembered answer. */
+  record StoredAnswer(String fingerprint, int status, String body) {}
+
+  /**
+   * Takes the key for this request. Returns true if this request now owns it (new or expired),
+   * false if a live record exists, which {@link #find} then returns.
+   */
+  boolean claim(
+      String clientId,
+      String key,
+      String fingerprint,
+      int status,
+      String body,
+      Instant now,
+      Instant expiresAt) {
+    return jdbc.update(claimSql, clientId, key, fingerprint, status, body, ts(now), ts(expiresAt))
+        == 1;
+  }
+
+  Optional<StoredAnswer> find(String clientId, String key) {
+    return jdbc
+        .query(
+            FIND,
+            (rs, n) ->
+                new StoredAnswer(
+                    rs.getString("fingerprint"),
+                    rs.getInt("response_status"),
+                    rs.getString("response_body")),
+            clientId,
+            key)
+        .stream()
+        .findFirst();
+  }
+
+  /** Deletes expired records; their keys may then be used again. */
+  @Scheduled(
+      fixedDelayString = "${ums.idempotency.purge-interval:10m}",
+      initialDelayString = "${ums.idempotency.purge-interval:10m}")
+  int purgeExpired() {
+    int n =
+        jdbc.update("DELETE FROM idempotency_record WHERE expires_at <= ?", ts(clock.instant()));
+    if (n > 0) {
+      log.info("event=idempotency_purged count={}", n);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.ums.message;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Intake settings.
+ *
+ * @param defaultFrom {@code ums.mail.default-from}: sender used when a request gives none
+ * @param maxMessageBytes {@code ums.limits.max-message-bytes}: subject + bodies + headers, UTF-8
+ * @param maxRecipients {@code ums.limits.max-recipients}: to + cc + bcc of one message
+ * @param maxBatchSize {@code ums.limits.max-batch-size}: messages in one batch request
+ * @param maxRequestBytes {@code ums.limits.max-request-bytes}: raw HTTP body, checked before
+ *     parsing
+ * @param maxSchedule {@code ums.limits.max-schedule}: how far ahead {@code sendAt} may be
+ * @param idempotencyTtl {@code ums.idempotency.ttl}: how long a key is remembered
+ */
+@ConfigurationProperties("ums")
+public record IntakeProperties(
+    @DefaultValue Mail mail, @DefaultValue Limits limits, @DefaultValue Idempotency idempotency) {
+
+  /** {@code ums.mail.*} */
+  public record Mail(
+      @DefaultValue("UMS <no-reply@ums.localhost>") String defaultFrom,
+      @DefaultValue("ums.localhost") String messageIdDomain) {}
+
+  /** {@code ums.limits.*} */
+  public record Limits(
+      @DefaultValue("10MB") DataSize maxMessageBytes,
+      @DefaultValue("50") int maxRecipients,
+      @DefaultValue("500") int maxBatchSize,
+      @DefaultValue("64MB") DataSize maxRequestBytes,
+      @DefaultValue("30d") Duration maxSchedule) {}
+
+  /** {@code ums.idempotency.*} */
+  public record Idempotency(
+      @DefaultValue("24h") Duration ttl, @DefaultValue("10m") Duration purgeInterval) {}
+}

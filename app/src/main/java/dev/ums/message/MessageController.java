@@ -1,0 +1,97 @@
+package dev.ums.message;
+
+import dev.ums.web.ApiProblem;
+import java.net.URI;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The intake API: send one, send a batch, read a message's status. */
+@RestController
+@RequestMapping("/api/messages")
+class MessageController {
+
+  /** The one API client until API keys arrive; idempotency keys are already scoped by it. */
+  static final String DEFAULT_CLIENT = "default";
+
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String MESSAGE_ID_ALIAS = "X-Message-Id";
+  static final String REPLAY = "Idempotency-Replay";
+
+  private final MessageService service;
+
+  MessageController(MessageService service) {
+    this.service = service;
+  }
+
+  @PostMapping(
+      consumes = MediaType.APPLICATION_JSON_VALUE,
+      produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<String> send(
+      @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
+      @RequestHeader(value = MESSAGE_ID_ALIAS, required = false) String alias,
+      @RequestBody SendRequest request) {
+    IntakeResult r = service.accept(DEFAULT_CLIENT, idempotencyKey(key, alias), request);
+    return answer(r).location(URI.create("/api/messages/" + r.id())).body(r.body());
+  }
+
+  @PostMapping(
+      path = "/batch",
+      consumes = MediaType.APPLICATION_JSON_VALUE,
+      produces = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<String> sendBatch(
+      @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
+      @RequestHeader(value = MESSAGE_ID_ALIAS, required = false) String alias,
+      @RequestBody BatchRequest batch) {
+    IntakeResult r = service.acceptBatch(DEFAULT_CLIENT, idempotencyKey(key, alias), batch);
+    return answer(r).body(r.body());
+  }
+
+  @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+  MessageView get(@PathVariable UUID id) {
+    return service.find(DEFAULT_CLIENT, id).orElseThrow(() -> ApiProblem.notFound("Message"));
+  }
+
+  private static ResponseEntity.BodyBuilder answer(IntakeResult r) {
+    ResponseEntity.BodyBuilder b =
+        ResponseEntity.status(r.status()).contentType(MediaType.APPLICATION_JSON);
+    if (r.replay()) {
+      b.header(REPLAY, "true");
+    }
+    return b;
+  }
+
+  /** 1..255 printable ASCII characters; the two header names are aliases and must agree. */
+  static String idempotencyKey(String key, String alias) {
+    if (key != null && alias != null && !key.equals(alias)) {
+      throw badKey(IDEMPOTENCY_KEY + " and " + MESSAGE_ID_ALIAS + " differ");
+    }
+    String k = key != null ? key : alias;
+    if (k == null) {
+      return null;
+    }
+    if (k.isEmpty() || k.length() > 255) {
+      throw badKey("must be 1 to 255 characters");
+    }
+    for (int i = 0; i < k.length(); i++) {
+      char ch = k.charAt(i);
+      if (ch < 0x20 || ch > 0x7E) {
+        throw badKey("must be printable ASCII");
+      }
+    }
+    return k;
+  }
+
+  private static ApiProblem badKey(String why) {
+    return new ApiProblem(
+        HttpStatus.BAD_REQUEST, "bad-idempotency-key", "Malformed idempotency key", why);
+  }
+}

@@ -1,0 +1,225 @@
+package dev.ums.message;
+
+import dev.ums.support.Uuid7;
+import dev.ums.web.ApiProblem;
+import dev.ums.web.FieldProblem;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Intake: validates, then stores each message, its outbox row and (if a key was sent) its
+ * idempotency record in one transaction. Once this returns without throwing, the messages are
+ * committed: a crash afterwards loses nothing. Validation happens before the transaction, so a bad
+ * request writes nothing and holds no connection.
+ */
+@Service
+public class MessageService {
+
+  private final MessageRepository messages;
+  private final IdempotencyStore idempotency;
+  private final ConstraintHandlerService constraints;
+  private final MessageValidator validator;
+  private final IntakeProperties props;
+  private final TransactionTemplate tx;
+  private final ApplicationEventPublisher events;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  MessageService(
+      MessageRepository messages,
+      IdempotencyStore idempotency,
+      ConstraintHandlerService constraints,
+      IntakeProperties props,
+      TransactionTemplate tx,
+      ApplicationEventPublisher events,
+      JsonMapper json,
+      Clock clock) {
+    this.messages = messages;
+    this.idempotency = idempotency;
+    this.constraints = constraints;
+    this.validator = new MessageValidator(props);
+    this.props = props;
+    this.tx = tx;
+    this.events = events;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** Accepts one message; see the class comment for the guarantees. */
+  public IntakeResult accept(String clientId, String idempotencyKey, SendRequest request) {
+    Instant now = now();
+    MessageValidator.Checked c = validator.check(request, now);
+    if (!c.errors().isEmpty()) {
+      throw ApiProblem.validation(c.errors());
+    }
+    MessageRepository.NewMessage m = newMessage(clientId, c, now);
+    String body =
+        json.writeValueAsString(new AcceptedMessage(null, m.id(), MessageStatus.QUEUED, now));
+    IntakeResult result =
+        store(
+            clientId,
+            idempotencyKey,
+            () -> fingerprint("single", canonical(request)),
+            body,
+            List.of(m),
+            now);
+    if (result.replay()) {
+      UUID original = json.readValue(result.body(), AcceptedMessage.class).id();
+      return new IntakeResult(result.status(), result.body(), true, original);
+    }
+    return new IntakeResult(result.status(), result.body(), false, m.id());
+  }
+
+  /** Accepts all messages of a batch in one transaction, or none if any is invalid. */
+  public IntakeResult acceptBatch(String clientId, String idempotencyKey, BatchRequest batch) {
+    if (batch == null || batch.messages() == null || batch.messages().isEmpty()) {
+      throw ApiProblem.validation(
+          List.of(FieldProblem.of("messages", "at least one message is required")));
+    }
+    int max = props.limits().maxBatchSize();
+    if (batch.messages().size() > max) {
+      throw ApiProblem.validation(
+          List.of(
+              FieldProblem.of(
+                  "messages",
+                  batch.messages().size() + " messages; a batch may hold at most " + max)));
+    }
+    Instant now = now();
+    List<FieldProblem> errors = new ArrayList<>();
+    List<MessageRepository.NewMessage> rows = new ArrayList<>(batch.messages().size());
+    List<AcceptedMessage> answers = new ArrayList<>(batch.messages().size());
+    for (int i = 0; i < batch.messages().size(); i++) {
+      MessageValidator.Checked c;
+      try {
+        c = validator.check(batch.messages().get(i), now);
+      } catch (ApiProblem tooLarge) {
+        throw tooLarge.with("index", i);
+      }
+      if (!c.errors().isEmpty()) {
+        for (FieldProblem e : c.errors()) {
+          errors.add(e.atIndex(i));
+        }
+        continue;
+      }
+      MessageRepository.NewMessage m = newMessage(clientId, c, now);
+      rows.add(m);
+      answers.add(new AcceptedMessage(i, m.id(), MessageStatus.QUEUED, now));
+    }
+    if (!errors.isEmpty()) {
+      throw ApiProblem.validation(errors);
+    }
+    String body = json.writeValueAsString(new BatchAccepted(answers));
+    return store(
+        clientId,
+        idempotencyKey,
+        () ->
+            fingerprint("batch", batch.messages().stream().map(MessageService::canonical).toList()),
+        body,
+        rows,
+        now);
+  }
+
+  /** The caller's message, if it exists and belongs to the caller. */
+  public Optional<MessageView> find(String clientId, UUID id) {
+    return messages.find(clientId, id);
+  }
+
+  private IntakeResult store(
+      String clientId,
+      String key,
+      Supplier<String> fingerprint,
+      String body,
+      List<MessageRepository.NewMessage> rows,
+      Instant now) {
+    int accepted = HttpStatus.ACCEPTED.value();
+    String fp = key == null ? null : fingerprint.get();
+    IntakeResult result =
+        tx.execute(
+            s -> {
+              if (key != null
+                  && !idempotency.claim(
+                      clientId,
+                      key,
+                      fp,
+                      accepted,
+                      body,
+                      now,
+                      now.plus(props.idempotency().ttl()))) {
+                return constraints.onKeyConflict(idempotency.find(clientId, key), fp);
+              }
+              messages.insert(rows);
+              return new IntakeResult(accepted, body, false, null);
+            });
+    if (!result.replay()) {
+      boolean immediate = rows.stream().anyMatch(r -> r.sendAt() == null);
+      events.publishEvent(new MessagesAccepted(rows.size(), immediate));
+    }
+    return result;
+  }
+
+  private MessageRepository.NewMessage newMessage(
+      String clientId, MessageValidator.Checked c, Instant now) {
+    return new MessageRepository.NewMessage(
+        Uuid7.next(),
+        clientId,
+        json.writeValueAsBytes(c.content()),
+        c.content().allRecipients().size(),
+        c.sendAt(),
+        now);
+  }
+
+  private Instant now() {
+    // PostgreSQL keeps microseconds: answer with exactly what is stored.
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /** The request with map keys sorted, so field order in the JSON does not change the print. */
+  private static SendRequest canonical(SendRequest r) {
+    if (r == null) {
+      return null;
+    }
+    return new SendRequest(
+        r.from(),
+        r.to(),
+        r.cc(),
+        r.bcc(),
+        r.replyTo(),
+        r.subject(),
+        r.text(),
+        r.html(),
+        sorted(r.headers()),
+        r.sendAt(),
+        sorted(r.metadata()));
+  }
+
+  private static Map<String, String> sorted(Map<String, String> m) {
+    return m == null ? null : new TreeMap<>(m);
+  }
+
+  private String fingerprint(String kind, Object canonical) {
+    String text = kind + ":" + json.writeValueAsString(canonical);
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.ums.message;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * What {@code GET /api/messages/{id}} shows: state and timing, no recipients or content.
+ *
+ * @param nextAttemptAt when the dispatcher will next try; absent once the message is final
+ * @param lastError the classification and SMTP reply code of the last failed attempt, if any
+ */
+public record MessageView(
+    UUID id,
+    MessageStatus status,
+    int attempts,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant sendAt,
+    Instant sentAt,
+    Instant nextAttemptAt,
+    LastError lastError) {
+
+  /** The last failed attempt, without any message text that might carry personal data. */
+  public record LastError(String classification, Integer code) {}
+}

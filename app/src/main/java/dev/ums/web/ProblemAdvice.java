@@ -1,0 +1,132 @@
+package dev.ums.web;
+
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * The one place errors become RFC 9457 problems. Spring MVC's own failures (405, 415, 404 route,
+ * unreadable JSON) come through the base class; features throw {@link ApiProblem}; a database that
+ * does not answer is a 503 with {@code Retry-After}; anything else is a bare 500 whose cause goes
+ * to the log, never to the client.
+ */
+@RestControllerAdvice
+class ProblemAdvice extends ResponseEntityExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+  static final Duration DB_RETRY_AFTER = Duration.ofSeconds(5);
+
+  @ExceptionHandler(ApiProblem.class)
+  ResponseEntity<ProblemDetail> apiProblem(ApiProblem p) {
+    ResponseEntity.BodyBuilder b = ResponseEntity.status(p.status());
+    if (p.retryAfter() != null) {
+      b.header(HttpHeaders.RETRY_AFTER, Long.toString(p.retryAfter().toSeconds()));
+    }
+    return b.body(p.toProblemDetail());
+  }
+
+  @ExceptionHandler({
+    CannotCreateTransactionException.class,
+    DataAccessResourceFailureException.class,
+    TransientDataAccessException.class
+  })
+  ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
+    log.warn("event=db_unavailable error={}", e.getClass().getSimpleName());
+    return apiProblem(
+        new ApiProblem(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+                "The message store is not reachable; nothing was stored. Retry later.")
+            .retryAfter(DB_RETRY_AFTER));
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    log.error("event=unexpected_error", e);
+    return apiProblem(
+        new ApiProblem(
+            HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error", "Unexpected error"));
+  }
+
+  @Override
+  protected ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    ApiProblem p;
+    Throwable cause = ex.getCause();
+    if (cause instanceof UnrecognizedPropertyException u) {
+      p =
+          ApiProblem.validation(
+              List.of(FieldProblem.of(path(u), "unknown field '" + u.getPropertyName() + "'")));
+    } else if (cause instanceof DatabindException d && !d.getPath().isEmpty()) {
+      p = ApiProblem.validation(List.of(FieldProblem.of(path(d), "wrong type")));
+    } else {
+      p =
+          new ApiProblem(
+              HttpStatus.BAD_REQUEST,
+              "malformed-json",
+              "Malformed request body",
+              "The body is not valid JSON");
+    }
+    return ResponseEntity.status(p.status()).body(p.toProblemDetail());
+  }
+
+  @Override
+  protected ResponseEntity<Object> handleTypeMismatch(
+      TypeMismatchException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    ApiProblem p =
+        new ApiProblem(
+            HttpStatus.BAD_REQUEST,
+            "bad-parameter",
+            "Bad parameter",
+            "'" + ex.getPropertyName() + "' is malformed");
+    return ResponseEntity.status(p.status()).body(p.toProblemDetail());
+  }
+
+  @Override
+  protected ResponseEntity<Object> createResponseEntity(
+      Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+    if (body instanceof ProblemDetail pd
+        && pd.getType() != null
+        && "about:blank".equals(pd.getType().toString())) {
+      pd.setType(ApiProblem.typeUri("http-" + statusCode.value()));
+    }
+    return super.createResponseEntity(body, headers, statusCode, request);
+  }
+
+  /** A JSON path such as {@code messages[3].to}, from Jackson's reference chain. */
+  private static String path(DatabindException e) {
+    StringBuilder sb = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getPropertyName() != null) {
+        if (!sb.isEmpty()) {
+          sb.append('.');
+        }
+        sb.append(ref.getPropertyName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.isEmpty() ? "$" : sb.toString();
+  }
+}

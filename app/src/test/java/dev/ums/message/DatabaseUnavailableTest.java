@@ -1,0 +1,45 @@
+package dev.ums.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ums.testing.Http;
+import dev.ums.testing.Http.Answer;
+import dev.ums.testing.TestSupportConfig;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+
+/** UMS pointed at a PostgreSQL port where nothing listens. */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.datasource.url=jdbc:postgresql://127.0.0.1:9/ums",
+      "spring.datasource.hikari.connection-timeout=500",
+      "spring.datasource.hikari.initialization-fail-timeout=-1",
+      "spring.flyway.enabled=false",
+      "ums.dispatch.enabled=false"
+    })
+@Import(TestSupportConfig.class)
+class DatabaseUnavailableTest {
+
+  @Autowired Http http;
+
+  @Test
+  void accept_answers_503_with_retry_after_when_the_database_is_unreachable() {
+    Answer a = http.postJson("/api/messages", "{\"to\": [\"a@example.com\"], \"text\": \"x\"}");
+
+    assertThat(a.status()).isEqualTo(503);
+    assertThat(a.header("Retry-After")).isEqualTo("5");
+    assertThat(a.contentType()).startsWith("application/problem+json");
+    assertThat(a.body()).doesNotContain("Exception").doesNotContain("127.0.0.1");
+  }
+
+  @Test
+  void status_read_answers_503_when_the_database_is_unreachable() {
+    Answer a = http.get("/api/messages/0190f0c2-7f3a-7000-8000-000000000000");
+
+    assertThat(a.status()).isEqualTo(503);
+    assertThat(a.header("Retry-After")).isEqualTo("5");
+  }
+}

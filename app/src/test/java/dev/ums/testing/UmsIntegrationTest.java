@@ -1,0 +1,20 @@
+package dev.ums.testing;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+
+/**
+ * A full UMS on a random port against the run's PostgreSQL database. Classes that use it share one
+ * application context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"ums.limits.max-message-bytes=1MB", "ums.limits.max-request-bytes=4MB"})
+@Import(TestSupportConfig.class)
+public @interface UmsIntegrationTest {}
