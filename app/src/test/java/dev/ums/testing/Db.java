@@ -25,6 +25,6 @@ public class Db {
   }
 
   public void clean() {
-    jdbc.execute("TRUNCATE outbox, idempotency_record, message CASCADE");
+    jdbc.execute("TRUNCATE send_failure, outbox, idempotency_record, message CASCADE");
   }
 }

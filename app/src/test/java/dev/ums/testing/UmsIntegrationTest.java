@@ -8,13 +8,18 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 
 /**
- * A full UMS on a random port against the run's PostgreSQL database. Classes that use it share one
+ * A full UMS on a random port against the run's PostgreSQL database, intake only (no dispatcher, so
+ * rows stay as intake wrote them). Classes that use it share one
  * application context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"ums.limits.max-message-bytes=1MB", "ums.limits.max-request-bytes=4MB"})
+    properties = {
+      "ums.limits.max-message-bytes=1MB",
+      "ums.limits.max-request-bytes=4MB",
+      "ums.dispatch.enabled=false"
+    })
 @Import(TestSupportConfig.class)
 public @interface UmsIntegrationTest {}

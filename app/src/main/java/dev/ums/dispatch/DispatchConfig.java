@@ -1,0 +1,99 @@
+package dev.ums.dispatch;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ums.email.EmailSender;
+import dev.ums.message.IntakeProperties;
+import dev.ums.support.Dialect;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Wires one dispatcher per instance, unless {@code ums.dispatch.enabled=false}. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "ums.dispatch.enabled", havingValue = "true", matchIfMissing = true)
+class DispatchConfig {
+
+  @Bean
+  RetryPolicy retryPolicy(RetryProperties retry) {
+    return retry.policy();
+  }
+
+  @Bean
+  OutboxDispatcher outboxDispatcher(
+      OutboxProcessor processor,
+      EmailSender sender,
+      @Qualifier("dispatchWorkers") Executor workers,
+      RetryPolicy retryPolicy,
+      DispatchProperties props,
+      IntakeProperties intake,
+      JsonMapper json,
+      Clock clock) {
+    String id =
+        props.instanceId() == null || props.instanceId().isBlank()
+            ? OutboxDispatcher.defaultInstanceId()
+            : props.instanceId();
+    return new OutboxDispatcher(
+        processor,
+        sender,
+        workers,
+        retryPolicy,
+        props,
+        id,
+        intake.mail().messageIdDomain(),
+        json,
+        clock);
+  }
+
+  @Bean
+  LeaseReaper leaseReaper(OutboxProcessor processor, RetryPolicy retryPolicy, Clock clock) {
+    return new LeaseReaper(processor, retryPolicy, clock);
+  }
+
+  @Bean
+  ReapSchedule reapSchedule(LeaseReaper reaper) {
+    return new ReapSchedule(reaper);
+  }
+
+  @Bean
+  DispatchSignal dispatchSignal(
+      OutboxDispatcher dispatcher,
+      JdbcTemplate jdbc,
+      DataSource dataSource,
+      Dialect dialect,
+      DispatchProperties props) {
+    DispatchSignal.ListenTarget target = null;
+    if (props.notify() && dialect == Dialect.POSTGRESQL) {
+      HikariDataSource h = dataSource.unwrap(HikariDataSource.class);
+      target = new DispatchSignal.ListenTarget(h.getJdbcUrl(), h.getUsername(), h.getPassword());
+    }
+    return new DispatchSignal(dispatcher, jdbc, target);
+  }
+
+  /** Runs the reaper on {@code ums.dispatch.reap-interval}. */
+  static class ReapSchedule {
+    private final LeaseReaper reaper;
+
+    ReapSchedule(LeaseReaper reaper) {
+      this.reaper = reaper;
+    }
+
+    @Scheduled(
+        fixedDelayString = "${ums.dispatch.reap-interval:10s}",
+        initialDelayString = "${ums.dispatch.reap-interval:10s}")
+    void run() {
+      try {
+        reaper.reap();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(LeaseReaper.class)
+            .warn("event=reap_failed error={}", e.getClass().getSimpleName());
+      }
+    }
+  }
+}

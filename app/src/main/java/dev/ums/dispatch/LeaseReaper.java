@@ -1,0 +1,57 @@
+package dev.ums.dispatch;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Returns rows whose lease expired — their dispatcher crashed or stalled — to the queue, counting
+ * the lost attempt as a failure ({@code LEASE_EXPIRED}) so a message that keeps killing its
+ * dispatcher ends as a dead letter instead of looping forever. Safe to run on every instance at
+ * once: each return is a CAS on the expired claim token, so one reaper (or the late original
+ * dispatcher) wins and the others' writes are dropped.
+ */
+public class LeaseReaper {
+
+  private static final Logger log = LoggerFactory.getLogger(LeaseReaper.class);
+  private static final int LIMIT = 1000;
+
+  private final OutboxProcessor processor;
+  private final RetryPolicy retry;
+  private final Clock clock;
+
+  public LeaseReaper(OutboxProcessor processor, RetryPolicy retry, Clock clock) {
+    this.processor = processor;
+    this.retry = retry;
+    this.clock = clock;
+  }
+
+  /** Returns expired claims to the queue (or the dead letters); the number returned. */
+  public int reap() {
+    int total = 0;
+    List<Outbox> expired;
+    do {
+      expired = processor.expiredLeases(LIMIT);
+      Instant now = clock.instant();
+      List<Outcome> failures =
+          expired.stream()
+              .<Outcome>map(
+                  c ->
+                      new Outcome.Failed(
+                          c,
+                          OutboxProcessor.LEASE_EXPIRED,
+                          null,
+                          "lease expired before a result was recorded",
+                          retry.afterFailure(c.attempt(), c.createdAt(), now),
+                          now))
+              .toList();
+      total += processor.record(failures).applied();
+    } while (expired.size() == LIMIT);
+    if (total > 0) {
+      log.warn("event=leases_reaped count={}", total);
+    }
+    return total;
+  }
+}

@@ -1,0 +1,17 @@
+package dev.ums.dispatch;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * An outbox row as the claim statement returned it, with the message content read in the same
+ * statement. Never re-used after its results are recorded: every write about it is a CAS on
+ * {@code claimToken}, and a stale token changes nothing.
+ *
+ * @param messageId the message (and outbox row) id
+ * @param claimToken the token stamped by the claim that returned this row
+ * @param attempt this attempt's number (1 for the first)
+ * @param createdAt when the message was accepted (bounds its retry age)
+ * @param content the message content document; null for rows claimed only to be reaped
+ */
+record Outbox(UUID messageId, UUID claimToken, int attempt, Instant createdAt, byte[] content) {}

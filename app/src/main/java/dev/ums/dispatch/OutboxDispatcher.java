@@ -1,0 +1,334 @@
+package dev.ums.dispatch;
+
+import dev.ums.email.Email;
+import dev.ums.email.EmailSender;
+import dev.ums.email.SendResult;
+import dev.ums.email.SmtpSendException;
+import dev.ums.message.MailContent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The delivery loop of one instance. A loop thread claims batches of due outbox rows (short
+ * transaction, see {@link OutboxProcessor}) and hands each claimed message to the sender pool
+ * once the claim has committed; no connection or transaction is held while SMTP talks. Outcomes
+ * are queued and a writer thread records them in batches, each batch one transaction.
+ *
+ * <p>Wake-ups: {@link #wake()} (called after a local intake commit, or on a NOTIFY from another
+ * instance) makes the loop claim at once; otherwise it polls every {@code poll-interval}. While
+ * claims come back full it keeps claiming without waiting, bounded by the in-flight limit.
+ *
+ * <p>Failure modes: if the process dies, its claimed rows stay leased until {@code lease} passes,
+ * then the reaper returns them (they may be sent again: at-least-once, bounded by what was in
+ * flight). If recording results fails, the writer retries for up to one lease, then gives up and
+ * the lease returns the messages. On {@link #stop()} it stops claiming, lets running sends finish
+ * within {@code shutdown-timeout}, and releases claimed rows that were never attempted.
+ */
+public class OutboxDispatcher implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(OutboxDispatcher.class);
+
+  private final OutboxProcessor processor;
+  private final EmailSender sender;
+  private final Executor workers;
+  private final RetryPolicy retry;
+  private final DispatchProperties props;
+  private final String instanceId;
+  private final String messageIdDomain;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  private final Semaphore wakeUp = new Semaphore(0);
+  private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+  /** Claimed rows whose outcome is not yet recorded. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  private final int maxInFlight;
+  private volatile boolean running;
+  private volatile boolean stopping;
+  private volatile Instant lastLoopAt;
+  private volatile CountDownLatch stopSignal = new CountDownLatch(1);
+  private Thread loopThread;
+  private Thread writerThread;
+
+  public OutboxDispatcher(
+      OutboxProcessor processor,
+      EmailSender sender,
+      Executor workers,
+      RetryPolicy retry,
+      DispatchProperties props,
+      String instanceId,
+      String messageIdDomain,
+      JsonMapper json,
+      Clock clock) {
+    this.processor = processor;
+    this.sender = sender;
+    this.workers = workers;
+    this.retry = retry;
+    this.props = props;
+    this.instanceId = instanceId;
+    this.messageIdDomain = messageIdDomain;
+    this.json = json;
+    this.clock = clock;
+    this.maxInFlight = Math.max(2 * props.batchSize(), 4 * props.workers());
+  }
+
+  /** Claim now instead of at the next poll. Cheap; safe from any thread. */
+  public void wake() {
+    if (wakeUp.availablePermits() == 0) {
+      wakeUp.release();
+    }
+  }
+
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /** When the loop last completed a claim (for liveness checks); null before the first. */
+  public Instant lastLoopAt() {
+    return lastLoopAt;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    stopping = false;
+    stopSignal = new CountDownLatch(1);
+    writerThread = new Thread(this::writeLoop, "ums-dispatch-results");
+    loopThread = new Thread(this::claimLoop, "ums-dispatch-loop");
+    writerThread.start();
+    loopThread.start();
+    log.info(
+        "event=dispatcher_started instance={} batch_size={} workers={} lease={}",
+        instanceId,
+        props.batchSize(),
+        props.workers(),
+        props.lease());
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    stopping = true; // queued sends release their rows instead of sending
+    stopSignal.countDown();
+    wake();
+    join(loopThread, props.shutdownTimeout());
+    long deadline = System.nanoTime() + props.shutdownTimeout().toNanos();
+    synchronized (inFlight) {
+      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        try {
+          inFlight.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    writerThread.interrupt();
+    join(writerThread, Duration.ofSeconds(5));
+    int left = inFlight.get();
+    if (left > 0) {
+      log.warn("event=dispatcher_stopped_with_inflight count={} (their leases will return them)", left);
+    } else {
+      log.info("event=dispatcher_stopped instance={}", instanceId);
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  private void claimLoop() {
+    while (running) {
+      int free = maxInFlight - inFlight.get();
+      int want = Math.min(props.batchSize(), free);
+      boolean full = false;
+      if (want > 0 && (want >= props.batchSize() / 4 || inFlight.get() == 0)) {
+        try {
+          List<Outbox> claimed = processor.claim(instanceId, want, props.lease());
+          lastLoopAt = clock.instant();
+          inFlight.addAndGet(claimed.size());
+          for (Outbox c : claimed) {
+            workers.execute(() -> attempt(c));
+          }
+          full = claimed.size() == want;
+        } catch (RuntimeException e) {
+          log.warn("event=claim_failed error={}", e.getClass().getSimpleName());
+        }
+      }
+      if (!full || inFlight.get() >= maxInFlight) {
+        try {
+          wakeUp.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+          wakeUp.drainPermits();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** One SMTP attempt, on a worker thread. Never throws; always yields exactly one outcome. */
+  void attempt(Outbox c) {
+    if (stopping) {
+      outcomes.add(new Outcome.Unsent(c));
+      return;
+    }
+    Outcome o;
+    try {
+      SendResult r = sender.send(email(c));
+      o = new Outcome.Sent(c, r.reply(), refused(r), clock.instant());
+      if (!r.refused().isEmpty()) {
+        log.info(
+            "event=sent_partially message_id={} attempt={} refused={}",
+            c.messageId(),
+            c.attempt(),
+            r.refused().size());
+      }
+    } catch (SmtpSendException e) {
+      o =
+          failed(
+              c,
+              e.classification().name(),
+              e.replyCode(),
+              e.getMessage(),
+              e.classification().retryable());
+    } catch (RuntimeException e) {
+      // A bug or unreadable content: retry within the budget rather than lose the message.
+      o = failed(c, "INTERNAL", null, e.getClass().getSimpleName(), true);
+    }
+    outcomes.add(o);
+  }
+
+  private Outcome.Failed failed(
+      Outbox c, String classification, Integer code, String text, boolean retryable) {
+    Instant now = clock.instant();
+    RetryPolicy.Decision d =
+        retryable
+            ? retry.afterFailure(c.attempt(), c.createdAt(), now)
+            : new RetryPolicy.GiveUp("permanent error");
+    log.info(
+        "event=send_failed message_id={} attempt={} class={} code={} next={}",
+        c.messageId(),
+        c.attempt(),
+        classification,
+        code,
+        d instanceof RetryPolicy.Retry r ? r.at() : "dead_letter");
+    return new Outcome.Failed(c, classification, code, text, d, now);
+  }
+
+  private Email email(Outbox c) {
+    MailContent m = json.readValue(c.content(), MailContent.class);
+    return new Email(
+        "<" + c.messageId() + "@" + messageIdDomain + ">",
+        m.from(),
+        m.to(),
+        m.cc(),
+        m.bcc(),
+        m.replyTo(),
+        m.subject(),
+        m.text(),
+        m.html(),
+        m.headers());
+  }
+
+  private byte[] refused(SendResult r) {
+    return r.refused().isEmpty() ? null : json.writeValueAsBytes(r.refused());
+  }
+
+  private void writeLoop() {
+    List<Outcome> batch = new ArrayList<>(512);
+    while (running || inFlight.get() > 0) {
+      try {
+        Outcome first = outcomes.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        outcomes.drainTo(batch, 511);
+        recordWithRetry(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } finally {
+        if (!batch.isEmpty()) {
+          synchronized (inFlight) {
+            inFlight.addAndGet(-batch.size());
+            inFlight.notifyAll();
+          }
+          batch.clear();
+          wake();
+        }
+      }
+    }
+  }
+
+  private void recordWithRetry(List<Outcome> batch) throws InterruptedException {
+    long giveUpAt = System.nanoTime() + props.lease().toNanos();
+    long backoffMs = 100;
+    while (true) {
+      try {
+        processor.record(batch);
+        return;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > giveUpAt || Thread.currentThread().isInterrupted()) {
+          log.error(
+              "event=record_failed_giving_up count={} error={} (leases will return them)",
+              batch.size(),
+              e.getClass().getSimpleName());
+          return;
+        }
+        log.warn(
+            "event=record_failed count={} error={} retry_in_ms={}",
+            batch.size(),
+            e.getClass().getSimpleName(),
+            backoffMs);
+        stopSignal.await(backoffMs, TimeUnit.MILLISECONDS); // back off, but not past a stop
+        backoffMs = Math.min(5_000, backoffMs * 2);
+      }
+    }
+  }
+
+  private static void join(Thread t, Duration timeout) {
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(Math.max(1, timeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static String defaultInstanceId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "host";
+    }
+    return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.ums.dispatch;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code ums.retry.*}: exponential backoff with full jitter.
+ *
+ * @param base delay ceiling after the first failure
+ * @param factor growth of the ceiling per attempt
+ * @param cap largest delay ceiling
+ * @param maxAttempts attempts in all, the first included
+ * @param maxAge after this age a failing message is dead-lettered
+ */
+@ConfigurationProperties("ums.retry")
+public record RetryProperties(
+    @DefaultValue("30s") Duration base,
+    @DefaultValue("2") double factor,
+    @DefaultValue("1h") Duration cap,
+    @DefaultValue("10") int maxAttempts,
+    @DefaultValue("4d") Duration maxAge) {
+
+  RetryPolicy policy() {
+    return RetryPolicy.exponential(base, cap)
+        .withFactor(factor)
+        .withMaxAttempts(maxAttempts)
+        .withMaxAge(maxAge)
+        .withJitter();
+  }
+}

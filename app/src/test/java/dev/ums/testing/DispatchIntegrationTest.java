@@ -1,0 +1,33 @@
+package dev.ums.testing;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.ContextConfiguration;
+
+/**
+ * A full UMS with its dispatcher running, delivering to {@link TestSmtp}. Retries are fast (100 ms
+ * base) and the scheduled reaper is parked so tests drive it themselves. Classes that use it share
+ * one application context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "ums.smtp.host=127.0.0.1",
+      "ums.smtp.read-timeout=2s",
+      "ums.smtp.connect-timeout=1s",
+      "ums.retry.base=100ms",
+      "ums.retry.cap=300ms",
+      "ums.dispatch.reap-interval=1h",
+      "ums.dispatch.poll-interval=200ms",
+      "ums.dispatch.instance-id=test-main",
+      "ums.mail.message-id-domain=test.ums"
+    })
+@ContextConfiguration(initializers = TestSmtpPortInitializer.class)
+@Import(TestSupportConfig.class)
+public @interface DispatchIntegrationTest {}
