@@ -1,0 +1,27 @@
+package dev.ums.email;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Picks where mail goes: the configured relay, or the embedded capture inbox when there is none.
+ */
+@Configuration(proxyBeanMethods = false)
+class EmailConfig {
+
+  /** Started before the sender is built, stopped on shutdown. */
+  @Bean(destroyMethod = "close")
+  @Conditional(NoRelayConfigured.class)
+  DevInbox devInbox(@Value("${ums.dev-inbox.port:0}") int port) {
+    return DevInbox.start(port);
+  }
+
+  @Bean
+  SmtpEndpoint smtpEndpoint(SmtpProperties props, ObjectProvider<DevInbox> inbox) {
+    DevInbox dev = inbox.getIfAvailable();
+    return dev != null ? SmtpEndpoint.capture(dev.port()) : SmtpEndpoint.relay(props);
+  }
+}

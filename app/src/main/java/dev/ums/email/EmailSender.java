@@ -1,0 +1,303 @@
+package dev.ums.email;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Hands emails to one SMTP relay (or the embedded capture inbox) over a small pool of open
+ * connections. Thread-safe; at most {@code ums.smtp.max-connections} connections are open, and a
+ * caller waits when all are busy.
+ *
+ * <p>Guarantees and failure modes:
+ *
+ * <ul>
+ *   <li>A normal return means the server accepted the message (2xx to DATA) for at least one
+ *       recipient; recipients it refused are listed in {@link SendResult#refused()}.
+ *   <li>{@link SmtpSendException} means no recipient got the message. Its {@link FailureClass} says
+ *       whether a retry can help.
+ *   <li>Every send is bounded by the connect, read and write timeouts; none hangs forever.
+ *   <li>If the connection breaks after the server accepted DATA but before its reply arrived, the
+ *       send is reported as failed (TIMEOUT or CONNECTION) although the mail may have been
+ *       delivered: SMTP cannot tell. A retry then sends a duplicate with the same {@code
+ *       Message-ID}, which receivers can use to de-duplicate.
+ *   <li>After any error the connection is closed and dropped; the next send connects afresh. Idle
+ *       connections are checked ({@code NOOP}) before reuse.
+ *   <li>Nothing is logged that names a recipient, a subject or a body.
+ * </ul>
+ */
+@Component
+public class EmailSender implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EmailSender.class);
+
+  private final SmtpProperties props;
+  private final SmtpEndpoint endpoint;
+  private final Clock clock;
+  private final Session session;
+  private final String protocol;
+  private final Semaphore permits;
+  private final BlockingQueue<Transport> idle = new LinkedBlockingQueue<>();
+  private final AtomicInteger connectsOpened = new AtomicInteger();
+  private volatile boolean closed;
+
+  EmailSender(SmtpProperties props, SmtpEndpoint endpoint, Clock clock) {
+    this.props = props;
+    this.endpoint = endpoint;
+    this.clock = clock;
+    this.protocol =
+        !endpoint.capture() && props.tls() == SmtpProperties.Tls.IMPLICIT ? "smtps" : "smtp";
+    this.session = Session.getInstance(sessionProperties(props, endpoint, protocol));
+    this.permits = new Semaphore(props.maxConnections(), true);
+  }
+
+  /**
+   * Sends one email and waits for the server's answer.
+   *
+   * @return the server's reply to DATA and any recipients it refused while accepting others
+   * @throws SmtpSendException when no recipient accepted the message; see its classification
+   */
+  public SendResult send(Email email) throws SmtpSendException {
+    MimeMessage mime;
+    Address[] envelope;
+    try {
+      mime = MimeBuilder.build(session, email, clock);
+      envelope = MimeBuilder.envelope(email);
+    } catch (MessagingException | IllegalArgumentException e) {
+      throw new SmtpSendException(
+          FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());
+    }
+    if (envelope.length == 0) {
+      throw new SmtpSendException(FailureClass.PERMANENT, null, "message has no recipient");
+    }
+    acquire();
+    Transport t = null;
+    try {
+      t = borrow();
+      SendResult result = transmit(t, mime, envelope);
+      giveBack(t);
+      t = null;
+      return result;
+    } finally {
+      if (t != null) {
+        discard(t);
+      }
+      permits.release();
+    }
+  }
+
+  /** Sends on a connected transport; any exception leaves the transport to be discarded. */
+  private SendResult transmit(Transport t, MimeMessage mime, Address[] envelope)
+      throws SmtpSendException {
+    SMTPTransport smtp = (SMTPTransport) t;
+    try {
+      smtp.sendMessage(mime, envelope);
+      return new SendResult(SmtpFailures.redact(smtp.getLastServerResponse()), List.of());
+    } catch (SendFailedException e) {
+      List<SendResult.Refused> refused = refusals(e);
+      Address[] sent = e.getValidSentAddresses();
+      if (sent != null && sent.length > 0) {
+        // sendpartial: DATA was accepted for the valid recipients; the rest are reported.
+        return new SendResult(SmtpFailures.redact(smtp.getLastServerResponse()), refused);
+      }
+      if (e instanceof SMTPSendFailedException f) {
+        throw replyFailure(f.getCommand(), f.getReturnCode(), f.getMessage(), e);
+      }
+      if (e instanceof SMTPSenderFailedException f) {
+        throw replyFailure("MAIL FROM", f.getReturnCode(), f.getMessage(), e);
+      }
+      if (!refused.isEmpty()) {
+        SendResult.Refused lowest =
+            refused.stream().min((a, b) -> Integer.compare(a.code(), b.code())).orElseThrow();
+        FailureClass c =
+            SmtpFailures.allRefused(refused.stream().map(SendResult.Refused::code).toList());
+        throw new SmtpSendException(
+            c,
+            lowest.code(),
+            "all " + refused.size() + " recipients refused; lowest reply: " + lowest.reply());
+      }
+      throw ioFailure("send", smtp.getLastReturnCode(), e);
+    } catch (MessagingException e) {
+      throw ioFailure("send", smtp.getLastReturnCode(), e);
+    }
+  }
+
+  private static SmtpSendException replyFailure(
+      String command, int code, String reply, Exception e) {
+    FailureClass c = SmtpFailures.classify(code, e);
+    return new SmtpSendException(
+        c,
+        code > 0 ? code : null,
+        "SMTP " + command + " failed: " + (reply == null ? e.getClass().getSimpleName() : reply));
+  }
+
+  private static SmtpSendException ioFailure(String phase, int code, Exception e) {
+    FailureClass c = SmtpFailures.classify(code, e);
+    boolean byReply = c == SmtpFailures.byReplyCode(code);
+    return new SmtpSendException(
+        c,
+        byReply ? code : null,
+        "SMTP "
+            + phase
+            + " failed: "
+            + e.getClass().getSimpleName()
+            + " ("
+            + SmtpFailures.rootType(e)
+            + "): "
+            + e.getMessage());
+  }
+
+  /** Per-recipient refusals from Jakarta Mail's exception chain. */
+  private static List<SendResult.Refused> refusals(MessagingException e) {
+    List<SendResult.Refused> out = new ArrayList<>();
+    Exception next = e.getNextException();
+    int guard = 0;
+    while (next != null && guard++ < 10_000) {
+      if (next instanceof SMTPAddressFailedException a) {
+        out.add(
+            new SendResult.Refused(
+                a.getAddress().getAddress(),
+                a.getReturnCode(),
+                SmtpFailures.redact(a.getMessage())));
+      }
+      next = next instanceof MessagingException m ? m.getNextException() : null;
+    }
+    return out;
+  }
+
+  private void acquire() throws SmtpSendException {
+    try {
+      permits.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SmtpSendException(
+          FailureClass.CONNECTION, null, "interrupted while waiting for an SMTP connection");
+    }
+  }
+
+  /** An idle connection that still answers, or a new one. Caller holds a permit. */
+  private Transport borrow() throws SmtpSendException {
+    if (closed) {
+      throw new SmtpSendException(FailureClass.CONNECTION, null, "email sender is closed");
+    }
+    Transport t;
+    while ((t = idle.poll()) != null) {
+      if (t.isConnected()) { // NOOP round trip: finds connections the server has timed out
+        return t;
+      }
+      discard(t);
+    }
+    t = newTransport();
+    try {
+      connectsOpened.incrementAndGet();
+      t.connect(
+          endpoint.host(),
+          endpoint.port(),
+          endpoint.capture() ? null : props.username(),
+          endpoint.capture() ? null : props.password());
+      log.debug("event=smtp_connected host={} port={}", endpoint.host(), endpoint.port());
+      return t;
+    } catch (MessagingException e) {
+      discard(t);
+      throw ioFailure("connect", ((SMTPTransport) t).getLastReturnCode(), e);
+    }
+  }
+
+  private Transport newTransport() throws SmtpSendException {
+    try {
+      return session.getTransport(protocol);
+    } catch (MessagingException e) {
+      throw new SmtpSendException(
+          FailureClass.PERMANENT, null, "no transport for protocol " + protocol);
+    }
+  }
+
+  private void giveBack(Transport t) {
+    if (closed) {
+      discard(t);
+    } else {
+      idle.offer(t);
+    }
+  }
+
+  private void discard(Transport t) {
+    try {
+      t.close();
+    } catch (MessagingException | RuntimeException e) {
+      log.debug("event=smtp_close_failed error={}", e.getClass().getSimpleName());
+    }
+  }
+
+  /** Connections opened so far (for tests and metrics). */
+  int connectionsOpened() {
+    return connectsOpened.get();
+  }
+
+  /** Closes idle connections; connections in use are closed when their send ends. */
+  @PreDestroy
+  @Override
+  public void close() {
+    closed = true;
+    Transport t;
+    while ((t = idle.poll()) != null) {
+      discard(t);
+    }
+  }
+
+  static Properties sessionProperties(
+      SmtpProperties props, SmtpEndpoint endpoint, String protocol) {
+    Properties p = new Properties();
+    String k = "mail." + protocol + ".";
+    p.setProperty("mail.transport.protocol", protocol);
+    p.setProperty(k + "host", endpoint.host());
+    p.setProperty(k + "port", Integer.toString(endpoint.port()));
+    p.setProperty(k + "connectiontimeout", Long.toString(props.connectTimeout().toMillis()));
+    p.setProperty(k + "timeout", Long.toString(props.readTimeout().toMillis()));
+    p.setProperty(k + "writetimeout", Long.toString(props.writeTimeout().toMillis()));
+    p.setProperty(k + "sendpartial", "true");
+    p.setProperty(k + "quitwait", "false");
+    if (props.heloName() != null && !props.heloName().isBlank()) {
+      p.setProperty(k + "localhost", props.heloName());
+    }
+    if (endpoint.capture()) {
+      return p;
+    }
+    boolean auth = props.username() != null && !props.username().isBlank();
+    p.setProperty(k + "auth", Boolean.toString(auth));
+    switch (props.tls()) {
+      case STARTTLS -> {
+        p.setProperty(k + "starttls.enable", "true");
+        p.setProperty(k + "starttls.required", "true");
+        p.setProperty(k + "ssl.checkserveridentity", "true");
+      }
+      case IMPLICIT -> {
+        p.setProperty(k + "ssl.enable", "true");
+        p.setProperty(k + "ssl.checkserveridentity", "true");
+      }
+      case NONE -> {}
+    }
+    if (props.sslTrust() != null && !props.sslTrust().isBlank()) {
+      p.setProperty(k + "ssl.trust", props.sslTrust());
+    }
+    return p;
+  }
+}

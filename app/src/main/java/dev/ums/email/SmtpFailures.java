@@ -1,0 +1,111 @@
+package dev.ums.email;
+
+import jakarta.mail.MessagingException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.eclipse.angus.mail.util.MailConnectException;
+
+/** Pure rules: which {@link FailureClass} an SMTP failure is, and how to strip addresses. */
+final class SmtpFailures {
+
+  /** Anything shaped like {@code local@domain}, with its angle brackets if any. */
+  private static final Pattern ADDRESS =
+      Pattern.compile("<?[^\\s<>@,;:\"()\\[\\]]+@[^\\s<>@,;:\"()]+>?");
+
+  static final String REDACTED = "<redacted>";
+
+  private SmtpFailures() {}
+
+  /**
+   * Classifies a failed SMTP exchange.
+   *
+   * <ol>
+   *   <li>a {@link SocketTimeoutException} anywhere in the chain: {@code TIMEOUT};
+   *   <li>a connect failure or any other {@link IOException} in the chain: {@code CONNECTION};
+   *   <li>reply 4xx: {@code TRANSIENT}; 5xx: {@code PERMANENT};
+   *   <li>anything else (EOF, a garbled or missing reply): {@code CONNECTION}, because the
+   *       connection is dropped and a retry on a fresh one is the sensible next step.
+   * </ol>
+   *
+   * I/O wins over the reply code because after an I/O error the last code is stale.
+   *
+   * @param replyCode the server's reply code, or 0 or negative when there was none
+   * @param error the failure, or null when only a reply code is known
+   */
+  static FailureClass classify(int replyCode, Throwable error) {
+    if (has(error, SocketTimeoutException.class)) {
+      return FailureClass.TIMEOUT;
+    }
+    if (has(error, ConnectException.class)
+        || has(error, MailConnectException.class)
+        || has(error, IOException.class)) {
+      return FailureClass.CONNECTION;
+    }
+    FailureClass byCode = byReplyCode(replyCode);
+    return byCode != null ? byCode : FailureClass.CONNECTION;
+  }
+
+  /**
+   * Every recipient was refused: {@code PERMANENT} only when every refusal was 5xx, otherwise
+   * {@code TRANSIENT} (some recipient may still take the message later).
+   */
+  static FailureClass allRefused(Collection<Integer> codes) {
+    if (codes.isEmpty()) {
+      return FailureClass.CONNECTION;
+    }
+    int lowest = codes.stream().mapToInt(Integer::intValue).min().getAsInt();
+    FailureClass c = byReplyCode(lowest);
+    return c == null ? FailureClass.TRANSIENT : c;
+  }
+
+  /** 4xx: transient, 5xx: permanent, anything else: null. */
+  static FailureClass byReplyCode(int code) {
+    if (code >= 400 && code <= 499) {
+      return FailureClass.TRANSIENT;
+    }
+    if (code >= 500 && code <= 599) {
+      return FailureClass.PERMANENT;
+    }
+    return null;
+  }
+
+  /** The text with every address-shaped token replaced and line breaks flattened. */
+  static String redact(String text) {
+    if (text == null) {
+      return null;
+    }
+    return ADDRESS.matcher(text).replaceAll(REDACTED).replaceAll("[\\r\\n]+", " ").strip();
+  }
+
+  /** Walks causes and Jakarta Mail's next-exception chain, guarding against loops. */
+  static boolean has(Throwable error, Class<? extends Throwable> type) {
+    Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+    Throwable t = error;
+    while (t != null && seen.put(t, Boolean.TRUE) == null) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+      Throwable next = t.getCause();
+      if (next == null && t instanceof MessagingException m) {
+        next = m.getNextException();
+      }
+      t = next;
+    }
+    return false;
+  }
+
+  /** The innermost cause's type, for exception messages that must not quote the cause's text. */
+  static String rootType(Throwable error) {
+    Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+    Throwable t = error;
+    while (t.getCause() != null && seen.put(t, Boolean.TRUE) == null) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.ums.email;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * SMTP relay settings, {@code ums.smtp.*}. With no {@code host} UMS starts an embedded capture
+ * inbox instead and no mail leaves the process.
+ *
+ * @param host relay host name; blank means no relay: mail goes to the embedded capture inbox
+ * @param port relay port (25, 587 for submission with STARTTLS, 465 for implicit TLS)
+ * @param username AUTH user; AUTH is used exactly when this is set
+ * @param password AUTH password
+ * @param tls transport security. {@code NONE} is the default only so the embedded setup runs with
+ *     no configuration; production relays should use {@code STARTTLS} or {@code IMPLICIT}
+ * @param sslTrust hosts whose certificate is trusted without a CA chain ({@code
+ *     mail.smtp.ssl.trust}: a host list or {@code *}); for self-signed test servers only
+ * @param connectTimeout TCP connect timeout
+ * @param readTimeout how long to wait for each server reply
+ * @param writeTimeout how long one socket write may block
+ * @param maxConnections open connections kept to the relay, shared by all sending threads
+ * @param heloName the name sent in EHLO/HELO; the local host name when unset
+ */
+@ConfigurationProperties("ums.smtp")
+public record SmtpProperties(
+    String host,
+    @DefaultValue("25") int port,
+    String username,
+    String password,
+    @DefaultValue("NONE") Tls tls,
+    String sslTrust,
+    @DefaultValue("5s") Duration connectTimeout,
+    @DefaultValue("30s") Duration readTimeout,
+    @DefaultValue("30s") Duration writeTimeout,
+    @DefaultValue("8") int maxConnections,
+    String heloName) {
+
+  public SmtpProperties {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("ums.smtp.port must be 0..65535");
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("ums.smtp.max-connections must be at least 1");
+    }
+    tls = tls == null ? Tls.NONE : tls;
+    connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
+    readTimeout = readTimeout == null ? Duration.ofSeconds(30) : readTimeout;
+    writeTimeout = writeTimeout == null ? Duration.ofSeconds(30) : writeTimeout;
+  }
+
+  /** True when a relay host is configured (otherwise the capture inbox is used). */
+  public boolean relayConfigured() {
+    return host != null && !host.isBlank();
+  }
+
+  /** Hides the password from any log or actuator output. */
+  @Override
+  public String toString() {
+    return "SmtpProperties[host="
+        + host
+        + ", port="
+        + port
+        + ", username="
+        + (username == null ? null : "<set>")
+        + ", tls="
+        + tls
+        + ", maxConnections="
+        + maxConnections
+        + "]";
+  }
+
+  /** How the connection to the relay is secured. */
+  public enum Tls {
+    /** Plain SMTP. Only for the capture inbox or a relay on a trusted local network. */
+    NONE,
+    /** Plain connect, then STARTTLS, required: the send fails if the server does not offer it. */
+    STARTTLS,
+    /** TLS from the first byte (SMTPS, usually port 465). */
+    IMPLICIT
+  }
+}

@@ -1,0 +1,29 @@
+package dev.ums.email;
+
+/**
+ * An SMTP hand-off that delivered the message to no recipient at all. The message text never
+ * carries personal data: server replies are included with every address replaced by {@code
+ * <redacted>}. No cause is attached, because Jakarta Mail exceptions carry recipient addresses; the
+ * cause's type is named in the message instead.
+ */
+public class SmtpSendException extends Exception {
+
+  private final FailureClass classification;
+  private final Integer replyCode;
+
+  public SmtpSendException(FailureClass classification, Integer replyCode, String message) {
+    super(SmtpFailures.redact(message));
+    this.classification = classification;
+    this.replyCode = replyCode;
+  }
+
+  /** Whether, and why, a retry may help. */
+  public FailureClass classification() {
+    return classification;
+  }
+
+  /** The SMTP reply code that decided the outcome, or null when there was no reply (I/O). */
+  public Integer replyCode() {
+    return replyCode;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.ums.email;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A tiny scripted SMTP server for failure cases GreenMail cannot produce: chosen replies to MAIL,
+ * RCPT and DATA, or silence (accepts the connection, never answers).
+ */
+final class FakeSmtpServer implements AutoCloseable {
+
+  private final ServerSocket server;
+  private final List<Socket> clients = new CopyOnWriteArrayList<>();
+  final AtomicInteger connections = new AtomicInteger();
+  final AtomicInteger accepted = new AtomicInteger();
+
+  volatile boolean silent;
+  volatile String greeting = "220 fake ESMTP";
+  volatile String mailReply = "250 2.1.0 Ok";
+  volatile Function<String, String> rcptReply = rcpt -> "250 2.1.5 Ok";
+  volatile String dataReply = "250 2.0.0 Ok: queued";
+
+  FakeSmtpServer() throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(this::acceptLoop, "fake-smtp-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket s = server.accept();
+        clients.add(s);
+        connections.incrementAndGet();
+        Thread t = new Thread(() -> serve(s), "fake-smtp-conn");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket s) {
+    try (s) {
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      OutputStream out = s.getOutputStream();
+      if (silent) {
+        while (in.read() >= 0) {
+          // hold the connection open and say nothing
+        }
+        return;
+      }
+      reply(out, greeting);
+      String line;
+      while ((line = in.readLine()) != null) {
+        String cmd = line.toUpperCase(Locale.ROOT);
+        if (cmd.startsWith("EHLO") || cmd.startsWith("HELO")) {
+          reply(out, "250 fake");
+        } else if (cmd.startsWith("MAIL")) {
+          reply(out, mailReply);
+        } else if (cmd.startsWith("RCPT")) {
+          reply(out, rcptReply.apply(line));
+        } else if (cmd.equals("DATA")) {
+          reply(out, "354 End data with <CR><LF>.<CR><LF>");
+          while ((line = in.readLine()) != null && !line.equals(".")) {
+            // swallow the message
+          }
+          String r = dataReply;
+          if (r.startsWith("2")) {
+            accepted.incrementAndGet();
+          }
+          reply(out, r);
+        } else if (cmd.startsWith("RSET") || cmd.startsWith("NOOP")) {
+          reply(out, "250 2.0.0 Ok");
+        } else if (cmd.startsWith("QUIT")) {
+          reply(out, "221 2.0.0 Bye");
+          return;
+        } else {
+          reply(out, "502 5.5.2 Command not recognized");
+        }
+      }
+    } catch (IOException e) {
+      // client went away
+    }
+  }
+
+  private static void reply(OutputStream out, String line) throws IOException {
+    out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    for (Socket s : clients) {
+      s.close();
+    }
+  }
+}
