@@ -13,7 +13,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /** The migrations run clean on an empty database of each dialect. */
 class MigrationTest {
 
-  static final List<String> TABLES = List.of("message", "outbox", "idempotency_record", "send_failure");
+  static final List<String> TABLES =
+      List.of("message", "outbox", "idempotency_record", "send_failure");
 
   @Test
   void migrates_an_empty_postgresql_database() {

@@ -69,8 +69,9 @@ class DispatchConfig {
       Dialect dialect,
       DispatchProperties props) {
     DispatchSignal.ListenTarget target = null;
-    if (props.notify() && dialect == Dialect.POSTGRESQL) {
-      HikariDataSource h = dataSource.unwrap(HikariDataSource.class);
+    if (props.listenNotify()
+        && dialect == Dialect.POSTGRESQL
+        && dataSource instanceof HikariDataSource h) {
       target = new DispatchSignal.ListenTarget(h.getJdbcUrl(), h.getUsername(), h.getPassword());
     }
     return new DispatchSignal(dispatcher, jdbc, target);

@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reapInterval how often expired leases are returned to the queue
  * @param shutdownTimeout how long in-flight sends may finish on shutdown
  * @param instanceId written to {@code outbox.claimed_by}; default host-pid-random
- * @param notify whether to use PostgreSQL LISTEN/NOTIFY to wake other instances
+ * @param listenNotify whether to use PostgreSQL LISTEN/NOTIFY to wake other instances
  */
 @ConfigurationProperties("ums.dispatch")
 public record DispatchProperties(
@@ -27,4 +27,4 @@ public record DispatchProperties(
     @DefaultValue("10s") Duration reapInterval,
     @DefaultValue("20s") Duration shutdownTimeout,
     String instanceId,
-    @DefaultValue("true") boolean notify) {}
+    @DefaultValue("true") boolean listenNotify) {}

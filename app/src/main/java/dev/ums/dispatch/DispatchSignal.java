@@ -90,7 +90,8 @@ class DispatchSignal implements SmartLifecycle {
   private void listenLoop() {
     long backoffMs = 500;
     while (running) {
-      try (Connection c = DriverManager.getConnection(listen.url(), listen.user(), listen.password())) {
+      try (Connection c =
+          DriverManager.getConnection(listen.url(), listen.user(), listen.password())) {
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + CHANNEL);
         }
@@ -112,7 +113,8 @@ class DispatchSignal implements SmartLifecycle {
         if (!running) {
           return;
         }
-        log.warn("event=listen_failed error={} retry_in_ms={}", e.getClass().getSimpleName(), backoffMs);
+        log.warn(
+            "event=listen_failed error={} retry_in_ms={}", e.getClass().getSimpleName(), backoffMs);
         try {
           TimeUnit.MILLISECONDS.sleep(backoffMs);
         } catch (InterruptedException ie) {

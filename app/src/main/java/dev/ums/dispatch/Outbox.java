@@ -5,8 +5,8 @@ import java.util.UUID;
 
 /**
  * An outbox row as the claim statement returned it, with the message content read in the same
- * statement. Never re-used after its results are recorded: every write about it is a CAS on
- * {@code claimToken}, and a stale token changes nothing.
+ * statement. Never re-used after its results are recorded: every write about it is a CAS on {@code
+ * claimToken}, and a stale token changes nothing.
  *
  * @param messageId the message (and outbox row) id
  * @param claimToken the token stamped by the claim that returned this row

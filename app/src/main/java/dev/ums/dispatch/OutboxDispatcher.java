@@ -25,9 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The delivery loop of one instance. A loop thread claims batches of due outbox rows (short
- * transaction, see {@link OutboxProcessor}) and hands each claimed message to the sender pool
- * once the claim has committed; no connection or transaction is held while SMTP talks. Outcomes
- * are queued and a writer thread records them in batches, each batch one transaction.
+ * transaction, see {@link OutboxProcessor}) and hands each claimed message to the sender pool once
+ * the claim has committed; no connection or transaction is held while SMTP talks. Outcomes are
+ * queued and a writer thread records them in batches, each batch one transaction.
  *
  * <p>Wake-ups: {@link #wake()} (called after a local intake commit, or on a NOTIFY from another
  * instance) makes the loop claim at once; otherwise it polls every {@code poll-interval}. While
@@ -55,6 +55,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   private final Semaphore wakeUp = new Semaphore(0);
   private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+
   /** Claimed rows whose outcome is not yet recorded. */
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -149,7 +150,8 @@ public class OutboxDispatcher implements SmartLifecycle {
     join(writerThread, Duration.ofSeconds(5));
     int left = inFlight.get();
     if (left > 0) {
-      log.warn("event=dispatcher_stopped_with_inflight count={} (their leases will return them)", left);
+      log.warn(
+          "event=dispatcher_stopped_with_inflight count={} (their leases will return them)", left);
     } else {
       log.info("event=dispatcher_stopped instance={}", instanceId);
     }
@@ -329,6 +331,10 @@ public class OutboxDispatcher implements SmartLifecycle {
     } catch (java.net.UnknownHostException e) {
       host = "host";
     }
-    return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return host
+        + "-"
+        + ProcessHandle.current().pid()
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -24,10 +24,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * and no transaction outlives one of these methods.
  *
  * <p>A claim stamps {@code claimed_by}, a fresh {@code claim_token} and {@code lease_until} on up
- * to N due rows that no live claim holds, moves their messages to SENDING and returns the content
- * — all in one statement on PostgreSQL ({@code FOR UPDATE SKIP LOCKED}, so competing dispatchers
- * never wait for or take each other's rows). Every later write is conditional on the token: if
- * the lease expired and the row was reaped or re-claimed, the write matches no row and is dropped.
+ * to N due rows that no live claim holds, moves their messages to SENDING and returns the content —
+ * all in one statement on PostgreSQL ({@code FOR UPDATE SKIP LOCKED}, so competing dispatchers
+ * never wait for or take each other's rows). Every later write is conditional on the token: if the
+ * lease expired and the row was reaped or re-claimed, the write matches no row and is dropped.
  */
 @Component
 public class OutboxProcessor {
@@ -163,9 +163,9 @@ public class OutboxProcessor {
 
   /**
    * Writes the outcomes of many attempts in one transaction. Each is applied only if its claim
-   * token still holds the row; otherwise it is dropped and logged (the lease was lost, someone
-   * else owns the message now). If this throws, nothing was written and the leases will return
-   * the messages to the queue.
+   * token still holds the row; otherwise it is dropped and logged (the lease was lost, someone else
+   * owns the message now). If this throws, nothing was written and the leases will return the
+   * messages to the queue.
    */
   Recorded record(List<Outcome> outcomes) {
     if (outcomes.isEmpty()) {

@@ -11,7 +11,8 @@ sealed interface Outcome {
   record Unsent(Outbox claim) implements Outcome {}
 
   /** Accepted by the relay (possibly with some recipients refused). */
-  record Sent(Outbox claim, String reply, byte[] refusedRecipients, Instant at) implements Outcome {}
+  record Sent(Outbox claim, String reply, byte[] refusedRecipients, Instant at)
+      implements Outcome {}
 
   /**
    * Failed; {@code decision} says whether it goes back to the queue or to the dead letters.

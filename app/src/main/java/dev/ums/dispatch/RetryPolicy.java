@@ -5,11 +5,10 @@ import java.time.Instant;
 import java.util.function.DoubleSupplier;
 
 /**
- * When to try a failed message again, or when to give up. Exponential backoff with full jitter
- * (the delay before attempt n+1 is uniform in [0, min(cap, base · factor^(n-1))]), bounded by a
- * number of attempts and by the message's age — in the spirit of RFC 5321 §4.5.4.1, which gives up
- * after 4–5 days. An immutable value: build it with {@link #exponential} and the {@code with…}
- * methods.
+ * When to try a failed message again, or when to give up. Exponential backoff with full jitter (the
+ * delay before attempt n+1 is uniform in [0, min(cap, base · factor^(n-1))]), bounded by a number
+ * of attempts and by the message's age — in the spirit of RFC 5321 §4.5.4.1, which gives up after
+ * 4–5 days. An immutable value: build it with {@link #exponential} and the {@code with…} methods.
  */
 public final class RetryPolicy {
 

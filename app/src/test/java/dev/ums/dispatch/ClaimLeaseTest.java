@@ -133,7 +133,8 @@ class ClaimLeaseTest {
   void scheduled_messages_are_claimed_only_when_due() {
     String in = java.time.Instant.now().plus(Duration.ofHours(1)).toString();
     http.postJson(
-        "/api/messages", "{\"to\": [\"a@example.com\"], \"text\": \"x\", \"sendAt\": \"" + in + "\"}");
+        "/api/messages",
+        "{\"to\": [\"a@example.com\"], \"text\": \"x\", \"sendAt\": \"" + in + "\"}");
 
     assertThat(processor.claim("w", 10, LEASE)).isEmpty();
     clock.advance(Duration.ofMinutes(61));
@@ -167,9 +168,7 @@ class ClaimLeaseTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> ids.stream().allMatch(id -> status(UUID.fromString(id)).equals("SENT")));
     assertThat(TestSmtp.received()).hasSize(4);
-    assertThat(
-            db.jdbc()
-                .queryForList("SELECT attempts FROM message", Integer.class))
+    assertThat(db.jdbc().queryForList("SELECT attempts FROM message", Integer.class))
         .containsOnly(2);
   }
 
@@ -193,7 +192,9 @@ class ClaimLeaseTest {
     assertThat(
             db.jdbc()
                 .queryForObject(
-                    "SELECT claimed_by FROM outbox WHERE message_id = ?", String.class, first.messageId()))
+                    "SELECT claimed_by FROM outbox WHERE message_id = ?",
+                    String.class,
+                    first.messageId()))
         .isEqualTo("fast");
 
     OutboxProcessor.Recorded current =
@@ -221,7 +222,10 @@ class ClaimLeaseTest {
   void graceful_shutdown_leaves_nothing_sending() {
     StringBuilder sb = new StringBuilder("{\"messages\": [");
     for (int i = 0; i < 300; i++) {
-      sb.append(i == 0 ? "" : ",").append("{\"to\": [\"g").append(i).append("@example.com\"], \"text\": \"n\"}");
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"to\": [\"g")
+          .append(i)
+          .append("@example.com\"], \"text\": \"n\"}");
     }
     http.postJson("/api/messages/batch", sb.append("]}").toString());
 
@@ -230,18 +234,25 @@ class ClaimLeaseTest {
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                db.jdbc().queryForObject("SELECT COUNT(*) FROM message WHERE status = 'SENT'", Integer.class)
+                db.jdbc()
+                        .queryForObject(
+                            "SELECT COUNT(*) FROM message WHERE status = 'SENT'", Integer.class)
                     > 0);
     dispatcher.stop();
 
     var jdbc = db.jdbc();
-    int sending = jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'SENDING'", Integer.class);
-    int sent = jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'SENT'", Integer.class);
-    int queued = jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'QUEUED'", Integer.class);
+    int sending =
+        jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'SENDING'", Integer.class);
+    int sent =
+        jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'SENT'", Integer.class);
+    int queued =
+        jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE status = 'QUEUED'", Integer.class);
     assertThat(sending).isZero();
     assertThat(sent + queued).isEqualTo(300);
     assertThat(db.count("outbox")).isEqualTo(queued);
-    assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox WHERE claim_token IS NOT NULL", Integer.class))
+    assertThat(
+            jdbc.queryForObject(
+                "SELECT COUNT(*) FROM outbox WHERE claim_token IS NOT NULL", Integer.class))
         .isZero();
     assertThat(TestSmtp.received()).hasSize(sent);
   }

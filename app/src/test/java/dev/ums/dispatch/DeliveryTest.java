@@ -111,7 +111,9 @@ class DeliveryTest {
       TestSmtp.start();
     }
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> ids.stream().allMatch(id -> status(id).equals("SENT")));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> ids.stream().allMatch(id -> status(id).equals("SENT")));
     Set<String> delivered = new HashSet<>();
     TestSmtp.received().forEach(m -> delivered.add(TestSmtp.messageId(m)));
     assertThat(delivered).hasSize(5);
@@ -138,8 +140,15 @@ class DeliveryTest {
       }
       DispatchProperties small =
           new DispatchProperties(
-              true, 50, 4, Duration.ofMinutes(2), Duration.ofMillis(100), Duration.ofHours(1),
-              Duration.ofSeconds(10), null, false);
+              true,
+              50,
+              4,
+              Duration.ofMinutes(2),
+              Duration.ofMillis(100),
+              Duration.ofHours(1),
+              Duration.ofSeconds(10),
+              null,
+              false);
       for (int d = 0; d < 4; d++) {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         pools.add(pool);
@@ -166,9 +175,7 @@ class DeliveryTest {
       assertThat(got).hasSize(2000);
       assertThat(db.count("outbox")).isZero();
       // No attempt failed, so none was retried.
-      assertThat(
-              db.jdbc()
-                  .queryForObject("SELECT COUNT(*) FROM send_failure", Integer.class))
+      assertThat(db.jdbc().queryForObject("SELECT COUNT(*) FROM send_failure", Integer.class))
           .isZero();
     } finally {
       four.forEach(OutboxDispatcher::stop);

@@ -49,7 +49,7 @@ class RetryPolicyTest {
   @Test
   void gives_up_when_the_next_attempt_would_be_past_the_maximum_age() {
     RetryPolicy p = noJitter.withMaxAge(Duration.ofHours(2));
-    Instant late = T0.plus(Duration.ofMinutes(119));
+    Instant late = T0.plus(Duration.ofMinutes(119)).plusSeconds(45);
 
     assertThat(p.afterFailure(1, T0, late)).isInstanceOf(RetryPolicy.GiveUp.class);
     assertThat(p.afterFailure(1, T0, T0.plus(Duration.ofMinutes(100))))

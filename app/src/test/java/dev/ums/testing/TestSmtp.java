@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One real SMTP server (GreenMail) for the whole test JVM, on a free port. Tests may stop and
- * start it to simulate a relay outage; it comes back on the same port.
+ * One real SMTP server (GreenMail) for the whole test JVM, on a free port. Tests may stop and start
+ * it to simulate a relay outage; it comes back on the same port.
  */
 public final class TestSmtp {
 

@@ -9,8 +9,7 @@ import org.springframework.context.annotation.Import;
 
 /**
  * A full UMS on a random port against the run's PostgreSQL database, intake only (no dispatcher, so
- * rows stay as intake wrote them). Classes that use it share one
- * application context.
+ * rows stay as intake wrote them). Classes that use it share one application context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
