@@ -287,17 +287,16 @@ public class EmailSender implements AutoCloseable {
       case STARTTLS -> {
         p.setProperty(k + "starttls.enable", "true");
         p.setProperty(k + "starttls.required", "true");
-        p.setProperty(k + "ssl.checkserveridentity", "true");
       }
-      case IMPLICIT -> {
-        p.setProperty(k + "ssl.enable", "true");
-        p.setProperty(k + "ssl.checkserveridentity", "true");
-      }
+      case IMPLICIT -> p.setProperty(k + "ssl.enable", "true");
       case NONE -> {}
     }
-    if (props.sslTrust() != null && !props.sslTrust().isBlank()) {
+    boolean pinnedTrust = props.sslTrust() != null && !props.sslTrust().isBlank();
+    if (pinnedTrust) {
+      // The operator vouches for these hosts' certificates, whatever name they carry.
       p.setProperty(k + "ssl.trust", props.sslTrust());
     }
+    p.setProperty(k + "ssl.checkserveridentity", Boolean.toString(!pinnedTrust));
     return p;
   }
 }

@@ -15,7 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tls transport security. {@code NONE} is the default only so the embedded setup runs with
  *     no configuration; production relays should use {@code STARTTLS} or {@code IMPLICIT}
  * @param sslTrust hosts whose certificate is trusted without a CA chain ({@code
- *     mail.smtp.ssl.trust}: a host list or {@code *}); for self-signed test servers only
+ *     mail.smtp.ssl.trust}: a host list or {@code *}); for self-signed test servers only. When
+ *     unset the certificate must chain to a trusted CA and name the host; when set, the host name
+ *     check is skipped too, since the certificate is trusted as presented
  * @param connectTimeout TCP connect timeout
  * @param readTimeout how long to wait for each server reply
  * @param writeTimeout how long one socket write may block

@@ -29,6 +29,8 @@ final class FakeSmtpServer implements AutoCloseable {
   volatile String greeting = "220 fake ESMTP";
   volatile String mailReply = "250 2.1.0 Ok";
   volatile Function<String, String> rcptReply = rcpt -> "250 2.1.5 Ok";
+
+  /** Reply to the end of DATA; null: never answer it. */
   volatile String dataReply = "250 2.0.0 Ok: queued";
 
   FakeSmtpServer() throws IOException {
@@ -84,6 +86,9 @@ final class FakeSmtpServer implements AutoCloseable {
             // swallow the message
           }
           String r = dataReply;
+          if (r == null) {
+            continue; // swallow the end of data and never answer
+          }
           if (r.startsWith("2")) {
             accepted.incrementAndGet();
           }
@@ -105,6 +110,13 @@ final class FakeSmtpServer implements AutoCloseable {
   private static void reply(OutputStream out, String line) throws IOException {
     out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
+  }
+
+  /** Closes every open client connection; the server keeps listening. */
+  void dropClients() throws IOException {
+    for (Socket s : clients) {
+      s.close();
+    }
   }
 
   @Override
