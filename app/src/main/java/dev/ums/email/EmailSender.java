@@ -56,7 +56,18 @@ public class EmailSender implements AutoCloseable {
   private final Session session;
   private final String protocol;
   private final Semaphore permits;
-  private final BlockingQueue<Transport> idle = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Idle> idle = new LinkedBlockingQueue<>();
+
+  /**
+   * A connection idle for longer than this is checked with NOOP before reuse; a fresher one is
+   * reused at once. Relays drop idle sessions after minutes (RFC 5321 §4.5.3.2 suggests 5), so
+   * checking every reuse would only add a round trip per message.
+   */
+  static final long CHECK_IDLE_AFTER_NANOS = 2_000_000_000L;
+
+  /** A pooled connection and when it was last returned. */
+  private record Idle(Transport transport, long sinceNanos) {}
+
   private final AtomicInteger connectsOpened = new AtomicInteger();
   private volatile boolean closed;
 
@@ -92,7 +103,29 @@ public class EmailSender implements AutoCloseable {
     acquire();
     Transport t = null;
     try {
-      t = borrow();
+      Reused reused = reuseIdle();
+      if (reused != null && reused.unchecked()) {
+        // Reused without a NOOP check: a connection the relay dropped in the last moments fails
+        // on its first command. Nothing was accepted then, so try once more on a new connection.
+        t = reused.transport();
+        try {
+          SendResult result = transmit(t, mime, envelope);
+          giveBack(t);
+          t = null;
+          return result;
+        } catch (SmtpSendException e) {
+          if (e.classification() != FailureClass.CONNECTION) {
+            throw e;
+          }
+          discard(t);
+          t = null;
+        }
+      } else if (reused != null) {
+        t = reused.transport();
+      }
+      if (t == null) {
+        t = connect();
+      }
       SendResult result = transmit(t, mime, envelope);
       giveBack(t);
       t = null;
@@ -194,19 +227,34 @@ public class EmailSender implements AutoCloseable {
     }
   }
 
-  /** An idle connection that still answers, or a new one. Caller holds a permit. */
-  private Transport borrow() throws SmtpSendException {
+  /** A connection taken from the pool; {@code unchecked} if reused without a NOOP. */
+  private record Reused(Transport transport, boolean unchecked) {}
+
+  /**
+   * An idle connection, or null. A fresh one comes back unchecked; an older one only if it still
+   * answers NOOP. Caller holds a permit.
+   */
+  private Reused reuseIdle() throws SmtpSendException {
     if (closed) {
       throw new SmtpSendException(FailureClass.CONNECTION, null, "email sender is closed");
     }
-    Transport t;
-    while ((t = idle.poll()) != null) {
-      if (t.isConnected()) { // NOOP round trip: finds connections the server has timed out
-        return t;
+    Idle i;
+    while ((i = idle.poll()) != null) {
+      if (System.nanoTime() - i.sinceNanos() < CHECK_IDLE_AFTER_NANOS) {
+        return new Reused(i.transport(), true);
       }
-      discard(t);
+      // isConnected() is a NOOP round trip: it finds connections the server has timed out.
+      if (i.transport().isConnected()) {
+        return new Reused(i.transport(), false);
+      }
+      discard(i.transport());
     }
-    t = newTransport();
+    return null;
+  }
+
+  /** A new connection. Caller holds a permit. */
+  private Transport connect() throws SmtpSendException {
+    Transport t = newTransport();
     try {
       connectsOpened.incrementAndGet();
       t.connect(
@@ -235,7 +283,7 @@ public class EmailSender implements AutoCloseable {
     if (closed) {
       discard(t);
     } else {
-      idle.offer(t);
+      idle.offer(new Idle(t, System.nanoTime()));
     }
   }
 
@@ -257,9 +305,9 @@ public class EmailSender implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    Transport t;
-    while ((t = idle.poll()) != null) {
-      discard(t);
+    Idle i;
+    while ((i = idle.poll()) != null) {
+      discard(i.transport());
     }
   }
 
