@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
@@ -20,7 +22,7 @@ class EmbeddedDefaultTest {
   @TempDir Path workDir;
 
   @Test
-  void the_embedded_default_starts_and_accepts_a_message() throws Exception {
+  void the_embedded_default_starts_accepts_and_delivers_to_the_capture_inbox() throws Exception {
     // The test run points spring.datasource.* at PostgreSQL through system properties; command-line
     // arguments outrank them, so put back exactly what application.yml says, under a temp dir.
     Path data = workDir.resolve("data");
@@ -50,6 +52,32 @@ class EmbeddedDefaultTest {
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + location)).build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(status.statusCode()).isEqualTo(200);
+
+      // With no relay configured, the dispatcher delivers into the built-in capture inbox (H2
+      // claims).
+      String id = location.substring(location.lastIndexOf('/') + 1);
+      URI inbox = URI.create("http://127.0.0.1:" + port + "/api/dev/inbox");
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  client
+                      .send(
+                          HttpRequest.newBuilder(inbox).build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body()
+                      .contains("<" + id + "@ums.localhost>"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  client
+                      .send(
+                          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + location))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body()
+                      .contains("\"status\":\"SENT\""));
       assertThat(Files.list(data).map(p -> p.getFileName().toString())).contains("ums.mv.db");
     }
   }

@@ -81,6 +81,11 @@ public class EmailSender implements AutoCloseable {
     this.permits = new Semaphore(props.maxConnections(), true);
   }
 
+  /** A sender to the relay that {@code props} names (no capture inbox), outside Spring. */
+  public static EmailSender toRelay(SmtpProperties props, Clock clock) {
+    return new EmailSender(props, SmtpEndpoint.relay(props), clock);
+  }
+
   /**
    * Sends one email and waits for the server's answer.
    *

@@ -1,4 +1,4 @@
-package dev.ums.email;
+package dev.ums.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,29 +18,29 @@ import java.util.function.Function;
  * A tiny scripted SMTP server for failure cases GreenMail cannot produce: chosen replies to MAIL,
  * RCPT and DATA, or silence (accepts the connection, never answers).
  */
-final class FakeSmtpServer implements AutoCloseable {
+public final class FakeSmtpServer implements AutoCloseable {
 
   private final ServerSocket server;
   private final List<Socket> clients = new CopyOnWriteArrayList<>();
-  final AtomicInteger connections = new AtomicInteger();
-  final AtomicInteger accepted = new AtomicInteger();
+  public final AtomicInteger connections = new AtomicInteger();
+  public final AtomicInteger accepted = new AtomicInteger();
 
-  volatile boolean silent;
-  volatile String greeting = "220 fake ESMTP";
-  volatile String mailReply = "250 2.1.0 Ok";
-  volatile Function<String, String> rcptReply = rcpt -> "250 2.1.5 Ok";
+  public volatile boolean silent;
+  public volatile String greeting = "220 fake ESMTP";
+  public volatile String mailReply = "250 2.1.0 Ok";
+  public volatile Function<String, String> rcptReply = rcpt -> "250 2.1.5 Ok";
 
   /** Reply to the end of DATA; null: never answer it. */
-  volatile String dataReply = "250 2.0.0 Ok: queued";
+  public volatile String dataReply = "250 2.0.0 Ok: queued";
 
-  FakeSmtpServer() throws IOException {
+  public FakeSmtpServer() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::acceptLoop, "fake-smtp-accept");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
@@ -113,7 +113,7 @@ final class FakeSmtpServer implements AutoCloseable {
   }
 
   /** Closes every open client connection; the server keeps listening. */
-  void dropClients() throws IOException {
+  public void dropClients() throws IOException {
     for (Socket s : clients) {
       s.close();
     }
