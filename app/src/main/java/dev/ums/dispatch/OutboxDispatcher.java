@@ -52,12 +52,15 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final String messageIdDomain;
   private final JsonMapper json;
   private final Clock clock;
+  private volatile DispatchListener listener = DispatchListener.NONE;
 
   private final Semaphore wakeUp = new Semaphore(0);
   private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
 
   /** Claimed rows whose outcome is not yet recorded. */
   private final AtomicInteger inFlight = new AtomicInteger();
+
+  private final AtomicInteger activeSends = new AtomicInteger();
 
   private final int maxInFlight;
   private volatile boolean running;
@@ -87,6 +90,21 @@ public class OutboxDispatcher implements SmartLifecycle {
     this.json = json;
     this.clock = clock;
     this.maxInFlight = Math.max(2 * props.batchSize(), 4 * props.workers());
+  }
+
+  /** Sets the observer of claims and attempts (metrics); replaces the previous one. */
+  public void setListener(DispatchListener listener) {
+    this.listener = listener == null ? DispatchListener.NONE : listener;
+  }
+
+  /** Claimed rows whose outcome is not yet recorded. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Sends running on the worker pool right now. */
+  public int activeSends() {
+    return activeSends.get();
   }
 
   /** Claim now instead of at the next poll. Cheap; safe from any thread. */
@@ -171,6 +189,7 @@ public class OutboxDispatcher implements SmartLifecycle {
         try {
           List<Outbox> claimed = processor.claim(instanceId, want, props.lease());
           lastLoopAt = clock.instant();
+          listener.claimed(claimed.size());
           inFlight.addAndGet(claimed.size());
           for (Outbox c : claimed) {
             workers.execute(() -> attempt(c));
@@ -199,9 +218,13 @@ public class OutboxDispatcher implements SmartLifecycle {
       return;
     }
     Outcome o;
+    long started = System.nanoTime();
+    activeSends.incrementAndGet();
     try {
       SendResult r = sender.send(email(c));
-      o = new Outcome.Sent(c, r.reply(), refused(r), clock.instant());
+      Instant now = clock.instant();
+      o = new Outcome.Sent(c, r.reply(), refused(r), now);
+      listener.sent(since(started), Duration.between(c.createdAt(), now), c.attempt());
       if (!r.refused().isEmpty()) {
         log.info(
             "event=sent_partially message_id={} attempt={} refused={}",
@@ -220,6 +243,12 @@ public class OutboxDispatcher implements SmartLifecycle {
     } catch (RuntimeException e) {
       // A bug or unreadable content: retry within the budget rather than lose the message.
       o = failed(c, "INTERNAL", null, e.getClass().getSimpleName(), true);
+    } finally {
+      activeSends.decrementAndGet();
+    }
+    if (o instanceof Outcome.Failed f) {
+      listener.failed(
+          f.classification(), since(started), f.decision() instanceof RetryPolicy.GiveUp);
     }
     outcomes.add(o);
   }
@@ -311,6 +340,10 @@ public class OutboxDispatcher implements SmartLifecycle {
         backoffMs = Math.min(5_000, backoffMs * 2);
       }
     }
+  }
+
+  private static Duration since(long startNanos) {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
   private static void join(Thread t, Duration timeout) {

@@ -1,0 +1,34 @@
+package dev.ums.dispatch;
+
+import java.time.Duration;
+
+/**
+ * Hooks for observing delivery (metrics, alerts) without touching the dispatch loop. Called on
+ * dispatcher threads: implementations must be fast and must not throw. They receive no message
+ * content, no recipients and no message ids.
+ */
+public interface DispatchListener {
+
+  /** A claim returned {@code count} rows (0 included). */
+  default void claimed(int count) {}
+
+  /**
+   * The relay accepted a message.
+   *
+   * @param smtpTime how long the SMTP exchange took
+   * @param sinceAccepted from intake commit to now (accept→sent latency)
+   * @param attempt which attempt succeeded (1 = first)
+   */
+  default void sent(Duration smtpTime, Duration sinceAccepted, int attempt) {}
+
+  /**
+   * An attempt failed.
+   *
+   * @param classification TRANSIENT, PERMANENT, TIMEOUT, CONNECTION, INTERNAL or LEASE_EXPIRED
+   * @param deadLettered true if the message is now FAILED, false if it will be retried
+   */
+  default void failed(String classification, Duration smtpTime, boolean deadLettered) {}
+
+  /** No-op listener. */
+  DispatchListener NONE = new DispatchListener() {};
+}
