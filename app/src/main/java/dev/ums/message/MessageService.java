@@ -1,5 +1,6 @@
 package dev.ums.message;
 
+import dev.ums.support.Dialect;
 import dev.ums.support.Uuid7;
 import dev.ums.web.ApiProblem;
 import dev.ums.web.FieldProblem;
@@ -41,6 +42,7 @@ public class MessageService {
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
   private final Clock clock;
+  private final Dialect dialect;
 
   MessageService(
       MessageRepository messages,
@@ -50,7 +52,8 @@ public class MessageService {
       TransactionTemplate tx,
       ApplicationEventPublisher events,
       JsonMapper json,
-      Clock clock) {
+      Clock clock,
+      Dialect dialect) {
     this.messages = messages;
     this.idempotency = idempotency;
     this.constraints = constraints;
@@ -60,6 +63,7 @@ public class MessageService {
     this.events = events;
     this.json = json;
     this.clock = clock;
+    this.dialect = dialect;
   }
 
   /** Accepts one message; see the class comment for the guarantees. */
@@ -151,27 +155,53 @@ public class MessageService {
     int accepted = HttpStatus.ACCEPTED.value();
     String fp = key == null ? null : fingerprint.get();
     IntakeResult result =
-        tx.execute(
-            s -> {
-              if (key != null
-                  && !idempotency.claim(
-                      clientId,
-                      key,
-                      fp,
-                      accepted,
-                      body,
-                      now,
-                      now.plus(props.idempotency().ttl()))) {
-                return constraints.onKeyConflict(idempotency.find(clientId, key), fp);
-              }
-              messages.insert(rows);
-              return new IntakeResult(accepted, body, false, null);
-            });
+        rows.size() == 1 && dialect == Dialect.POSTGRESQL
+            ? storeOne(clientId, key, fp, body, rows.get(0), now)
+            : tx.execute(
+                s -> {
+                  if (key != null
+                      && !idempotency.claim(
+                          clientId,
+                          key,
+                          fp,
+                          accepted,
+                          body,
+                          now,
+                          now.plus(props.idempotency().ttl()))) {
+                    return constraints.onKeyConflict(idempotency.find(clientId, key), fp);
+                  }
+                  messages.insert(rows);
+                  return new IntakeResult(accepted, body, false, null);
+                });
+    publishIfNew(result, rows);
+    return result;
+  }
+
+  /** The single-message path on PostgreSQL: one statement, one round trip (see the repository). */
+  private IntakeResult storeOne(
+      String clientId,
+      String key,
+      String fp,
+      String body,
+      MessageRepository.NewMessage row,
+      Instant now) {
+    int accepted = HttpStatus.ACCEPTED.value();
+    MessageRepository.KeyClaim claim =
+        key == null
+            ? null
+            : new MessageRepository.KeyClaim(
+                key, fp, accepted, body, now.plus(props.idempotency().ttl()));
+    if (messages.insertOneAtomically(row, claim)) {
+      return new IntakeResult(accepted, body, false, null);
+    }
+    return constraints.onKeyConflict(idempotency.find(clientId, key), fp);
+  }
+
+  private void publishIfNew(IntakeResult result, List<MessageRepository.NewMessage> rows) {
     if (!result.replay()) {
       boolean immediate = rows.stream().anyMatch(r -> r.sendAt() == null);
       events.publishEvent(new MessagesAccepted(rows.size(), immediate));
     }
-    return result;
   }
 
   private MessageRepository.NewMessage newMessage(
