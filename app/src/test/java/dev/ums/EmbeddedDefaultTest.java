@@ -9,20 +9,27 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+@ExtendWith(OutputCaptureExtension.class)
 /** The newcomer's path: no settings at all, H2 under ./data, accepts a message. */
 class EmbeddedDefaultTest {
 
   @TempDir Path workDir;
 
   @Test
-  void the_embedded_default_starts_accepts_and_delivers_to_the_capture_inbox() throws Exception {
+  void the_embedded_default_starts_accepts_and_delivers_to_the_capture_inbox(CapturedOutput output)
+      throws Exception {
     // The test run points spring.datasource.* at PostgreSQL through system properties; command-line
     // arguments outrank them, so put back exactly what application.yml says, under a temp dir.
     Path data = workDir.resolve("data");
@@ -34,11 +41,16 @@ class EmbeddedDefaultTest {
     };
     try (ConfigurableApplicationContext ctx = SpringApplication.run(UmsApplication.class, args)) {
       int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();
+      // With no keys and no UMS_BOOTSTRAP_ADMIN_KEY, a development admin key is printed once.
+      Matcher m = Pattern.compile("key=(ums_[A-Za-z0-9_-]{32})").matcher(output.getOut());
+      assertThat(m.find()).as("generated development key in the log").isTrue();
+      String auth = "Bearer " + m.group(1);
       HttpClient client = HttpClient.newHttpClient();
       HttpResponse<String> res =
           client.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/messages"))
                   .header("Content-Type", "application/json")
+                  .header("Authorization", auth)
                   .POST(
                       HttpRequest.BodyPublishers.ofString(
                           "{\"to\": [\"ann@example.com\"], \"subject\": \"Hi\", \"text\": \"Hello\"}"))
@@ -49,7 +61,9 @@ class EmbeddedDefaultTest {
       String location = res.headers().firstValue("Location").orElseThrow();
       HttpResponse<String> status =
           client.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + location)).build(),
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + location))
+                  .header("Authorization", auth)
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(status.statusCode()).isEqualTo(200);
 
@@ -63,7 +77,7 @@ class EmbeddedDefaultTest {
               () ->
                   client
                       .send(
-                          HttpRequest.newBuilder(inbox).build(),
+                          HttpRequest.newBuilder(inbox).header("Authorization", auth).build(),
                           HttpResponse.BodyHandlers.ofString())
                       .body()
                       .contains("<" + id + "@ums.localhost>"));
@@ -74,6 +88,7 @@ class EmbeddedDefaultTest {
                   client
                       .send(
                           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + location))
+                              .header("Authorization", auth)
                               .build(),
                           HttpResponse.BodyHandlers.ofString())
                       .body()

@@ -1,5 +1,6 @@
 package dev.ums.message;
 
+import dev.ums.security.Caller;
 import dev.ums.web.ApiProblem;
 import java.net.URI;
 import java.util.UUID;
@@ -19,9 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/messages")
 class MessageController {
 
-  /** The one API client until API keys arrive; idempotency keys are already scoped by it. */
-  static final String DEFAULT_CLIENT = "default";
-
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String MESSAGE_ID_ALIAS = "X-Message-Id";
   static final String REPLAY = "Idempotency-Replay";
@@ -39,7 +37,8 @@ class MessageController {
       @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(value = MESSAGE_ID_ALIAS, required = false) String alias,
       @RequestBody SendRequest request) {
-    IntakeResult r = service.accept(DEFAULT_CLIENT, idempotencyKey(key, alias), request);
+    IntakeResult r =
+        service.accept(Caller.current().clientId(), idempotencyKey(key, alias), request);
     return answer(r).location(URI.create("/api/messages/" + r.id())).body(r.body());
   }
 
@@ -51,13 +50,18 @@ class MessageController {
       @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(value = MESSAGE_ID_ALIAS, required = false) String alias,
       @RequestBody BatchRequest batch) {
-    IntakeResult r = service.acceptBatch(DEFAULT_CLIENT, idempotencyKey(key, alias), batch);
+    IntakeResult r =
+        service.acceptBatch(Caller.current().clientId(), idempotencyKey(key, alias), batch);
     return answer(r).body(r.body());
   }
 
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
   MessageView get(@PathVariable UUID id) {
-    return service.find(DEFAULT_CLIENT, id).orElseThrow(() -> ApiProblem.notFound("Message"));
+    // Another client's message is "not found", not "forbidden": ids are not confirmed to exist.
+    Caller caller = Caller.current();
+    return service
+        .find(caller.isAdmin() ? null : caller.clientId(), id)
+        .orElseThrow(() -> ApiProblem.notFound("Message"));
   }
 
   private static ResponseEntity.BodyBuilder answer(IntakeResult r) {

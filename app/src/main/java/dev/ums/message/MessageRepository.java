@@ -29,7 +29,7 @@ class MessageRepository {
       SELECT m.id, m.status, m.attempts, m.created_at, m.updated_at, m.send_at, m.sent_at,
              m.last_error_class, m.last_error_code, o.next_attempt_at
         FROM message m LEFT JOIN outbox o ON o.message_id = m.id
-       WHERE m.id = ? AND m.client_id = ?
+       WHERE m.id = ?
       """;
 
   /**
@@ -154,7 +154,10 @@ class MessageRepository {
   }
 
   Optional<MessageView> find(String clientId, UUID id) {
-    return jdbc.query(FIND, (rs, n) -> view(rs), id, clientId).stream().findFirst();
+    return clientId == null
+        ? jdbc.query(FIND, (rs, n) -> view(rs), id).stream().findFirst()
+        : jdbc.query(FIND + " AND m.client_id = ?", (rs, n) -> view(rs), id, clientId).stream()
+            .findFirst();
   }
 
   private static MessageView view(ResultSet rs) throws SQLException {

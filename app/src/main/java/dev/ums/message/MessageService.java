@@ -140,7 +140,7 @@ public class MessageService {
         now);
   }
 
-  /** The caller's message, if it exists and belongs to the caller. */
+  /** The message, if it exists and belongs to {@code clientId} (any client when null). */
   public Optional<MessageView> find(String clientId, UUID id) {
     return messages.find(clientId, id);
   }

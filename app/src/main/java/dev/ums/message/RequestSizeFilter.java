@@ -1,11 +1,13 @@
 package dev.ums.message;
 
+import dev.ums.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -33,19 +35,14 @@ class RequestSizeFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (request.getContentLengthLong() > maxBytes) {
-      response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
-      response.setContentType("application/problem+json");
       response.setHeader("Connection", "close");
-      response
-          .getOutputStream()
-          .write(
-              ("{\"type\":\"/problems/too-large\",\"title\":\"Request too large\",\"status\":413,"
-                      + "\"detail\":\"The request body exceeds "
-                      + maxBytes
-                      + " bytes\",\"limit\":"
-                      + maxBytes
-                      + "}")
-                  .getBytes(StandardCharsets.UTF_8));
+      ProblemWriter.write(
+          response,
+          HttpStatus.CONTENT_TOO_LARGE,
+          "too-large",
+          "Request too large",
+          "The request body exceeds " + maxBytes + " bytes",
+          Map.of("limit", maxBytes));
       return;
     }
     chain.doFilter(request, response);

@@ -205,6 +205,12 @@ class ClaimLeaseTest {
 
   @Test
   void a_message_that_keeps_losing_its_lease_ends_as_a_dead_letter() {
+    LeaseReaper reaper =
+        new LeaseReaper(
+            processor,
+            RetryPolicy.exponential(Duration.ofSeconds(30), Duration.ofHours(1))
+                .withMaxAttempts(10),
+            clock);
     accept(1);
     for (int i = 0; i < 10; i++) {
       clock.advance(Duration.ofHours(2)); // past lease and backoff

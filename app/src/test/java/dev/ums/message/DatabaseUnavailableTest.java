@@ -27,6 +27,7 @@ class DatabaseUnavailableTest {
 
   @Test
   void accept_answers_503_with_retry_after_when_the_database_is_unreachable() {
+    // The key cannot be checked either: the answer is still a 503, not a 401 or a 500.
     Answer a = http.postJson("/api/messages", "{\"to\": [\"a@example.com\"], \"text\": \"x\"}");
 
     assertThat(a.status()).isEqualTo(503);

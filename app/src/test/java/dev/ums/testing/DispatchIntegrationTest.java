@@ -10,7 +10,8 @@ import org.springframework.test.context.ContextConfiguration;
 
 /**
  * A full UMS with its dispatcher running, delivering to {@link TestSmtp}. Retries are fast (100 ms
- * base) and the scheduled reaper is parked so tests drive it themselves. Classes that use it share
+ * base) and practically unbounded in number, so a slow machine cannot turn an outage test into dead
+ * letters; the scheduled reaper is parked so tests drive it themselves. Classes that use it share
  * one application context.
  */
 @Target(ElementType.TYPE)
@@ -18,11 +19,13 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
+      "UMS_BOOTSTRAP_ADMIN_KEY=" + Http.ADMIN_KEY,
       "ums.smtp.host=127.0.0.1",
       "ums.smtp.read-timeout=2s",
       "ums.smtp.connect-timeout=1s",
       "ums.retry.base=100ms",
       "ums.retry.cap=300ms",
+      "ums.retry.max-attempts=1000",
       "ums.dispatch.reap-interval=1h",
       "ums.dispatch.poll-interval=200ms",
       "ums.dispatch.instance-id=test-main",

@@ -15,12 +15,27 @@ import tools.jackson.databind.json.JsonMapper;
 public class Http {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private final Environment env;
-  private final HttpClient client =
+
+  /** The ADMIN key the test contexts bootstrap (see the test meta-annotations). */
+  public static final String ADMIN_KEY = "ums_test_admin_key_0123456789abcdef";
+
+  private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final Environment env;
+  private final String bearer;
 
   public Http(Environment env) {
+    this(env, ADMIN_KEY);
+  }
+
+  private Http(Environment env, String bearer) {
     this.env = env;
+    this.bearer = bearer;
+  }
+
+  /** The same client, authenticating with {@code key} (null: no Authorization header). */
+  public Http as(String key) {
+    return new Http(env, key);
   }
 
   /** An answer, with its body parsed as JSON when it is JSON. */
@@ -62,7 +77,12 @@ public class Http {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return b;
   }
 
   public String base() {
@@ -71,7 +91,7 @@ public class Http {
 
   private Answer send(HttpRequest r) {
     try {
-      HttpResponse<String> res = client.send(r, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res = CLIENT.send(r, HttpResponse.BodyHandlers.ofString());
       return new Answer(res.statusCode(), res.headers(), res.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

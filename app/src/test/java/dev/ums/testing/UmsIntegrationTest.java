@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
+      "UMS_BOOTSTRAP_ADMIN_KEY=" + Http.ADMIN_KEY,
       "ums.limits.max-message-bytes=1MB",
       "ums.limits.max-request-bytes=4MB",
       "ums.dispatch.enabled=false"

@@ -1,0 +1,69 @@
+package dev.ums.security;
+
+import dev.ums.web.ProblemWriter;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/**
+ * Who may call what. Stateless: every request carries its API key.
+ *
+ * <ul>
+ *   <li>{@code /actuator/health/**}: open (load balancers and probes).
+ *   <li>{@code /actuator/prometheus}: ADMIN, or open with {@code ums.security.open-prometheus=true}
+ *       (for a scraper inside a trusted network).
+ *   <li>{@code /api/admin/**}, {@code /api/dev/**}: ADMIN.
+ *   <li>{@code /api/messages/**}: SENDER or ADMIN (a SENDER sees only its own client's messages).
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+  @Bean
+  SecurityFilterChain api(
+      HttpSecurity http,
+      ApiKeys keys,
+      @Value("${ums.security.open-prometheus:false}") boolean openPrometheus)
+      throws Exception {
+    http.csrf(AbstractHttpConfigurer::disable)
+        .httpBasic(AbstractHttpConfigurer::disable)
+        .formLogin(AbstractHttpConfigurer::disable)
+        .logout(AbstractHttpConfigurer::disable)
+        .requestCache(AbstractHttpConfigurer::disable)
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .addFilterBefore(new ApiKeyFilter(keys), AnonymousAuthenticationFilter.class)
+        .exceptionHandling(
+            e ->
+                e.authenticationEntryPoint(
+                        (req, res, ex) ->
+                            ApiKeyFilter.unauthorized(
+                                res, "An API key is required: Authorization: Bearer <key>"))
+                    .accessDeniedHandler(
+                        (req, res, ex) ->
+                            ProblemWriter.write(
+                                res,
+                                HttpStatus.FORBIDDEN,
+                                "forbidden",
+                                "Forbidden",
+                                "This API key's role may not do this",
+                                Map.of())))
+        .authorizeHttpRequests(
+            a -> {
+              a.requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll();
+              if (openPrometheus) {
+                a.requestMatchers("/actuator/prometheus").permitAll();
+              }
+              a.requestMatchers("/actuator/**", "/api/admin/**", "/api/dev/**").hasRole("ADMIN");
+              a.requestMatchers("/api/messages", "/api/messages/**").hasAnyRole("SENDER", "ADMIN");
+              a.anyRequest().authenticated();
+            });
+    return http.build();
+  }
+}

@@ -1,0 +1,170 @@
+package dev.ums.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ums.testing.Db;
+import dev.ums.testing.Http;
+import dev.ums.testing.Http.Answer;
+import dev.ums.testing.UmsIntegrationTest;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+@UmsIntegrationTest
+class AccessControlTest {
+
+  static final String MAIL = "{\"to\": [\"ann@example.com\"], \"text\": \"hi\"}";
+
+  @Autowired Http http;
+  @Autowired Db db;
+
+  String shopKey;
+  String otherKey;
+
+  @BeforeEach
+  void keys() {
+    db.clean();
+    shopKey = createKey("shop", "SENDER");
+    otherKey = createKey("other", "SENDER");
+  }
+
+  String createKey(String client, String role) {
+    Answer a =
+        http.postJson(
+            "/api/admin/keys",
+            "{\"clientId\": \"" + client + "\", \"role\": \"" + role + "\", \"name\": \"t\"}");
+    assertThat(a.status()).as(a.body()).isEqualTo(201);
+    return a.json().get("key").asString();
+  }
+
+  enum Who {
+    NONE,
+    BAD,
+    SENDER,
+    ADMIN
+  }
+
+  Http as(Who who) {
+    return switch (who) {
+      case NONE -> http.as(null);
+      case BAD -> http.as("ums_not_a_real_key_at_all_0000000000");
+      case SENDER -> http.as(shopKey);
+      case ADMIN -> http;
+    };
+  }
+
+  static Stream<Arguments> matrix() {
+    return Stream.of(
+        // who, method, path, expected status
+        Arguments.of(Who.NONE, "POST", "/api/messages", 401),
+        Arguments.of(Who.BAD, "POST", "/api/messages", 401),
+        Arguments.of(Who.SENDER, "POST", "/api/messages", 202),
+        Arguments.of(Who.ADMIN, "POST", "/api/messages", 202),
+        Arguments.of(Who.NONE, "POST", "/api/messages/batch", 401),
+        Arguments.of(Who.SENDER, "POST", "/api/messages/batch", 202),
+        Arguments.of(Who.NONE, "GET", "/api/admin/keys", 401),
+        Arguments.of(Who.BAD, "GET", "/api/admin/keys", 401),
+        Arguments.of(Who.SENDER, "GET", "/api/admin/keys", 403),
+        Arguments.of(Who.ADMIN, "GET", "/api/admin/keys", 200),
+        Arguments.of(Who.SENDER, "POST", "/api/admin/keys", 403),
+        Arguments.of(Who.SENDER, "GET", "/api/admin/audit", 403),
+        Arguments.of(Who.ADMIN, "GET", "/api/admin/audit", 200),
+        Arguments.of(Who.SENDER, "GET", "/api/dev/inbox", 403),
+        Arguments.of(Who.ADMIN, "GET", "/api/dev/inbox", 200),
+        Arguments.of(Who.NONE, "GET", "/actuator/health", 200),
+        Arguments.of(Who.NONE, "GET", "/actuator/prometheus", 401),
+        Arguments.of(Who.SENDER, "GET", "/actuator/prometheus", 403));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2} -> {3}")
+  @MethodSource("matrix")
+  void each_role_gets_its_answer_on_each_endpoint(Who who, String method, String path, int status) {
+    Answer a =
+        switch (method) {
+          case "POST" ->
+              as(who)
+                  .postJson(
+                      path,
+                      path.endsWith("batch")
+                          ? "{\"messages\": [" + MAIL + "]}"
+                          : path.endsWith("keys")
+                              ? "{\"clientId\": \"x\", \"role\": \"SENDER\"}"
+                              : MAIL);
+          default -> as(who).get(path);
+        };
+
+    assertThat(a.status()).as(a.body()).isEqualTo(status);
+    if (status == 401 || status == 403) {
+      assertThat(a.contentType()).startsWith("application/problem+json");
+    }
+  }
+
+  @Test
+  void another_clients_message_is_not_found_but_an_admin_sees_it() {
+    String id = http.as(shopKey).postJson("/api/messages", MAIL).json().get("id").asString();
+
+    assertThat(http.as(shopKey).get("/api/messages/" + id).status()).isEqualTo(200);
+    Answer other = http.as(otherKey).get("/api/messages/" + id);
+    assertThat(other.status()).isEqualTo(404);
+    assertThat(other.contentType()).startsWith("application/problem+json");
+    assertThat(http.get("/api/messages/" + id).status()).isEqualTo(200);
+  }
+
+  @Test
+  void idempotency_keys_are_scoped_per_client() {
+    Answer a = http.as(shopKey).postJson("/api/messages", MAIL, "Idempotency-Key", "same");
+    Answer b =
+        http.as(otherKey)
+            .postJson("/api/messages", MAIL.replace("hi", "other"), "Idempotency-Key", "same");
+
+    assertThat(a.status()).isEqualTo(202);
+    assertThat(b.status()).isEqualTo(202);
+    assertThat(b.header("Idempotency-Replay")).isNull();
+    assertThat(a.json().get("id").asString()).isNotEqualTo(b.json().get("id").asString());
+    assertThat(db.count("message")).isEqualTo(2);
+  }
+
+  @Test
+  void a_revoked_key_is_refused_at_once_and_both_actions_are_audited() {
+    String key = createKey("temp", "SENDER");
+    assertThat(http.as(key).postJson("/api/messages", MAIL).status()).isEqualTo(202);
+    String keyId = keyIdOf(key);
+
+    assertThat(http.postJson("/api/admin/keys/" + keyId + "/revoke", "{}").status()).isEqualTo(200);
+
+    Answer after = http.as(key).postJson("/api/messages", MAIL);
+    assertThat(after.status()).isEqualTo(401);
+    JsonNode events = http.get("/api/admin/audit?limit=10").json().get("events");
+    assertThat(events.findValuesAsString("action")).contains("key.create", "key.revoke");
+    assertThat(events.toString()).doesNotContain(key);
+  }
+
+  @Test
+  void key_listing_shows_prefixes_never_keys_or_hashes() {
+    String body = http.get("/api/admin/keys").body();
+
+    assertThat(body).doesNotContain(shopKey).doesNotContain(ApiKeys.hash(shopKey));
+    assertThat(body).contains(shopKey.substring(0, ApiKeys.VISIBLE));
+    assertThat(
+            db.jdbc()
+                .queryForObject(
+                    "SELECT COUNT(*) FROM api_key WHERE key_hash = ?",
+                    Integer.class,
+                    ApiKeys.hash(shopKey)))
+        .isEqualTo(1);
+  }
+
+  String keyIdOf(String key) {
+    for (JsonNode k : http.get("/api/admin/keys").json().get("keys")) {
+      if (key.startsWith(k.get("prefix").asString()) && k.get("revokedAt").isNull()) {
+        return k.get("id").asString();
+      }
+    }
+    throw new AssertionError("key not listed");
+  }
+}
