@@ -90,7 +90,6 @@ final class DispatchMetrics implements DispatchListener {
     claimBatch =
         DistributionSummary.builder("ums.dispatch.claim.batch.size")
             .description("Rows taken by one non-empty claim")
-            .baseUnit("rows")
             .register(registry);
   }
 
