@@ -43,4 +43,20 @@ class DatabaseUnavailableTest {
     assertThat(a.status()).isEqualTo(503);
     assertThat(a.header("Retry-After")).isEqualTo("5");
   }
+
+  @Test
+  void readiness_is_down_and_liveness_up_when_the_database_is_unreachable() {
+    Answer ready = http.get("/actuator/health/readiness");
+    assertThat(ready.status()).isEqualTo(503);
+    assertThat(ready.json().get("status").asString()).isEqualTo("DOWN");
+    assertThat(ready.json().get("components").get("db").get("status").asString()).isEqualTo("DOWN");
+
+    Answer live = http.get("/actuator/health/liveness");
+    assertThat(live.status()).isEqualTo(200);
+
+    Answer health = http.get("/actuator/health");
+    assertThat(health.status()).isEqualTo(503);
+    assertThat(health.json().get("components").get("backlog").get("status").asString())
+        .isEqualTo("UNKNOWN");
+  }
 }

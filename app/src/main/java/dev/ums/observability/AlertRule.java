@@ -1,0 +1,35 @@
+package dev.ums.observability;
+
+/** The alert rules {@link AlertEvaluator} checks; each has a stable key and a severity. */
+enum AlertRule {
+  /** Failed attempts / all attempts over the window above the threshold (value: ratio 0..1). */
+  FAILURE_RATIO("failure_ratio", "critical", "SMTP failure ratio over the window"),
+  /** The oldest due, unclaimed message has waited too long (value: seconds). */
+  BACKLOG_AGE("backlog_age", "warning", "oldest due message waiting (s)"),
+  /** Messages were dead-lettered since the last evaluation (value: how many). */
+  DEAD_LETTERS("dead_letters", "warning", "new dead letters"),
+  /** The SMTP relay has been unreachable too long (value: seconds down). */
+  SMTP_DOWN("smtp_down", "critical", "SMTP relay unreachable (s)");
+
+  private final String key;
+  private final String severity;
+  private final String summary;
+
+  AlertRule(String key, String severity, String summary) {
+    this.key = key;
+    this.severity = severity;
+    this.summary = summary;
+  }
+
+  String key() {
+    return key;
+  }
+
+  String severity() {
+    return severity;
+  }
+
+  String summary() {
+    return summary;
+  }
+}

@@ -1,0 +1,148 @@
+package dev.ums.observability;
+
+import dev.ums.dispatch.DispatchListener;
+import dev.ums.dispatch.OutboxDispatcher;
+import dev.ums.email.FailureClass;
+import dev.ums.message.MessagesAccepted;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.context.event.EventListener;
+
+/**
+ * Delivery metrics, fed by the dispatcher's {@link DispatchListener} hooks and by intake's {@link
+ * MessagesAccepted} events. Tags are low-cardinality only: the failure classification, never a
+ * recipient or a message id. Also keeps the sliding attempt/failure counts and the dead-letter
+ * count that the alert rules read.
+ */
+final class DispatchMetrics implements DispatchListener {
+
+  /** Classifications the dispatcher reports; anything else is counted as {@code OTHER}. */
+  private static final String[] CLASSIFICATIONS = {
+    FailureClass.TRANSIENT.name(),
+    FailureClass.PERMANENT.name(),
+    FailureClass.TIMEOUT.name(),
+    FailureClass.CONNECTION.name(),
+    "INTERNAL",
+    "LEASE_EXPIRED",
+    "OTHER"
+  };
+
+  private final MeterRegistry registry;
+  private final DeliveryWindow window;
+  private final Counter accepted;
+  private final Counter sent;
+  private final Counter retried;
+  private final Counter deadLettered;
+  private final Map<String, Counter> failed = new HashMap<>();
+  private final Timer smtpDuration;
+  private final Timer acceptToSent;
+  private final DistributionSummary claimBatch;
+  private final AtomicLong deadLetters = new AtomicLong();
+
+  DispatchMetrics(MeterRegistry registry, DeliveryWindow window) {
+    this.registry = registry;
+    this.window = window;
+    accepted =
+        Counter.builder("ums.messages.accepted")
+            .description("Messages committed by intake")
+            .register(registry);
+    sent =
+        Counter.builder("ums.dispatch.sent")
+            .description("Messages the SMTP relay accepted")
+            .register(registry);
+    retried =
+        Counter.builder("ums.dispatch.retried")
+            .description("Failed attempts that will be retried")
+            .register(registry);
+    deadLettered =
+        Counter.builder("ums.dispatch.dead.lettered")
+            .description("Messages that ended FAILED (dead letter)")
+            .register(registry);
+    for (String c : CLASSIFICATIONS) {
+      failed.put(
+          c,
+          Counter.builder("ums.dispatch.failed")
+              .description("Failed SMTP attempts by classification")
+              .tag("classification", c)
+              .register(registry));
+    }
+    smtpDuration =
+        Timer.builder("ums.smtp.send.duration")
+            .description("One SMTP hand-off, successful or not")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(1))
+            .register(registry);
+    acceptToSent =
+        Timer.builder("ums.dispatch.accept.to.sent")
+            .description("From intake commit to the relay's acceptance")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(5))
+            .maximumExpectedValue(Duration.ofHours(1))
+            .register(registry);
+    claimBatch =
+        DistributionSummary.builder("ums.dispatch.claim.batch.size")
+            .description("Rows taken by one non-empty claim")
+            .register(registry);
+  }
+
+  /** Gauges that read the local dispatcher (absent on intake-only instances). */
+  void bind(OutboxDispatcher dispatcher) {
+    Gauge.builder("ums.dispatch.active.workers", dispatcher, OutboxDispatcher::activeSends)
+        .description("SMTP sends running right now")
+        .register(registry);
+    Gauge.builder("ums.dispatch.inflight", dispatcher, OutboxDispatcher::inFlight)
+        .description("Claimed rows whose outcome is not yet recorded")
+        .register(registry);
+  }
+
+  @EventListener
+  void onAccepted(MessagesAccepted e) {
+    accepted.increment(e.count());
+  }
+
+  @Override
+  public void claimed(int count) {
+    if (count > 0) {
+      claimBatch.record(count);
+    }
+  }
+
+  @Override
+  public void sent(Duration smtpTime, Duration sinceAccepted, int attempt) {
+    sent.increment();
+    smtpDuration.record(smtpTime);
+    acceptToSent.record(sinceAccepted.isNegative() ? Duration.ZERO : sinceAccepted);
+    window.record(false);
+  }
+
+  @Override
+  public void failed(String classification, Duration smtpTime, boolean deadLettered) {
+    Counter c = failed.get(classification);
+    (c == null ? failed.get("OTHER") : c).increment();
+    smtpDuration.record(smtpTime);
+    if (deadLettered) {
+      this.deadLettered.increment();
+      deadLetters.incrementAndGet();
+    } else {
+      retried.increment();
+    }
+    window.record(true);
+  }
+
+  /** Dead letters seen by this instance's dispatcher since start. */
+  long deadLetters() {
+    return deadLetters.get();
+  }
+
+  DeliveryWindow.Counts window() {
+    return window.counts();
+  }
+}

@@ -1,0 +1,116 @@
+package dev.ums.observability;
+
+import dev.ums.dispatch.DispatchProperties;
+import dev.ums.dispatch.OutboxDispatcher;
+import dev.ums.email.SmtpProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Metrics, health components and alerts. Reads the other features through their public hooks only
+ * ({@link OutboxDispatcher#setListener}, {@code MessagesAccepted} events, the outbox table);
+ * nothing depends back on this package.
+ */
+@Configuration(proxyBeanMethods = false)
+class ObservabilityConfig {
+
+  /** How long one relay probe is trusted. */
+  static final Duration RELAY_PROBE_CACHE = Duration.ofSeconds(10);
+
+  @Bean
+  DispatchMetrics dispatchMetrics(
+      MeterRegistry registry,
+      AlertProperties alerts,
+      Clock clock,
+      ObjectProvider<OutboxDispatcher> dispatcher) {
+    DispatchMetrics m =
+        new DispatchMetrics(registry, new DeliveryWindow(alerts.failureRatio().window(), clock));
+    dispatcher.ifAvailable(
+        d -> {
+          d.setListener(m);
+          m.bind(d);
+        });
+    return m;
+  }
+
+  @Bean
+  OutboxStats outboxStats(JdbcTemplate jdbc, Clock clock, MeterRegistry registry) {
+    OutboxStats s = new OutboxStats(jdbc, clock);
+    s.register(registry);
+    return s;
+  }
+
+  @Bean
+  RelayProbe relayProbe(SmtpProperties smtp, Clock clock) {
+    return new RelayProbe(smtp, clock, RELAY_PROBE_CACHE);
+  }
+
+  @Bean
+  SmtpRelayHealth smtpRelayHealthIndicator(RelayProbe probe) {
+    return new SmtpRelayHealth(probe);
+  }
+
+  @Bean
+  BacklogHealth backlogHealthIndicator(OutboxStats stats, AlertProperties alerts) {
+    return new BacklogHealth(stats, alerts.backlogAge());
+  }
+
+  /** Same condition as the dispatcher itself: no dispatcher, no component. */
+  @Bean
+  @ConditionalOnProperty(name = "ums.dispatch.enabled", havingValue = "true", matchIfMissing = true)
+  DispatcherHealth dispatcherHealthIndicator(
+      OutboxDispatcher dispatcher, DispatchProperties props, Clock clock) {
+    Duration stallAfter = props.pollInterval().multipliedBy(3).plusSeconds(10);
+    return new DispatcherHealth(dispatcher, clock, stallAfter);
+  }
+
+  @Bean
+  AlertNotifier alertNotifier(
+      AlertProperties alerts, JsonMapper json, @Qualifier("alertDelivery") Executor delivery) {
+    return new AlertNotifier(alerts.webhook(), json, delivery);
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "ums.alerts.enabled", havingValue = "true", matchIfMissing = true)
+  AlertEvaluator alertEvaluator(
+      AlertProperties alerts,
+      DispatchMetrics metrics,
+      OutboxStats stats,
+      RelayProbe probe,
+      AlertNotifier notifier,
+      Clock clock) {
+    AlertSignals signals =
+        new AlertSignals() {
+          @Override
+          public DeliveryWindow.Counts delivery() {
+            return metrics.window();
+          }
+
+          @Override
+          public long deadLetters() {
+            return metrics.deadLetters();
+          }
+
+          @Override
+          public Duration oldestDueAge() {
+            return stats.oldestDueAge();
+          }
+
+          @Override
+          public Instant relayDownSince() {
+            return probe.check().downSince();
+          }
+        };
+    return new AlertEvaluator(alerts, signals, notifier, clock);
+  }
+}

@@ -1,0 +1,336 @@
+package dev.ums.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.ums.email.SmtpProperties;
+import dev.ums.testing.TestClock;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Each alert rule firing and clearing, the cool-down, and the signed webhook against a real local
+ * HTTP receiver. The evaluator is built by hand with a settable clock; no Spring context.
+ */
+class AlertEvaluatorTest {
+
+  static final String SECRET = "s3cret";
+
+  final TestClock clock = new TestClock();
+  final WebhookReceiver receiver = new WebhookReceiver();
+  final AtomicLong deadLetters = new AtomicLong();
+  volatile Duration oldestDueAge = Duration.ZERO;
+  volatile Instant relayDownSince;
+  DeliveryWindow window;
+  AlertProperties props;
+  AlertEvaluator evaluator;
+
+  @BeforeEach
+  void setUp() {
+    props =
+        new AlertProperties(
+            true,
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(15),
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(2),
+            new AlertProperties.FailureRatio(0.2, Duration.ofMinutes(5), 20),
+            webhook(3));
+    window = new DeliveryWindow(props.failureRatio().window(), clock);
+    evaluator = evaluator(props, signalsReadingRelay(null));
+  }
+
+  @AfterEach
+  void tearDown() {
+    receiver.close();
+  }
+
+  AlertProperties.Webhook webhook(int attempts) {
+    return new AlertProperties.Webhook(
+        receiver.url(),
+        SECRET,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        attempts,
+        Duration.ofMillis(5));
+  }
+
+  AlertEvaluator evaluator(AlertProperties p, AlertSignals signals) {
+    AlertNotifier notifier =
+        new AlertNotifier(p.webhook(), JsonMapper.builder().build(), Runnable::run);
+    return new AlertEvaluator(p, signals, notifier, clock);
+  }
+
+  /** Signals from the fields above; relay state from {@code probe} when given. */
+  AlertSignals signalsReadingRelay(RelayProbe probe) {
+    return new AlertSignals() {
+      @Override
+      public DeliveryWindow.Counts delivery() {
+        return window.counts();
+      }
+
+      @Override
+      public long deadLetters() {
+        return deadLetters.get();
+      }
+
+      @Override
+      public Duration oldestDueAge() {
+        return oldestDueAge;
+      }
+
+      @Override
+      public Instant relayDownSince() {
+        return probe == null ? relayDownSince : probe.check().downSince();
+      }
+    };
+  }
+
+  void attempts(int ok, int failed) {
+    for (int i = 0; i < ok; i++) {
+      window.record(false);
+    }
+    for (int i = 0; i < failed; i++) {
+      window.record(true);
+    }
+  }
+
+  JsonNode only() {
+    assertThat(receiver.received).hasSize(1);
+    JsonNode n = receiver.bodies().get(0);
+    receiver.clear();
+    return n;
+  }
+
+  @Test
+  void failure_ratio_fires_above_the_threshold_and_resolves_when_the_window_slides_past() {
+    attempts(15, 5); // 25 % of 20 attempts
+    evaluator.evaluate();
+
+    JsonNode firing = only();
+    assertThat(firing.get("rule").asString()).isEqualTo("failure_ratio");
+    assertThat(firing.get("state").asString()).isEqualTo("FIRING");
+    assertThat(firing.get("severity").asString()).isEqualTo("critical");
+    assertThat(firing.get("value").asDouble()).isEqualTo(0.25);
+    assertThat(firing.get("threshold").asDouble()).isEqualTo(0.2);
+    assertThat(firing.get("text").asString())
+        .startsWith("[FIRING] UMS failure_ratio")
+        .contains("0.25");
+    assertThat(firing.get("time").asString()).isNotBlank();
+    assertThat(evaluator.firing()).containsExactly(AlertRule.FAILURE_RATIO);
+
+    clock.advance(Duration.ofMinutes(6)); // the failures leave the window
+    attempts(20, 0);
+    evaluator.evaluate();
+
+    JsonNode resolved = only();
+    assertThat(resolved.get("state").asString()).isEqualTo("RESOLVED");
+    assertThat(resolved.get("id").asString()).isEqualTo(firing.get("id").asString());
+    assertThat(evaluator.firing()).isEmpty();
+  }
+
+  @Test
+  void failure_ratio_stays_quiet_below_the_minimum_volume() {
+    attempts(5, 10); // 67 % but only 15 attempts
+    evaluator.evaluate();
+
+    assertThat(receiver.received).isEmpty();
+    assertThat(evaluator.firing()).isEmpty();
+  }
+
+  @Test
+  void backlog_age_fires_past_the_threshold_and_resolves_when_the_backlog_drains() {
+    oldestDueAge = Duration.ofMinutes(9);
+    evaluator.evaluate();
+    assertThat(receiver.received).isEmpty();
+
+    oldestDueAge = Duration.ofMinutes(11);
+    evaluator.evaluate();
+    JsonNode firing = only();
+    assertThat(firing.get("rule").asString()).isEqualTo("backlog_age");
+    assertThat(firing.get("value").asDouble()).isEqualTo(660.0);
+    assertThat(firing.get("threshold").asDouble()).isEqualTo(600.0);
+
+    oldestDueAge = null; // outbox unreadable: keep the state, say nothing
+    evaluator.evaluate();
+    assertThat(receiver.received).isEmpty();
+    assertThat(evaluator.firing()).containsExactly(AlertRule.BACKLOG_AGE);
+
+    oldestDueAge = Duration.ZERO;
+    evaluator.evaluate();
+    assertThat(only().get("state").asString()).isEqualTo("RESOLVED");
+  }
+
+  @Test
+  void new_dead_letters_fire_once_and_resolve_at_the_next_evaluation_without_new_ones() {
+    deadLetters.addAndGet(3);
+    evaluator.evaluate();
+    JsonNode firing = only();
+    assertThat(firing.get("rule").asString()).isEqualTo("dead_letters");
+    assertThat(firing.get("value").asDouble()).isEqualTo(3.0);
+
+    evaluator.evaluate();
+    assertThat(only().get("state").asString()).isEqualTo("RESOLVED");
+
+    evaluator.evaluate();
+    assertThat(receiver.received).isEmpty();
+  }
+
+  @Test
+  void dead_letters_present_before_the_evaluator_started_do_not_fire() {
+    deadLetters.set(7);
+    AlertEvaluator fresh = evaluator(props, signalsReadingRelay(null));
+
+    fresh.evaluate();
+
+    assertThat(receiver.received).isEmpty();
+  }
+
+  @Test
+  void smtp_down_fires_after_the_relay_has_been_unreachable_long_enough_and_resolves_when_back()
+      throws IOException {
+    ServerSocket relay = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    int port = relay.getLocalPort();
+    RelayProbe probe =
+        new RelayProbe(
+            new SmtpProperties(
+                "127.0.0.1", port, null, null, null, null, null, null, null, 1, null),
+            clock,
+            Duration.ofSeconds(10));
+    AlertEvaluator ev = evaluator(props, signalsReadingRelay(probe));
+    try {
+      ev.evaluate();
+      assertThat(receiver.received).isEmpty();
+
+      relay.close();
+      clock.advance(Duration.ofSeconds(30));
+      ev.evaluate(); // outage seen, not yet long enough
+      assertThat(receiver.received).isEmpty();
+
+      clock.advance(Duration.ofMinutes(2));
+      ev.evaluate();
+      JsonNode firing = only();
+      assertThat(firing.get("rule").asString()).isEqualTo("smtp_down");
+      assertThat(firing.get("severity").asString()).isEqualTo("critical");
+      assertThat(firing.get("value").asDouble()).isCloseTo(120.0, within(1.0));
+
+      relay = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+      clock.advance(Duration.ofSeconds(30));
+      ev.evaluate();
+      JsonNode resolved = only();
+      assertThat(resolved.get("state").asString()).isEqualTo("RESOLVED");
+      assertThat(resolved.get("id").asString()).isEqualTo(firing.get("id").asString());
+    } finally {
+      relay.close();
+    }
+  }
+
+  @Test
+  void a_rule_that_keeps_firing_is_notified_once_per_cooldown_with_a_stable_id() {
+    oldestDueAge = Duration.ofMinutes(20);
+    evaluator.evaluate();
+    String id = only().get("id").asString();
+
+    for (int i = 0; i < 10; i++) { // 5 minutes of evaluations every 30 s
+      clock.advance(Duration.ofSeconds(30));
+      evaluator.evaluate();
+    }
+    assertThat(receiver.received).isEmpty();
+
+    clock.advance(Duration.ofMinutes(10)); // 15 min since the first notification
+    evaluator.evaluate();
+    JsonNode again = only();
+    assertThat(again.get("state").asString()).isEqualTo("FIRING");
+    assertThat(again.get("id").asString()).isEqualTo(id);
+
+    clock.advance(Duration.ofSeconds(30));
+    evaluator.evaluate();
+    assertThat(receiver.received).isEmpty();
+
+    oldestDueAge = Duration.ZERO;
+    evaluator.evaluate();
+    assertThat(only().get("state").asString()).isEqualTo("RESOLVED");
+
+    oldestDueAge = Duration.ofMinutes(20); // a new episode gets a new id
+    clock.advance(Duration.ofSeconds(30));
+    evaluator.evaluate();
+    assertThat(only().get("id").asString()).isNotEqualTo(id);
+  }
+
+  @Test
+  void every_webhook_body_is_signed_with_hmac_sha256_of_the_exact_bytes() {
+    deadLetters.incrementAndGet();
+    oldestDueAge = Duration.ofHours(1);
+    evaluator.evaluate();
+
+    assertThat(receiver.received).hasSize(2);
+    for (WebhookReceiver.Received r : receiver.received) {
+      assertThat(r.signature()).isEqualTo("sha256=" + AlertNotifier.hmacHex(SECRET, r.body()));
+      assertThat(r.json().propertyNames())
+          .containsExactly("id", "rule", "severity", "state", "value", "threshold", "time", "text");
+    }
+  }
+
+  @Test
+  void webhook_is_retried_after_server_errors_and_delivered_on_the_third_attempt() {
+    receiver.script.add(500);
+    receiver.script.add(503);
+    deadLetters.incrementAndGet();
+
+    evaluator.evaluate();
+
+    assertThat(receiver.received).hasSize(3);
+    assertThat(receiver.received.stream().map(r -> new String(r.body())).distinct()).hasSize(1);
+    assertThat(receiver.received)
+        .allSatisfy(
+            r ->
+                assertThat(r.signature())
+                    .isEqualTo("sha256=" + AlertNotifier.hmacHex(SECRET, r.body())));
+  }
+
+  @Test
+  void webhook_gives_up_after_max_attempts_and_a_client_error_is_not_retried() {
+    for (int i = 0; i < 5; i++) {
+      receiver.script.add(502);
+    }
+    deadLetters.incrementAndGet();
+    evaluator.evaluate();
+    assertThat(receiver.received).hasSize(3);
+
+    receiver.clear();
+    receiver.script.add(400);
+    deadLetters.incrementAndGet();
+    evaluator.evaluate(); // still firing, within the cool-down: nothing sent
+    evaluator.evaluate(); // no new dead letters: RESOLVED, answered 400 and not retried
+    assertThat(receiver.received).hasSize(1);
+  }
+
+  @Test
+  void without_a_secret_no_signature_is_sent() {
+    AlertProperties unsigned =
+        new AlertProperties(
+            true,
+            null,
+            null,
+            null,
+            null,
+            null,
+            new AlertProperties.Webhook(receiver.url(), null, null, null, 1, null));
+    AlertEvaluator ev = evaluator(unsigned, signalsReadingRelay(null));
+    deadLetters.incrementAndGet();
+
+    ev.evaluate();
+
+    assertThat(receiver.received).hasSize(1);
+    assertThat(receiver.received.get(0).signature()).isNull();
+  }
+}
