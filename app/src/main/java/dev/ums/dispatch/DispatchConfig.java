@@ -52,8 +52,12 @@ class DispatchConfig {
   }
 
   @Bean
-  LeaseReaper leaseReaper(OutboxProcessor processor, RetryPolicy retryPolicy, Clock clock) {
-    return new LeaseReaper(processor, retryPolicy, clock);
+  LeaseReaper leaseReaper(
+      OutboxProcessor processor,
+      RetryPolicy retryPolicy,
+      Clock clock,
+      OutboxDispatcher dispatcher) {
+    return new LeaseReaper(processor, retryPolicy, clock, dispatcher::listener);
   }
 
   @Bean

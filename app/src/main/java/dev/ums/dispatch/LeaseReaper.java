@@ -1,8 +1,10 @@
 package dev.ums.dispatch;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,11 +23,22 @@ public class LeaseReaper {
   private final OutboxProcessor processor;
   private final RetryPolicy retry;
   private final Clock clock;
+  private final Supplier<DispatchListener> listener;
 
   public LeaseReaper(OutboxProcessor processor, RetryPolicy retry, Clock clock) {
+    this(processor, retry, clock, () -> DispatchListener.NONE);
+  }
+
+  /** With {@code listener} told of each returned claim as a LEASE_EXPIRED failure. */
+  LeaseReaper(
+      OutboxProcessor processor,
+      RetryPolicy retry,
+      Clock clock,
+      Supplier<DispatchListener> listener) {
     this.processor = processor;
     this.retry = retry;
     this.clock = clock;
+    this.listener = listener;
   }
 
   /** Returns expired claims to the queue (or the dead letters); the number returned. */
@@ -47,7 +60,12 @@ public class LeaseReaper {
                           retry.afterFailure(c.attempt(), c.createdAt(), now),
                           now))
               .toList();
-      total += processor.record(failures).applied();
+      OutboxProcessor.Recorded r = processor.record(failures);
+      DispatchListener l = listener.get();
+      for (int i = 0; i < r.applied(); i++) {
+        l.failed(OutboxProcessor.LEASE_EXPIRED, Duration.ZERO, i < r.deadLettered());
+      }
+      total += r.applied();
     } while (expired.size() == LIMIT);
     if (total > 0) {
       log.warn("event=leases_reaped count={}", total);

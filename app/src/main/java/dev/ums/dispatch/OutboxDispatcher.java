@@ -97,6 +97,10 @@ public class OutboxDispatcher implements SmartLifecycle {
     this.listener = listener == null ? DispatchListener.NONE : listener;
   }
 
+  DispatchListener listener() {
+    return listener;
+  }
+
   /** Claimed rows whose outcome is not yet recorded. */
   public int inFlight() {
     return inFlight.get();

@@ -158,8 +158,11 @@ public class OutboxProcessor {
     return claimed;
   }
 
-  /** What {@link #record} did: rows written, and stale claims whose writes were dropped. */
-  record Recorded(int applied, int dropped) {}
+  /**
+   * What {@link #record} did: outcomes written (of which {@code deadLettered} made a message
+   * FAILED), and stale claims whose writes were dropped.
+   */
+  record Recorded(int applied, int dropped, int deadLettered) {}
 
   /**
    * Writes the outcomes of many attempts in one transaction. Each is applied only if its claim
@@ -169,7 +172,7 @@ public class OutboxProcessor {
    */
   Recorded record(List<Outcome> outcomes) {
     if (outcomes.isEmpty()) {
-      return new Recorded(0, 0);
+      return new Recorded(0, 0, 0);
     }
     return tx.execute(s -> recordInTx(outcomes));
   }
@@ -268,7 +271,7 @@ public class OutboxProcessor {
     if (dropped > 0) {
       log.warn("event=stale_claims_dropped count={}", dropped);
     }
-    return new Recorded(applied, dropped);
+    return new Recorded(applied, dropped, deadApplied.size());
   }
 
   private <T extends Outcome> List<T> deleteOutbox(List<T> outcomes) {

@@ -187,7 +187,7 @@ class ClaimLeaseTest {
     OutboxProcessor.Recorded late =
         processor.record(List.of(new Outcome.Sent(first, "250 OK", null, clock.instant())));
 
-    assertThat(late).isEqualTo(new OutboxProcessor.Recorded(0, 1));
+    assertThat(late).isEqualTo(new OutboxProcessor.Recorded(0, 1, 0));
     assertThat(status(first.messageId())).isEqualTo("SENDING");
     assertThat(
             db.jdbc()
@@ -199,7 +199,7 @@ class ClaimLeaseTest {
 
     OutboxProcessor.Recorded current =
         processor.record(List.of(new Outcome.Sent(second, "250 OK", null, clock.instant())));
-    assertThat(current).isEqualTo(new OutboxProcessor.Recorded(1, 0));
+    assertThat(current).isEqualTo(new OutboxProcessor.Recorded(1, 0, 0));
     assertThat(status(first.messageId())).isEqualTo("SENT");
   }
 
