@@ -32,6 +32,13 @@ class ApiKeyFilter extends OncePerRequestFilter {
     this.keys = keys;
   }
 
+  /** Health stays answerable (and key-free) even when the key store is down. */
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    String path = request.getRequestURI();
+    return path.equals("/actuator/health") || path.startsWith("/actuator/health/");
+  }
+
   @Override
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
