@@ -17,10 +17,13 @@ import org.springframework.web.bind.annotation.RestController;
 /** The intake API: send one, send a batch, read a message's status. */
 @RestController
 @RequestMapping("/api/messages")
-class MessageController {
+public class MessageController {
 
-  /** The one API client until API keys arrive; idempotency keys are already scoped by it. */
-  static final String DEFAULT_CLIENT = "default";
+  /**
+   * The one API client until API keys arrive; idempotency keys are already scoped by it. Public for
+   * the cancel endpoint of the failure package.
+   */
+  public static final String DEFAULT_CLIENT = "default";
 
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String MESSAGE_ID_ALIAS = "X-Message-Id";
