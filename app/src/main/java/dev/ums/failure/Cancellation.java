@@ -61,7 +61,7 @@ class Cancellation {
               "Not cancellable",
               "Only a QUEUED message that no dispatcher has claimed can be cancelled; this one is "
                   + status)
-          .with("status", status);
+          .with("currentStatus", status);
     }
     log.info(
         "event=message_cancelled message_id={} by={}", id, clientId == null ? "admin" : "client");

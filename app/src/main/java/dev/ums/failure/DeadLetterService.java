@@ -111,7 +111,7 @@ class DeadLetterService {
               "not-failed",
               "Not a dead letter",
               "Only a FAILED message can be re-driven; this one is " + status)
-          .with("status", status);
+          .with("currentStatus", status);
     }
     events.publishEvent(new MessagesAccepted(1, true));
     log.info("event=admin_redrive message_id={}", id);
@@ -189,14 +189,14 @@ class DeadLetterService {
                 "already-resolved",
                 "Already resolved",
                 "This dead letter was already resolved")
-            .with("status", status);
+            .with("currentStatus", status);
       }
       throw new ApiProblem(
               HttpStatus.CONFLICT,
               "not-failed",
               "Not a dead letter",
               "Only a FAILED message can be resolved; this one is " + status)
-          .with("status", status);
+          .with("currentStatus", status);
     }
     // by and reason are free text from a person: not logged.
     log.info("event=admin_resolve message_id={}", id);
