@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,6 +33,13 @@ class DeadLetterListingTest {
     clock.reset();
     dead = new DeadLetters(http, db);
     t0 = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /** Leave no QUEUED rows for a dispatcher context that may start next on the same database. */
+  @AfterEach
+  void cleanUp() {
+    db.clean();
+    clock.reset();
   }
 
   List<String> ids(JsonNode page) {
