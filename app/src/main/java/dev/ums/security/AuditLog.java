@@ -3,9 +3,11 @@ package dev.ums.security;
 import static dev.ums.support.JdbcTime.instant;
 import static dev.ums.support.JdbcTime.ts;
 
+import dev.ums.web.ApiProblem;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -49,6 +51,24 @@ public class AuditLog {
         outcome,
         ts(clock.instant()));
     log.info("event=audit actor={} action={} target={} outcome={}", actor, action, target, outcome);
+  }
+
+  /**
+   * Runs an admin action and records its outcome: {@code OK}, {@code REFUSED_<status>} for an API
+   * problem (404, 409…), or {@code ERROR} for anything else; the exception is rethrown.
+   */
+  public <T> T audited(String action, String target, Supplier<T> op) {
+    try {
+      T result = op.get();
+      record(action, target, "OK");
+      return result;
+    } catch (ApiProblem p) {
+      record(action, target, "REFUSED_" + p.status().value());
+      throw p;
+    } catch (RuntimeException e) {
+      record(action, target, "ERROR");
+      throw e;
+    }
   }
 
   /** Newest first. */

@@ -19,6 +19,7 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
+      "spring.datasource.url=${" + PostgresTestDatabase.DISPATCH_URL + "}",
       "UMS_BOOTSTRAP_ADMIN_KEY=" + Http.ADMIN_KEY,
       "ums.smtp.host=127.0.0.1",
       "ums.smtp.read-timeout=2s",

@@ -9,7 +9,7 @@ import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
- * Gives each test run its own PostgreSQL database on the real server and drops it at the end, so
+ * Gives each test run its own PostgreSQL databases on the real server and drops them at the end, so
  * runs never collide. Server: {@code UMS_TEST_PG} (default {@code 127.0.0.1:5432}), user {@code
  * UMS_TEST_PG_USER} (default postgres, trust auth). Tests see it through {@code
  * spring.datasource.*} system properties.
@@ -20,6 +20,10 @@ public class PostgresTestDatabase implements LauncherSessionListener {
   private static final String USER = env("UMS_TEST_PG_USER", "postgres");
   private static final String PASSWORD = env("UMS_TEST_PG_PASSWORD", "");
   private static String name;
+  private static String dispatchName;
+
+  /** System property with the URL of the second database, used by dispatch contexts. */
+  public static final String DISPATCH_URL = "ums.test.dispatch-datasource-url";
 
   @Override
   public void launcherSessionOpened(LauncherSession session) {
@@ -27,7 +31,11 @@ public class PostgresTestDatabase implements LauncherSessionListener {
       return;
     }
     name = create("ums_test");
+    // Contexts with a running dispatcher get a database of their own, so they never deliver rows
+    // that intake-only test classes left behind.
+    dispatchName = create("ums_test_dispatch");
     System.setProperty("spring.datasource.url", url(name));
+    System.setProperty(DISPATCH_URL, url(dispatchName));
     System.setProperty("spring.datasource.username", USER);
     System.setProperty("spring.datasource.password", PASSWORD);
   }
@@ -36,6 +44,7 @@ public class PostgresTestDatabase implements LauncherSessionListener {
   public void launcherSessionClosed(LauncherSession session) {
     if (name != null) {
       drop(name);
+      drop(dispatchName);
       name = null;
     }
   }

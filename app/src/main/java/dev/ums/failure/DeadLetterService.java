@@ -1,0 +1,217 @@
+package dev.ums.failure;
+
+import dev.ums.message.MailContent;
+import dev.ums.message.MessageStatus;
+import dev.ums.message.MessageView;
+import dev.ums.message.MessagesAccepted;
+import dev.ums.web.ApiProblem;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The dead-letter route: list FAILED messages, re-drive them (one, or many by filter), or mark them
+ * resolved without resending.
+ *
+ * <p>A re-drive is FAILED → QUEUED plus a new outbox row (due now, attempt budget 0) in one short
+ * transaction; the failure history stays. It is idempotent: only what is FAILED at that moment
+ * moves, so re-driving twice queues nothing the second time and never makes a second outbox row.
+ * {@code message.attempts} restarts from 0, as the dispatcher counts attempts per outbox row; the
+ * {@code send_failure} rows keep every earlier attempt. The retry age limit ({@code
+ * ums.retry.max-age}) still counts from the original intake.
+ */
+@Service
+class DeadLetterService {
+
+  private static final Logger log = LoggerFactory.getLogger(DeadLetterService.class);
+
+  /** Messages moved per re-drive transaction. */
+  static final int CHUNK = 500;
+
+  private final FailureRepository repo;
+  private final TransactionTemplate tx;
+  private final ApplicationEventPublisher events;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  DeadLetterService(
+      FailureRepository repo,
+      TransactionTemplate tx,
+      ApplicationEventPublisher events,
+      JsonMapper json,
+      Clock clock) {
+    this.repo = repo;
+    this.tx = tx;
+    this.events = events;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** A page of dead letters, newest first (by when they failed, then id). */
+  DeadLetterPage list(DeadLetterFilter filter, Cursor after, int limit) {
+    FailureRepository.Where where = FailureRepository.where(filter);
+    Predicate<FailureRepository.Scanned> matches = domainMatcher(filter.domain());
+    boolean withContent = filter.domain() != null;
+    // Without a domain filter one query of limit+1 rows suffices; with one, scan on in batches
+    // until limit+1 rows match (the +1 says whether there is a next page).
+    int batch = withContent ? Math.max(CHUNK, limit + 1) : limit + 1;
+    List<DeadLetter> found = new ArrayList<>(limit + 1);
+    Cursor scanFrom = after;
+    while (found.size() <= limit) {
+      List<FailureRepository.Scanned> rows =
+          repo.scanNewestFirst(where, scanFrom, batch, withContent);
+      for (FailureRepository.Scanned s : rows) {
+        if (matches.test(s)) {
+          found.add(s.letter());
+          if (found.size() > limit) {
+            break;
+          }
+        }
+      }
+      if (rows.size() < batch) {
+        break;
+      }
+      DeadLetter last = rows.get(rows.size() - 1).letter();
+      scanFrom = new Cursor(last.updatedAt(), last.id());
+    }
+    String next = null;
+    if (found.size() > limit) {
+      found = found.subList(0, limit);
+      DeadLetter last = found.get(limit - 1);
+      next = new Cursor(last.updatedAt(), last.id()).encode();
+    }
+    Map<UUID, List<DeadLetter.Failure>> failures =
+        repo.failures(found.stream().map(DeadLetter::id).toList());
+    List<DeadLetter> items =
+        found.stream().map(d -> d.withFailures(failures.getOrDefault(d.id(), List.of()))).toList();
+    return new DeadLetterPage(items, next);
+  }
+
+  /** Re-drives one FAILED message (resolved or not); 404 if unknown, 409 if not FAILED. */
+  MessageView redrive(UUID id) {
+    Instant now = now();
+    int moved = tx.execute(s -> repo.redrive(List.of(id), true, now));
+    if (moved == 0) {
+      MessageStatus status =
+          repo.status(id, null).orElseThrow(() -> ApiProblem.notFound("Message"));
+      throw new ApiProblem(
+              HttpStatus.CONFLICT,
+              "not-failed",
+              "Not a dead letter",
+              "Only a FAILED message can be re-driven; this one is " + status)
+          .with("currentStatus", status);
+    }
+    events.publishEvent(new MessagesAccepted(1, true));
+    log.info("event=admin_redrive message_id={}", id);
+    return repo.view(id).orElseThrow(() -> ApiProblem.notFound("Message"));
+  }
+
+  /**
+   * Re-drives every dead letter that matches, {@value #CHUNK} per transaction. Returns how many
+   * moved. A failure midway leaves earlier chunks re-driven; running it again picks up the rest.
+   */
+  int redrive(DeadLetterFilter filter) {
+    int total = 0;
+    if (filter.ids() != null) {
+      List<UUID> ids = filter.ids().stream().distinct().toList();
+      for (int i = 0; i < ids.size(); i += CHUNK) {
+        total += redriveMatching(filter.withIds(ids.subList(i, Math.min(ids.size(), i + CHUNK))));
+      }
+    } else {
+      total = redriveMatching(filter);
+    }
+    if (total > 0) {
+      events.publishEvent(new MessagesAccepted(total, true));
+    }
+    log.info(
+        "event=admin_bulk_redrive count={} from={} to={} classification={} domain_filter={}"
+            + " include_resolved={} ids={}",
+        total,
+        filter.from(),
+        filter.to(),
+        filter.classification(),
+        filter.domain() != null,
+        filter.includeResolved(),
+        filter.ids() == null ? "none" : filter.ids().size());
+    return total;
+  }
+
+  private int redriveMatching(DeadLetterFilter filter) {
+    FailureRepository.Where where = FailureRepository.where(filter);
+    Predicate<FailureRepository.Scanned> matches = domainMatcher(filter.domain());
+    boolean withContent = filter.domain() != null;
+    int total = 0;
+    UUID after = null;
+    while (true) {
+      List<FailureRepository.Scanned> rows = repo.scanById(where, after, CHUNK, withContent);
+      if (rows.isEmpty()) {
+        break;
+      }
+      after = rows.get(rows.size() - 1).letter().id();
+      List<UUID> ids = rows.stream().filter(matches).map(s -> s.letter().id()).toList();
+      if (!ids.isEmpty()) {
+        Instant now = now();
+        total += tx.execute(s -> repo.redrive(ids, filter.includeResolved(), now));
+      }
+      if (rows.size() < CHUNK) {
+        break;
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Marks a FAILED message handled without resending: it stays FAILED, leaves the default listing,
+   * and its unresolved failures get {@code by} and the time. 404 unknown, 409 if not an unresolved
+   * FAILED message.
+   */
+  DeadLetter resolve(UUID id, String by, String reason) {
+    Instant now = now();
+    boolean done = tx.execute(s -> repo.resolve(id, by, reason, now));
+    if (!done) {
+      MessageStatus status =
+          repo.status(id, null).orElseThrow(() -> ApiProblem.notFound("Message"));
+      if (status == MessageStatus.FAILED) {
+        throw new ApiProblem(
+                HttpStatus.CONFLICT,
+                "already-resolved",
+                "Already resolved",
+                "This dead letter was already resolved")
+            .with("currentStatus", status);
+      }
+      throw new ApiProblem(
+              HttpStatus.CONFLICT,
+              "not-failed",
+              "Not a dead letter",
+              "Only a FAILED message can be resolved; this one is " + status)
+          .with("currentStatus", status);
+    }
+    // by and reason are free text from a person: not logged.
+    log.info("event=admin_resolve message_id={}", id);
+    return repo.deadLetter(id).orElseThrow(() -> ApiProblem.notFound("Message"));
+  }
+
+  private Predicate<FailureRepository.Scanned> domainMatcher(String domain) {
+    if (domain == null) {
+      return s -> true;
+    }
+    return s -> Recipients.anyInDomain(json.readValue(s.content(), MailContent.class), domain);
+  }
+
+  private Instant now() {
+    // PostgreSQL keeps microseconds: cursors and answers carry exactly what is stored.
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+}
