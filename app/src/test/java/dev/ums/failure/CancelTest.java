@@ -126,8 +126,17 @@ class CancelTest {
     UUID id = dead.accept("ann@example.com");
     db.jdbc().update("UPDATE message SET client_id = 'someone-else' WHERE id = ?", id);
 
-    assertThat(http.postJson("/api/messages/" + id + "/cancel", "").status()).isEqualTo(404);
+    String senderKey =
+        http.postJson("/api/admin/keys", "{\"clientId\": \"shop\", \"role\": \"SENDER\"}")
+            .json()
+            .get("key")
+            .asString();
+
+    assertThat(http.as(senderKey).postJson("/api/messages/" + id + "/cancel", "").status())
+        .isEqualTo(404);
     assertThat(dead.status(id)).isEqualTo("QUEUED");
+    assertThat(http.as(senderKey).postJson("/api/admin/messages/" + id + "/cancel", "").status())
+        .isEqualTo(403);
     assertThat(http.postJson("/api/admin/messages/" + id + "/cancel", "").status()).isEqualTo(200);
   }
 }
