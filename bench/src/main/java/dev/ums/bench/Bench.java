@@ -376,12 +376,13 @@ final class Bench {
         for (int rate : cfg.rates()) {
           progress(E2E + ": " + rate + " msgs/s, warm-up " + cfg.e2eWarmupSeconds() + " s");
           sink.reset();
-          Map<String, Long> warm = openLoop(client, rate, cfg.e2eWarmupSeconds());
+          Map<String, Long> warm = openLoop(client, rate, cfg.e2eWarmupSeconds()).sent();
           await(E2E + " warm-up", warm.size(), 60_000);
           sink.reset();
           progress(E2E + ": " + rate + " msgs/s for " + cfg.e2eSeconds() + " s");
           long t0 = System.nanoTime();
-          Map<String, Long> sent = openLoop(client, rate, cfg.e2eSeconds());
+          Open run = openLoop(client, rate, cfg.e2eSeconds());
+          Map<String, Long> sent = run.sent();
           double achieved = sent.size() / secs(System.nanoTime() - t0);
           boolean all = await(E2E, sent.size(), 120_000);
           Stats lat = new Stats();
@@ -403,6 +404,12 @@ final class Bench {
           report.row(E2E, "latency p95 " + label, lat.percentileMillis(95), "ms", "");
           report.row(E2E, "latency p99 " + label, lat.percentileMillis(99), "ms", "");
           report.row(E2E, "latency max " + label, lat.maxMillis(), "ms", "");
+          report.row(
+              E2E,
+              "generator lag p99 " + label,
+              run.lag().percentileMillis(99),
+              "ms",
+              "POST start behind schedule (> 0: UMS intake could not keep up; not in latency)");
           report.check(
               E2E,
               label + ": " + sent.size() + " messages delivered exactly once",
@@ -418,8 +425,9 @@ final class Bench {
    * Sends single POSTs at a fixed rate for {@code seconds}, from a pool large enough that a slow
    * answer does not hold back the schedule. Returns id → nanoTime taken just before the POST.
    */
-  private Map<String, Long> openLoop(UmsClient client, int rate, int seconds) throws Exception {
+  private Open openLoop(UmsClient client, int rate, int seconds) throws Exception {
     Map<String, Long> sent = new ConcurrentHashMap<>();
+    Stats lag = new Stats();
     AtomicLong errors = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(64);
     long period = 1_000_000_000L / rate;
@@ -434,6 +442,7 @@ final class Bench {
       pool.execute(
           () -> {
             long t0 = System.nanoTime();
+            lag.add(t0 - due);
             try {
               sent.put(client.send(), t0);
             } catch (Exception e) {
@@ -442,12 +451,17 @@ final class Bench {
           });
     }
     pool.shutdown();
-    pool.awaitTermination(2, TimeUnit.MINUTES);
+    if (!pool.awaitTermination(10, TimeUnit.MINUTES)) {
+      pool.shutdownNow();
+    }
     if (errors.get() > 0) {
       report.check(E2E, rate + "/s: " + errors.get() + " POSTs failed", false);
     }
-    return sent;
+    return new Open(sent, lag);
   }
+
+  /** What an open-loop run sent (id to nanoTime before the POST) and how far behind it ran. */
+  private record Open(Map<String, Long> sent, Stats lag) {}
 
   // ---- helpers ----------------------------------------------------------------------------
 
