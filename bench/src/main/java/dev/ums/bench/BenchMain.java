@@ -24,9 +24,11 @@ public final class BenchMain {
       Bench bench = new Bench(cfg, report, sink);
       describe(cfg, report, bench.postgres());
       long t0 = System.nanoTime();
+      report.machine("load average at start", loadAverage());
       try {
         bench.runAll();
       } finally {
+        report.machine("load average at end", loadAverage());
         report.setting(
             "harness wall time", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + " s");
         report.write(cfg.resultsMd(), cfg.resultsJson());
@@ -69,6 +71,16 @@ public final class BenchMain {
     r.note(
         "All processes (PostgreSQL, UMS, the SMTP sink and the load generator) share this machine's"
             + " CPUs; numbers are for this box only.");
+  }
+
+  /** 1/5/15-minute load: shows whether something else was using the machine. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static String firstValue(Path file, String key) {
