@@ -1,0 +1,556 @@
+package dev.ums.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The scenarios. Each one records numbers and correctness checks in a {@link Report}; UMS always
+ * runs as its own JVM with {@code -Xmx256m}, 32 SMTP connections and 32 dispatch workers.
+ */
+final class Bench {
+
+  static final String DRAIN = "1 drain, loopback";
+  static final String DRAIN_SLOW = "2 drain, slow relay";
+  static final String RAW = "3 raw SMTP ceiling";
+  static final String INTAKE = "4 intake";
+  static final String E2E = "5 end to end";
+  static final String MEMORY = "6 memory (drain)";
+
+  private static final int BATCH = 500;
+  private static final int INSERT_THREADS = 2;
+
+  private final BenchConfig cfg;
+  private final Report report;
+  private final Postgres pg;
+  private final SmtpSink sink;
+  private int umsRuns;
+
+  Bench(BenchConfig cfg, Report report, SmtpSink sink) {
+    this.cfg = cfg;
+    this.report = report;
+    this.pg = new Postgres(cfg.pgServer(), "postgres", "");
+    this.sink = sink;
+  }
+
+  Postgres postgres() {
+    return pg;
+  }
+
+  void runAll() throws Exception {
+    if (!Files.isRegularFile(cfg.jar())) {
+      throw new IllegalStateException(
+          cfg.jar() + " is missing: build it first (./mvnw -B -pl bench -am package -DskipTests)");
+    }
+    sinkCeiling();
+    raw(0, "loopback");
+    raw(cfg.delayMillis(), cfg.delayMillis() + " ms per turn");
+    drain(DRAIN, 0, true);
+    drain(DRAIN_SLOW, cfg.delayMillis(), false);
+    ratio(DRAIN, RAW, "Jakarta Mail loopback emails/s");
+    ratio(DRAIN_SLOW, RAW, "Jakarta Mail " + cfg.delayMillis() + " ms per turn emails/s");
+    intake();
+    endToEnd();
+  }
+
+  // ---- 3: ceilings -----------------------------------------------------------------------
+
+  private void sinkCeiling() throws Exception {
+    progress("sink ceiling: raw pipelined client, " + cfg.connections() + " connections");
+    int n = cfg.quick() ? cfg.n() : Math.max(cfg.n(), 20_000);
+    sink.delayMillis(0);
+    sink.reset();
+    RawSmtp.blast(sink.port(), cfg.connections(), n);
+    report.row(
+        RAW,
+        "sink ceiling (raw socket client) emails/s",
+        rate(n, sink.firstAt(), sink.lastAt()),
+        "emails/s",
+        n + " messages, " + cfg.connections() + " connections, 2 turns per message");
+    report.check(RAW, "sink got " + n + " raw messages exactly once", exactlyOnce(n));
+  }
+
+  private void raw(long delay, String label) throws Exception {
+    progress("raw Jakarta Mail, " + label);
+    int n = delay == 0 ? cfg.n() : Math.min(cfg.n(), 20_000);
+    sink.delayMillis(delay);
+    sink.reset();
+    RawSmtp.jakartaMail(sink.port(), cfg.connections(), n);
+    report.row(
+        RAW,
+        "Jakarta Mail " + label + " emails/s",
+        rate(n, sink.firstAt(), sink.lastAt()),
+        "emails/s",
+        n
+            + " messages, "
+            + cfg.connections()
+            + " threads x 1 reused Transport, no database; "
+            + turnsPerMessage()
+            + " turns/message");
+    report.check(
+        RAW, "Jakarta Mail " + label + ": " + n + " messages exactly once", exactlyOnce(n));
+    sink.delayMillis(0);
+  }
+
+  // ---- 1, 2, 6: dispatch drain ------------------------------------------------------------
+
+  private void drain(String scenario, long delay, boolean memory) throws Exception {
+    int n = cfg.n();
+    String db = pg.create("ums_bench");
+    try {
+      sink.delayMillis(0);
+      sink.reset();
+      List<String> ids;
+      progress(scenario + ": inserting " + n + " messages (dispatch disabled)");
+      try (UmsProcess ums = ums(db, false)) {
+        long t0 = System.nanoTime();
+        ids = insertBatches(new UmsClient(ums.base()), n, INSERT_THREADS);
+        report.row(
+            scenario,
+            "insert via batch endpoint msgs/s",
+            n / secs(System.nanoTime() - t0),
+            "msgs/s",
+            "setup, " + BATCH + " per request, " + INSERT_THREADS + " clients");
+      }
+      sink.reset();
+      sink.delayMillis(delay);
+      progress(scenario + ": draining " + n + " messages, " + delay + " ms per SMTP turn");
+      try (UmsProcess ums = ums(db, true)) {
+        MemorySampler mem = memory ? new MemorySampler(ums) : null;
+        boolean all = await(scenario, n, 60_000 + n * (delay > 0 ? 20L : 5L));
+        if (mem != null) {
+          mem.stop();
+        }
+        Thread.sleep(1000); // a late duplicate would show up here
+        report.row(
+            scenario,
+            "UMS dispatch emails/s",
+            rate(n, sink.firstAt(), sink.lastAt()),
+            "emails/s",
+            n
+                + " queued, first to last received; "
+                + delay
+                + " ms per turn; "
+                + turnsPerMessage()
+                + " turns/message, "
+                + sink.connections()
+                + " connections");
+        report.check(scenario, n + " messages delivered exactly once", all && allOnce(ids));
+        if (mem != null) {
+          report.row(MEMORY, "peak heap used", mem.peakHeap / 1e6, "MB", "-Xmx256m, sampled 5/s");
+          report.row(MEMORY, "peak RSS (sampled)", mem.peakRss / 1e6, "MB", "VmRSS during drain");
+          report.row(MEMORY, "peak RSS (VmHWM)", ums.peakRss() / 1e6, "MB", "whole process life");
+        }
+      }
+    } finally {
+      sink.delayMillis(0);
+      pg.drop(db);
+    }
+  }
+
+  private List<String> insertBatches(UmsClient client, int n, int threads) throws Exception {
+    List<String> ids = Collections.synchronizedList(new ArrayList<>(n));
+    AtomicInteger left = new AtomicInteger(n);
+    RawSmtp.runAll(
+        threads,
+        () -> {
+          int k;
+          while ((k = take(left, BATCH)) > 0) {
+            ids.addAll(client.sendBatch(k));
+          }
+          return null;
+        });
+    return ids;
+  }
+
+  private static int take(AtomicInteger left, int max) {
+    while (true) {
+      int l = left.get();
+      if (l <= 0) {
+        return 0;
+      }
+      int k = Math.min(l, max);
+      if (left.compareAndSet(l, l - k)) {
+        return k;
+      }
+    }
+  }
+
+  // ---- 4: intake --------------------------------------------------------------------------
+
+  private void intake() throws Exception {
+    String db = pg.create("ums_bench");
+    try {
+      try (UmsProcess ums = ums(db, false)) {
+        UmsClient client = new UmsClient(ums.base());
+        for (int c : cfg.intakeClients()) {
+          progress(INTAKE + ": " + c + " clients, single POST, " + cfg.intakeSeconds() + " s");
+          closedLoop(client, c, cfg.warmupSeconds(), false);
+          Loop l = closedLoop(client, c, cfg.intakeSeconds(), true);
+          String note = c + " clients back to back, " + cfg.intakeSeconds() + " s after warm-up";
+          report.row(INTAKE, "single POST req/s, " + c + " clients", l.perSecond(), "req/s", note);
+          report.row(
+              INTAKE, "single POST p50, " + c + " clients", l.lat.percentileMillis(50), "ms", "");
+          report.row(
+              INTAKE, "single POST p99, " + c + " clients", l.lat.percentileMillis(99), "ms", "");
+          report.check(INTAKE, c + " clients: no failed requests", l.errors.get() == 0);
+        }
+        progress(INTAKE + ": batch endpoint, " + cfg.n() + " messages");
+        long t0 = System.nanoTime();
+        List<String> ids = insertBatches(client, cfg.n(), INSERT_THREADS);
+        report.row(
+            INTAKE,
+            "batch POST msgs/s",
+            cfg.n() / secs(System.nanoTime() - t0),
+            "msgs/s",
+            cfg.n() + " messages, " + BATCH + " per request, " + INSERT_THREADS + " clients");
+        report.check(INTAKE, "batch: " + cfg.n() + " ids returned", ids.size() == cfg.n());
+      }
+      progress(INTAKE + ": raw JDBC ceiling");
+      jdbcCeiling(db);
+    } finally {
+      pg.drop(db);
+    }
+  }
+
+  private record Loop(Stats lat, AtomicLong errors, long count, double seconds) {
+    double perSecond() {
+      return count / seconds;
+    }
+  }
+
+  private Loop closedLoop(UmsClient client, int threads, int seconds, boolean measure)
+      throws Exception {
+    Stats all = new Stats();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong count = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + TimeUnit.SECONDS.toNanos(seconds);
+    RawSmtp.runAll(
+        threads,
+        () -> {
+          Stats mine = new Stats();
+          while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            try {
+              client.send();
+              mine.add(System.nanoTime() - t0);
+              count.incrementAndGet();
+            } catch (Exception e) {
+              errors.incrementAndGet();
+            }
+          }
+          if (measure) {
+            all.addAll(mine);
+          }
+          return null;
+        });
+    return new Loop(all, errors, count.get(), secs(System.nanoTime() - start));
+  }
+
+  /** Plain JDBC: the same two rows per message into a scratch copy of the tables. */
+  private void jdbcCeiling(String db) throws Exception {
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE bench_message (LIKE message INCLUDING ALL)");
+      s.execute("CREATE TABLE bench_outbox (LIKE outbox INCLUDING ALL)");
+      s.execute(
+          "ALTER TABLE bench_outbox ADD FOREIGN KEY (message_id) REFERENCES bench_message (id)"
+              + " ON DELETE CASCADE");
+    }
+    int n = cfg.n();
+    AtomicInteger left = new AtomicInteger(n);
+    long t0 = System.nanoTime();
+    RawSmtp.runAll(
+        INSERT_THREADS,
+        () -> {
+          try (Connection c = pg.connect(db)) {
+            c.setAutoCommit(false);
+            int k;
+            while ((k = take(left, BATCH)) > 0) {
+              insertRows(c, k);
+              c.commit();
+            }
+          }
+          return null;
+        });
+    report.row(
+        INTAKE,
+        "raw JDBC batched msgs/s",
+        n / secs(System.nanoTime() - t0),
+        "msgs/s",
+        "ceiling for batch POST: "
+            + BATCH
+            + " msgs (2 rows each) per tx, "
+            + INSERT_THREADS
+            + " connections");
+    int threads = cfg.intakeClients()[0];
+    AtomicLong count = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(cfg.intakeSeconds());
+    long t1 = System.nanoTime();
+    RawSmtp.runAll(
+        threads,
+        () -> {
+          try (Connection c = pg.connect(db)) {
+            c.setAutoCommit(false);
+            while (System.nanoTime() < end) {
+              insertRows(c, 1);
+              c.commit();
+              count.incrementAndGet();
+            }
+          }
+          return null;
+        });
+    report.row(
+        INTAKE,
+        "raw JDBC one msg per tx, " + threads + " connections",
+        count.get() / secs(System.nanoTime() - t1),
+        "msgs/s",
+        "ceiling for single POST: 2 rows per tx, no HTTP");
+  }
+
+  private static void insertRows(Connection c, int k) throws Exception {
+    Timestamp now = Timestamp.from(Instant.now());
+    try (PreparedStatement m =
+            c.prepareStatement(
+                "INSERT INTO bench_message (id, client_id, status, content, recipient_count,"
+                    + " created_at, updated_at) VALUES (?, 'default', 'QUEUED', ?, 1, ?, ?)");
+        PreparedStatement o =
+            c.prepareStatement(
+                "INSERT INTO bench_outbox (message_id, next_attempt_at) VALUES (?, ?)")) {
+      List<UUID> ids = new ArrayList<>(k);
+      for (int i = 0; i < k; i++) {
+        UUID id = uuid7();
+        ids.add(id);
+        m.setObject(1, id);
+        m.setBytes(2, UmsClient.messageJson().getBytes(StandardCharsets.UTF_8));
+        m.setTimestamp(3, now);
+        m.setTimestamp(4, now);
+        m.addBatch();
+      }
+      m.executeBatch();
+      for (UUID id : ids) {
+        o.setObject(1, id);
+        o.setTimestamp(2, now);
+        o.addBatch();
+      }
+      o.executeBatch();
+    }
+  }
+
+  /** Time-ordered UUID like UMS's ids, so the index sees the same insert pattern. */
+  private static UUID uuid7() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long msb = (System.currentTimeMillis() << 16) | 0x7000L | (r.nextLong() & 0xFFFL);
+    long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(msb, lsb);
+  }
+
+  // ---- 5: end to end ----------------------------------------------------------------------
+
+  private void endToEnd() throws Exception {
+    String db = pg.create("ums_bench");
+    try {
+      sink.delayMillis(0);
+      sink.reset();
+      try (UmsProcess ums = ums(db, true)) {
+        UmsClient client = new UmsClient(ums.base());
+        for (int rate : cfg.rates()) {
+          progress(E2E + ": " + rate + " msgs/s, warm-up " + cfg.e2eWarmupSeconds() + " s");
+          sink.reset();
+          Map<String, Long> warm = openLoop(client, rate, cfg.e2eWarmupSeconds()).sent();
+          await(E2E + " warm-up", warm.size(), 60_000);
+          sink.reset();
+          progress(E2E + ": " + rate + " msgs/s for " + cfg.e2eSeconds() + " s");
+          long t0 = System.nanoTime();
+          Open run = openLoop(client, rate, cfg.e2eSeconds());
+          Map<String, Long> sent = run.sent();
+          double achieved = sent.size() / secs(System.nanoTime() - t0);
+          boolean all = await(E2E, sent.size(), 120_000);
+          Stats lat = new Stats();
+          sent.forEach(
+              (id, t) -> {
+                Long got = sink.receivedAt(id);
+                if (got != null) {
+                  lat.add(got - t);
+                }
+              });
+          String label = "at " + rate + "/s";
+          String note =
+              "open loop, "
+                  + cfg.e2eSeconds()
+                  + " s, achieved "
+                  + Report.fmt(achieved)
+                  + " msgs/s; accept to received by sink";
+          report.row(E2E, "latency p50 " + label, lat.percentileMillis(50), "ms", note);
+          report.row(E2E, "latency p95 " + label, lat.percentileMillis(95), "ms", "");
+          report.row(E2E, "latency p99 " + label, lat.percentileMillis(99), "ms", "");
+          report.row(E2E, "latency max " + label, lat.maxMillis(), "ms", "");
+          report.row(
+              E2E,
+              "generator lag p99 " + label,
+              run.lag().percentileMillis(99),
+              "ms",
+              "POST start behind schedule (> 0: UMS intake could not keep up; not in latency)");
+          report.check(
+              E2E,
+              label + ": " + sent.size() + " messages delivered exactly once",
+              all && allOnce(sent.keySet()));
+        }
+      }
+    } finally {
+      pg.drop(db);
+    }
+  }
+
+  /**
+   * Sends single POSTs at a fixed rate for {@code seconds}, from a pool large enough that a slow
+   * answer does not hold back the schedule. Returns id → nanoTime taken just before the POST.
+   */
+  private Open openLoop(UmsClient client, int rate, int seconds) throws Exception {
+    Map<String, Long> sent = new ConcurrentHashMap<>();
+    Stats lag = new Stats();
+    AtomicLong errors = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(64);
+    long period = 1_000_000_000L / rate;
+    long start = System.nanoTime() + 10_000_000;
+    long total = (long) rate * seconds;
+    for (long i = 0; i < total; i++) {
+      long due = start + i * period;
+      long wait;
+      while ((wait = due - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      pool.execute(
+          () -> {
+            long t0 = System.nanoTime();
+            lag.add(t0 - due);
+            try {
+              sent.put(client.send(), t0);
+            } catch (Exception e) {
+              errors.incrementAndGet();
+            }
+          });
+    }
+    pool.shutdown();
+    if (!pool.awaitTermination(10, TimeUnit.MINUTES)) {
+      pool.shutdownNow();
+    }
+    if (errors.get() > 0) {
+      report.check(E2E, rate + "/s: " + errors.get() + " POSTs failed", false);
+    }
+    return new Open(sent, lag);
+  }
+
+  /** What an open-loop run sent (id to nanoTime before the POST) and how far behind it ran. */
+  private record Open(Map<String, Long> sent, Stats lag) {}
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private void ratio(String scenario, String rawScenario, String rawMeasure) {
+    double ums = report.value(scenario, "UMS dispatch emails/s");
+    double raw = report.value(rawScenario, rawMeasure);
+    report.row(scenario, "UMS / raw Jakarta Mail", ums / raw, "ratio", "same sink, same delay");
+  }
+
+  private UmsProcess ums(String db, boolean dispatch) throws Exception {
+    Path log = cfg.logDir().resolve("ums-" + (++umsRuns) + (dispatch ? "-dispatch" : "") + ".log");
+    return UmsProcess.start(cfg.jar(), pg, db, sink.port(), dispatch, log);
+  }
+
+  /** Waits for {@code n} unique messages at the sink, printing progress every 5 s. */
+  private boolean await(String what, long n, long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (System.currentTimeMillis() < deadline) {
+      long left = Math.min(5_000, deadline - System.currentTimeMillis());
+      if (sink.awaitUnique(n, Math.max(1, left))) {
+        return true;
+      }
+      progress(what + ": " + sink.unique() + "/" + n + " received");
+    }
+    return sink.unique() >= n;
+  }
+
+  private boolean exactlyOnce(long n) {
+    return sink.unique() == n && sink.accepted() == n && sink.duplicates() == 0;
+  }
+
+  private boolean allOnce(java.util.Collection<String> ids) {
+    if (!exactlyOnce(ids.size())) {
+      return false;
+    }
+    for (String id : ids) {
+      if (sink.receivedAt(id) == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String turnsPerMessage() {
+    long a = sink.accepted();
+    return a == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f", sink.turns() / (double) a);
+  }
+
+  private static double rate(long n, long firstNanos, long lastNanos) {
+    return n <= 1 || lastNanos <= firstNanos ? Double.NaN : (n - 1) / secs(lastNanos - firstNanos);
+  }
+
+  private static double secs(long nanos) {
+    return nanos / 1e9;
+  }
+
+  static void progress(String line) {
+    System.out.println("[bench] " + Instant.now().toString().substring(11, 19) + " " + line);
+  }
+
+  /** Samples heap (actuator) and RSS (/proc) of UMS five times a second. */
+  private static final class MemorySampler {
+    private final Thread thread;
+    private volatile boolean running = true;
+    volatile long peakHeap;
+    volatile long peakRss;
+
+    MemorySampler(UmsProcess ums) {
+      thread =
+          new Thread(
+              () -> {
+                while (running) {
+                  peakHeap = Math.max(peakHeap, ums.heapUsed());
+                  peakRss = Math.max(peakRss, ums.rss());
+                  try {
+                    Thread.sleep(200);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "bench-memory");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      thread.join();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.ums.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Harness parameters, from system properties ({@code -Dbench.n=20000}). Quick mode ({@code
+ * -Dbench.quick=true}) shrinks everything to a few seconds per scenario.
+ *
+ * @param root project root (holds {@code app/target/ums.jar} and {@code bench/})
+ * @param n messages per drain and per batch-intake run
+ * @param connections SMTP connection cap and dispatch workers given to UMS (and to the raw client)
+ * @param delayMillis simulated SMTP round trip per client turn for the "slow relay" runs
+ * @param warmupSeconds intake warm-up before each measured intake run
+ * @param intakeSeconds measured duration of each closed-loop intake run
+ * @param e2eSeconds measured duration of each open-loop end-to-end run
+ * @param rates messages/s for the end-to-end runs
+ */
+record BenchConfig(
+    boolean quick,
+    Path root,
+    Path jar,
+    String pgServer,
+    int n,
+    int connections,
+    long delayMillis,
+    int warmupSeconds,
+    int intakeSeconds,
+    int e2eWarmupSeconds,
+    int e2eSeconds,
+    int[] rates,
+    int[] intakeClients) {
+
+  static BenchConfig fromSystemProperties() {
+    boolean quick = Boolean.getBoolean("bench.quick");
+    Path root = findRoot();
+    Path jar =
+        Path.of(System.getProperty("bench.jar", root.resolve("app/target/ums.jar").toString()));
+    return new BenchConfig(
+        quick,
+        root,
+        jar,
+        System.getProperty("bench.pg", "127.0.0.1:5432"),
+        Integer.getInteger("bench.n", quick ? 2_000 : 50_000),
+        32,
+        Long.getLong("bench.delayMillis", 5),
+        Integer.getInteger("bench.warmupSeconds", quick ? 1 : 5),
+        Integer.getInteger("bench.intakeSeconds", quick ? 3 : 20),
+        Integer.getInteger("bench.e2eWarmupSeconds", quick ? 1 : 5),
+        Integer.getInteger("bench.e2eSeconds", quick ? 3 : 60),
+        ints(System.getProperty("bench.rates", "500,200")),
+        ints(System.getProperty("bench.intakeClients", "32,128")));
+  }
+
+  Path resultsMd() {
+    return quick
+        ? root.resolve("bench/target/bench-quick.md")
+        : root.resolve("bench/results/latest.md");
+  }
+
+  Path resultsJson() {
+    return quick
+        ? root.resolve("bench/target/bench-quick.json")
+        : root.resolve("bench/results/latest.json");
+  }
+
+  Path logDir() {
+    return root.resolve("bench/target/logs");
+  }
+
+  private static int[] ints(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+  }
+
+  /** {@code -Dums.root}, else the nearest directory upwards holding both app/ and bench/. */
+  private static Path findRoot() {
+    String explicit = System.getProperty("ums.root");
+    if (explicit != null && !explicit.isBlank()) {
+      return Path.of(explicit).toAbsolutePath().normalize();
+    }
+    Path p = Path.of("").toAbsolutePath();
+    while (p != null) {
+      if (Files.isDirectory(p.resolve("app")) && Files.isDirectory(p.resolve("bench"))) {
+        return p;
+      }
+      p = p.getParent();
+    }
+    throw new IllegalStateException("run from inside the UMS project (or set -Dums.root)");
+  }
+}

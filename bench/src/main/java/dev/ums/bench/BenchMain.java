@@ -1,0 +1,98 @@
+package dev.ums.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs every scenario once and writes {@code bench/results/latest.md} and {@code latest.json}
+ * (quick mode: {@code bench/target/bench-quick.*}). Exit code 1 if any correctness check failed.
+ */
+public final class BenchMain {
+
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Report report = run(BenchConfig.fromSystemProperties());
+    System.exit(report.checks().stream().allMatch(Report.Check::passed) ? 0 : 1);
+  }
+
+  static Report run(BenchConfig cfg) throws Exception {
+    Report report = new Report();
+    try (SmtpSink sink = new SmtpSink()) {
+      Bench bench = new Bench(cfg, report, sink);
+      describe(cfg, report, bench.postgres());
+      long t0 = System.nanoTime();
+      report.machine("load average at start", loadAverage());
+      try {
+        bench.runAll();
+      } finally {
+        report.machine("load average at end", loadAverage());
+        report.setting(
+            "harness wall time", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + " s");
+        report.write(cfg.resultsMd(), cfg.resultsJson());
+        Bench.progress("wrote " + cfg.resultsMd() + " and " + cfg.resultsJson());
+      }
+    }
+    return report;
+  }
+
+  private static void describe(BenchConfig cfg, Report r, Postgres pg) {
+    r.machine("nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    r.machine("cpu", firstValue(Path.of("/proc/cpuinfo"), "model name"));
+    r.machine("memory", firstValue(Path.of("/proc/meminfo"), "MemTotal"));
+    r.machine(
+        "java",
+        System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")");
+    r.machine("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    r.machine("database", pg.version() + " at " + cfg.pgServer());
+    r.setting("mode", cfg.quick() ? "quick" : "full");
+    r.setting("N (drain, batch intake)", Integer.toString(cfg.n()));
+    r.setting(
+        "UMS",
+        "separate JVM, -Xmx256m, --ums.smtp.max-connections="
+            + cfg.connections()
+            + " --ums.dispatch.workers="
+            + cfg.connections()
+            + ", fresh PostgreSQL database per scenario");
+    r.setting("slow relay delay", cfg.delayMillis() + " ms per SMTP client turn");
+    r.setting(
+        "intake",
+        "warm-up " + cfg.warmupSeconds() + " s, measure " + cfg.intakeSeconds() + " s per run");
+    r.setting(
+        "end to end",
+        "warm-up " + cfg.e2eWarmupSeconds() + " s, measure " + cfg.e2eSeconds() + " s per rate");
+    r.note(
+        "All processes (PostgreSQL, UMS, the SMTP sink and the load generator) share this machine's"
+            + " CPUs; numbers are for this box only.");
+  }
+
+  /** 1/5/15-minute load: shows whether something else was using the machine. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static String firstValue(Path file, String key) {
+    try {
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith(key)) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException e) {
+      // not Linux
+    }
+    return "unknown";
+  }
+}

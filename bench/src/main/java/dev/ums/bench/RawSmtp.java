@@ -1,0 +1,182 @@
+package dev.ums.bench;
+
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** SMTP clients without UMS: the ceilings that UMS's dispatch is compared with. */
+final class RawSmtp {
+
+  private RawSmtp() {}
+
+  /**
+   * Plain Jakarta Mail (Angus): {@code threads} threads, each with one connected {@link Transport}
+   * reused for every message, send {@code n} messages in all. The message has the same shape as
+   * UMS's (multipart/alternative, text + HTML, one recipient).
+   */
+  static void jakartaMail(int port, int threads, int n) throws Exception {
+    Properties p = new Properties();
+    p.setProperty("mail.smtp.host", "127.0.0.1");
+    p.setProperty("mail.smtp.port", Integer.toString(port));
+    p.setProperty("mail.smtp.quitwait", "false");
+    p.setProperty("mail.smtp.connectiontimeout", "5000");
+    p.setProperty("mail.smtp.timeout", "30000");
+    Session session = Session.getInstance(p);
+    AtomicInteger next = new AtomicInteger();
+    runAll(
+        threads,
+        () -> {
+          Transport t = session.getTransport("smtp");
+          t.connect();
+          try {
+            int i;
+            while ((i = next.getAndIncrement()) < n) {
+              MimeMessage m = message(session, i);
+              t.sendMessage(m, m.getAllRecipients());
+            }
+          } finally {
+            t.close();
+          }
+          return null;
+        });
+  }
+
+  private static MimeMessage message(Session session, int i) throws MessagingException {
+    String id = "<" + UUID.randomUUID() + "@raw.bench>";
+    MimeMessage m =
+        new MimeMessage(session) {
+          @Override
+          protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", id);
+          }
+        };
+    m.setFrom(new InternetAddress("no-reply@ums.localhost"));
+    m.setRecipient(Message.RecipientType.TO, new InternetAddress("user" + i + "@example.com"));
+    m.setSubject("Your order " + i + " has shipped", "UTF-8");
+    MimeBodyPart text = new MimeBodyPart();
+    text.setText(
+        "Hello, your order " + i + " is on its way. Thanks for shopping with us.", "UTF-8");
+    MimeBodyPart html = new MimeBodyPart();
+    html.setText("<p>Hello, your order <b>" + i + "</b> is on its way.</p>", "UTF-8", "html");
+    MimeMultipart alt = new MimeMultipart("alternative", text, html);
+    m.setContent(alt);
+    m.saveChanges();
+    return m;
+  }
+
+  /**
+   * The sink's own ceiling: hand-written SMTP over raw sockets, {@code threads} connections, {@code
+   * n} messages in all. MAIL, RCPT and DATA go in one write (pipelined), the body in a second: two
+   * client turns per message.
+   */
+  static void blast(int port, int threads, int n) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    byte[] envelope =
+        "MAIL FROM:<no-reply@ums.localhost>\r\nRCPT TO:<user@example.com>\r\nDATA\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    runAll(
+        threads,
+        () -> {
+          try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setTcpNoDelay(true);
+            BufferedReader in =
+                new BufferedReader(
+                    new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = s.getOutputStream();
+            reply(in);
+            out.write("EHLO blaster\r\n".getBytes(StandardCharsets.US_ASCII));
+            reply(in);
+            int i;
+            while ((i = next.getAndIncrement()) < n) {
+              out.write(envelope);
+              out.flush();
+              expect(reply(in), '2');
+              expect(reply(in), '2');
+              expect(reply(in), '3');
+              String body =
+                  "Message-ID: <raw-"
+                      + i
+                      + "-"
+                      + UUID.randomUUID()
+                      + "@blast.bench>\r\nSubject: raw "
+                      + i
+                      + "\r\n\r\nHello "
+                      + i
+                      + "\r\n.\r\n";
+              out.write(body.getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              expect(reply(in), '2');
+            }
+            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+          }
+          return null;
+        });
+  }
+
+  private static String reply(BufferedReader in) throws IOException {
+    String line;
+    do {
+      line = in.readLine();
+      if (line == null) {
+        throw new IOException("connection closed");
+      }
+    } while (line.length() > 3 && line.charAt(3) == '-');
+    return line;
+  }
+
+  private static void expect(String reply, char first) throws IOException {
+    if (reply.isEmpty() || reply.charAt(0) != first) {
+      throw new IOException("unexpected reply: " + reply);
+    }
+  }
+
+  interface Job {
+    Void run() throws Exception;
+  }
+
+  /** Runs {@code job} on {@code threads} threads and rethrows the first failure. */
+  static void runAll(int threads, Job job) throws Exception {
+    List<Thread> ts = new ArrayList<>();
+    List<Exception> errors = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  job.run();
+                } catch (Exception e) {
+                  synchronized (errors) {
+                    errors.add(e);
+                  }
+                }
+              },
+              "bench-" + t);
+      th.start();
+      ts.add(th);
+    }
+    for (Thread th : ts) {
+      th.join();
+    }
+    if (!errors.isEmpty()) {
+      throw errors.get(0);
+    }
+  }
+}
