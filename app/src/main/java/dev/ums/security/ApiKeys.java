@@ -12,8 +12,10 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -86,8 +88,40 @@ public class ApiKeys {
     return new NewKey(key, info);
   }
 
+  /**
+   * Verified keys are remembered for {@link #CACHE_NANOS} so intake does not pay a key look-up per
+   * request. Revoking on this instance clears the cache at once; another instance may accept a
+   * revoked key for at most that long.
+   */
+  static final long CACHE_NANOS = 5_000_000_000L;
+
+  private static final int CACHE_MAX = 10_000;
+
+  private record Cached(Caller caller, long untilNanos) {}
+
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
   /** The caller a presented key stands for, if it exists and is not revoked. */
   Optional<Caller> authenticate(String key) {
+    String hash = hash(key);
+    Cached c = cache.get(hash);
+    long now = System.nanoTime();
+    if (c != null && now - c.untilNanos() < 0) {
+      return Optional.of(c.caller());
+    }
+    Optional<Caller> found = lookup(hash);
+    if (found.isPresent()) {
+      if (cache.size() >= CACHE_MAX) {
+        cache.clear();
+      }
+      cache.put(hash, new Cached(found.get(), now + CACHE_NANOS));
+    } else {
+      cache.remove(hash);
+    }
+    return found;
+  }
+
+  private Optional<Caller> lookup(String hash) {
     return jdbc
         .query(
             "SELECT id, client_id, prefix, role FROM api_key WHERE key_hash = ? AND revoked_at IS NULL",
@@ -97,7 +131,7 @@ public class ApiKeys {
                     rs.getObject("id", UUID.class),
                     rs.getString("prefix"),
                     Role.valueOf(rs.getString("role"))),
-            hash(key))
+            hash)
         .stream()
         .findFirst();
   }
@@ -130,6 +164,7 @@ public class ApiKeys {
 
   /** Revokes a key; takes effect on the next request. False if unknown or already revoked. */
   public boolean revoke(UUID id) {
+    cache.clear();
     return jdbc.update(
             "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             ts(clock.instant()),

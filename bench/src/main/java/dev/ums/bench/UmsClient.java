@@ -69,6 +69,7 @@ final class UmsClient {
         HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(60))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + UmsProcess.ADMIN_KEY)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());

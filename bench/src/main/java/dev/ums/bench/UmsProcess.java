@@ -41,6 +41,9 @@ final class UmsProcess implements AutoCloseable {
    *
    * @param extra more {@code --key=value} arguments, applied last
    */
+  /** The ADMIN key UMS is started with; the harness authenticates every call with it. */
+  static final String ADMIN_KEY = "ums_bench_admin_key_0123456789abcdef";
+
   static UmsProcess start(
       Path jar, Postgres pg, String db, int smtpPort, boolean dispatch, Path log, String... extra)
       throws IOException, InterruptedException {
@@ -61,7 +64,8 @@ final class UmsProcess implements AutoCloseable {
             "--ums.smtp.max-connections=32",
             "--ums.dispatch.workers=32",
             "--ums.dispatch.enabled=" + dispatch,
-            "--management.endpoints.web.exposure.include=health,metrics"));
+            "--management.endpoints.web.exposure.include=health,metrics",
+            "--UMS_BOOTSTRAP_ADMIN_KEY=" + ADMIN_KEY));
     cmd.addAll(List.of(extra));
     Files.createDirectories(log.getParent());
     Process p =
@@ -102,6 +106,7 @@ final class UmsProcess implements AutoCloseable {
       HttpResponse<String> r =
           http.send(
               HttpRequest.newBuilder(base().resolve("/actuator/metrics/" + q))
+                  .header("Authorization", "Bearer " + ADMIN_KEY)
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
