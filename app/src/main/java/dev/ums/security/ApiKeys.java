@@ -164,12 +164,14 @@ public class ApiKeys {
 
   /** Revokes a key; takes effect on the next request. False if unknown or already revoked. */
   public boolean revoke(UUID id) {
-    cache.clear();
-    return jdbc.update(
-            "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            ts(clock.instant()),
-            id)
-        == 1;
+    boolean done =
+        jdbc.update(
+                "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                ts(clock.instant()),
+                id)
+            == 1;
+    cache.clear(); // after the update, so no concurrent look-up can re-cache the revoked key
+    return done;
   }
 
   static String hash(String key) {
