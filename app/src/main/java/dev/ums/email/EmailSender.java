@@ -50,6 +50,20 @@ public class EmailSender implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmailSender.class);
 
+  /**
+   * Jakarta Mail 2.1 looks its {@code StreamProvider} up with a {@code ServiceLoader} scan on every
+   * body part it creates or writes (jakartaee/mail-api#699, #861) — inside a Spring Boot jar that
+   * was half of all dispatch CPU. Naming the provider makes the look-up a loaded-class hit; it is
+   * the same provider the scan would find. Left alone if the operator set it.
+   */
+  static final String STREAM_PROVIDER = "jakarta.mail.util.StreamProvider";
+
+  static {
+    if (System.getProperty(STREAM_PROVIDER) == null) {
+      System.setProperty(STREAM_PROVIDER, "org.eclipse.angus.mail.util.MailStreamProvider");
+    }
+  }
+
   private final SmtpProperties props;
   private final SmtpEndpoint endpoint;
   private final Clock clock;
@@ -330,6 +344,9 @@ public class EmailSender implements AutoCloseable {
     p.setProperty(k + "quitwait", "false");
     if (props.heloName() != null && !props.heloName().isBlank()) {
       p.setProperty(k + "localhost", props.heloName());
+    }
+    if (!"smtps".equals(protocol)) {
+      p.put(k + "socketFactory", NoDelaySocketFactory.INSTANCE); // STARTTLS layers on this socket
     }
     if (endpoint.capture()) {
       return p;

@@ -38,6 +38,37 @@ final class RawSmtp {
     p.setProperty("mail.smtp.quitwait", "false");
     p.setProperty("mail.smtp.connectiontimeout", "5000");
     p.setProperty("mail.smtp.timeout", "30000");
+    // As UMS does: TCP_NODELAY, or Nagle holds each DATA tail for the sink's delayed ACK.
+    p.put(
+        "mail.smtp.socketFactory",
+        new javax.net.SocketFactory() {
+          @Override
+          public java.net.Socket createSocket() throws java.io.IOException {
+            java.net.Socket s = new java.net.Socket();
+            s.setTcpNoDelay(true);
+            return s;
+          }
+
+          @Override
+          public java.net.Socket createSocket(String h, int port) {
+            throw new UnsupportedOperationException("unconnected sockets only");
+          }
+
+          @Override
+          public java.net.Socket createSocket(String h, int port, InetAddress l, int lp) {
+            throw new UnsupportedOperationException("unconnected sockets only");
+          }
+
+          @Override
+          public java.net.Socket createSocket(InetAddress h, int port) {
+            throw new UnsupportedOperationException("unconnected sockets only");
+          }
+
+          @Override
+          public java.net.Socket createSocket(InetAddress h, int port, InetAddress l, int lp) {
+            throw new UnsupportedOperationException("unconnected sockets only");
+          }
+        });
     Session session = Session.getInstance(p);
     AtomicInteger next = new AtomicInteger();
     runAll(
