@@ -62,6 +62,7 @@ public class EmailSender implements AutoCloseable {
     if (System.getProperty(STREAM_PROVIDER) == null) {
       System.setProperty(STREAM_PROVIDER, "org.eclipse.angus.mail.util.MailStreamProvider");
     }
+    CachingCommandMap.install();
   }
 
   private final SmtpProperties props;
