@@ -69,6 +69,12 @@ final class RawSmtp {
             throw new UnsupportedOperationException("unconnected sockets only");
           }
         });
+    // The same Jakarta Mail 2.1 work-around UMS applies (see EmailSender): without it every body
+    // part triggers a ServiceLoader scan, and the "ceiling" would be set artificially low.
+    if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
+      System.setProperty(
+          "jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
+    }
     Session session = Session.getInstance(p);
     AtomicInteger next = new AtomicInteger();
     runAll(
