@@ -1,5 +1,6 @@
 package dev.ums.message;
 
+import dev.ums.ratelimit.RateLimiter;
 import dev.ums.security.Caller;
 import dev.ums.web.ApiProblem;
 import java.net.URI;
@@ -25,9 +26,11 @@ class MessageController {
   static final String REPLAY = "Idempotency-Replay";
 
   private final MessageService service;
+  private final RateLimiter rateLimiter;
 
-  MessageController(MessageService service) {
+  MessageController(MessageService service, RateLimiter rateLimiter) {
     this.service = service;
+    this.rateLimiter = rateLimiter;
   }
 
   @PostMapping(
@@ -37,8 +40,10 @@ class MessageController {
       @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(value = MESSAGE_ID_ALIAS, required = false) String alias,
       @RequestBody SendRequest request) {
-    IntakeResult r =
-        service.accept(Caller.current().clientId(), idempotencyKey(key, alias), request);
+    String client = Caller.current().clientId();
+    String k = idempotencyKey(key, alias);
+    rateLimiter.checkIntake(client, 1);
+    IntakeResult r = service.accept(client, k, request);
     return answer(r).location(URI.create("/api/messages/" + r.id())).body(r.body());
   }
 
@@ -50,8 +55,11 @@ class MessageController {
       @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(value = MESSAGE_ID_ALIAS, required = false) String alias,
       @RequestBody BatchRequest batch) {
-    IntakeResult r =
-        service.acceptBatch(Caller.current().clientId(), idempotencyKey(key, alias), batch);
+    String client = Caller.current().clientId();
+    String k = idempotencyKey(key, alias);
+    rateLimiter.checkIntake(
+        client, batch == null || batch.messages() == null ? 1 : batch.messages().size());
+    IntakeResult r = service.acceptBatch(client, k, batch);
     return answer(r).body(r.body());
   }
 

@@ -20,6 +20,7 @@ public class ApiProblem extends RuntimeException {
   private final String title;
   private final Map<String, Object> properties = new LinkedHashMap<>();
   private Duration retryAfter;
+  private final Map<String, String> headers = new LinkedHashMap<>();
 
   public ApiProblem(HttpStatus status, String type, String title, String detail) {
     super(detail, null, false, false);
@@ -51,6 +52,16 @@ public class ApiProblem extends RuntimeException {
   public ApiProblem retryAfter(Duration delay) {
     this.retryAfter = delay;
     return this;
+  }
+
+  /** An extra response header (e.g. the RateLimit-* fields of a 429). */
+  public ApiProblem header(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  Map<String, String> headers() {
+    return headers;
   }
 
   public HttpStatus status() {

@@ -37,8 +37,11 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
   ResponseEntity<ProblemDetail> apiProblem(ApiProblem p) {
     ResponseEntity.BodyBuilder b = ResponseEntity.status(p.status());
     if (p.retryAfter() != null) {
-      b.header(HttpHeaders.RETRY_AFTER, Long.toString(p.retryAfter().toSeconds()));
+      // Whole seconds, rounded up: a client that waits this long finds the resource back.
+      long ms = p.retryAfter().toMillis();
+      b.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (ms + 999) / 1000)));
     }
+    p.headers().forEach(b::header);
     return b.body(p.toProblemDetail());
   }
 

@@ -21,6 +21,10 @@ import org.springframework.test.context.ContextConfiguration;
     properties = {
       "spring.datasource.url=${" + PostgresTestDatabase.DISPATCH_URL + "}",
       "UMS_BOOTSTRAP_ADMIN_KEY=" + Http.ADMIN_KEY,
+      "ums.ratelimit.requests-per-second=100000",
+      "ums.ratelimit.messages-per-second=1000000",
+      "ums.ratelimit.clients.limited.requests-per-second=3",
+      "ums.ratelimit.clients.limited.messages-per-second=5",
       "ums.smtp.host=127.0.0.1",
       "ums.smtp.read-timeout=2s",
       "ums.smtp.connect-timeout=1s",

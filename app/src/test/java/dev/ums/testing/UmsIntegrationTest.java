@@ -17,6 +17,10 @@ import org.springframework.context.annotation.Import;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "UMS_BOOTSTRAP_ADMIN_KEY=" + Http.ADMIN_KEY,
+      "ums.ratelimit.requests-per-second=100000",
+      "ums.ratelimit.messages-per-second=1000000",
+      "ums.ratelimit.clients.limited.requests-per-second=3",
+      "ums.ratelimit.clients.limited.messages-per-second=5",
       "ums.limits.max-message-bytes=1MB",
       "ums.limits.max-request-bytes=4MB",
       "ums.dispatch.enabled=false"
