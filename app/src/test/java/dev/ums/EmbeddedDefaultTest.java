@@ -37,7 +37,8 @@ class EmbeddedDefaultTest {
       "--server.port=0",
       "--spring.datasource.url=jdbc:h2:file:" + data.resolve("ums") + ";DB_CLOSE_ON_EXIT=FALSE",
       "--spring.datasource.username=sa",
-      "--spring.datasource.password="
+      "--spring.datasource.password=",
+      "--ums.crypto.dev-keyset-path=" + data.resolve("keyset.json")
     };
     try (ConfigurableApplicationContext ctx = SpringApplication.run(UmsApplication.class, args)) {
       int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();

@@ -3,6 +3,7 @@ package dev.ums.dispatch;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ums.email.EmailSender;
 import dev.ums.message.IntakeProperties;
+import dev.ums.security.ContentCipher;
 import dev.ums.support.Dialect;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -34,6 +35,7 @@ class DispatchConfig {
       DispatchProperties props,
       IntakeProperties intake,
       JsonMapper json,
+      ContentCipher cipher,
       Clock clock) {
     String id =
         props.instanceId() == null || props.instanceId().isBlank()
@@ -48,6 +50,7 @@ class DispatchConfig {
         id,
         intake.mail().messageIdDomain(),
         json,
+        cipher,
         clock);
   }
 

@@ -5,6 +5,7 @@ import dev.ums.email.EmailSender;
 import dev.ums.email.SendResult;
 import dev.ums.email.SmtpSendException;
 import dev.ums.message.MailContent;
+import dev.ums.security.ContentCipher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final String instanceId;
   private final String messageIdDomain;
   private final JsonMapper json;
+  private final ContentCipher cipher;
   private final Clock clock;
   private volatile DispatchListener listener = DispatchListener.NONE;
 
@@ -79,7 +81,9 @@ public class OutboxDispatcher implements SmartLifecycle {
       String instanceId,
       String messageIdDomain,
       JsonMapper json,
+      ContentCipher cipher,
       Clock clock) {
+    this.cipher = cipher;
     this.processor = processor;
     this.sender = sender;
     this.workers = workers;
@@ -227,7 +231,7 @@ public class OutboxDispatcher implements SmartLifecycle {
     try {
       SendResult r = sender.send(email(c));
       Instant now = clock.instant();
-      o = new Outcome.Sent(c, r.reply(), refused(r), now);
+      o = new Outcome.Sent(c, r.reply(), refused(c, r), now);
       listener.sent(since(started), Duration.between(c.createdAt(), now), c.attempt());
       if (!r.refused().isEmpty()) {
         log.info(
@@ -275,7 +279,8 @@ public class OutboxDispatcher implements SmartLifecycle {
   }
 
   private Email email(Outbox c) {
-    MailContent m = json.readValue(c.content(), MailContent.class);
+    // Decrypted just before sending; the plaintext lives only in this call.
+    MailContent m = json.readValue(cipher.open(c.messageId(), c.content()), MailContent.class);
     return new Email(
         "<" + c.messageId() + "@" + messageIdDomain + ">",
         m.from(),
@@ -289,8 +294,10 @@ public class OutboxDispatcher implements SmartLifecycle {
         m.headers());
   }
 
-  private byte[] refused(SendResult r) {
-    return r.refused().isEmpty() ? null : json.writeValueAsBytes(r.refused());
+  private byte[] refused(Outbox c, SendResult r) {
+    return r.refused().isEmpty()
+        ? null
+        : cipher.sealRefused(c.messageId(), json.writeValueAsBytes(r.refused()));
   }
 
   private void writeLoop() {

@@ -4,6 +4,7 @@ import dev.ums.message.MailContent;
 import dev.ums.message.MessageStatus;
 import dev.ums.message.MessageView;
 import dev.ums.message.MessagesAccepted;
+import dev.ums.security.ContentCipher;
 import dev.ums.web.ApiProblem;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,6 +45,7 @@ class DeadLetterService {
   private final TransactionTemplate tx;
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
+  private final ContentCipher cipher;
   private final Clock clock;
 
   DeadLetterService(
@@ -51,7 +53,9 @@ class DeadLetterService {
       TransactionTemplate tx,
       ApplicationEventPublisher events,
       JsonMapper json,
+      ContentCipher cipher,
       Clock clock) {
+    this.cipher = cipher;
     this.repo = repo;
     this.tx = tx;
     this.events = events;
@@ -207,7 +211,9 @@ class DeadLetterService {
     if (domain == null) {
       return s -> true;
     }
-    return s -> Recipients.anyInDomain(json.readValue(s.content(), MailContent.class), domain);
+    return s ->
+        Recipients.anyInDomain(
+            json.readValue(cipher.open(s.letter().id(), s.content()), MailContent.class), domain);
   }
 
   private Instant now() {

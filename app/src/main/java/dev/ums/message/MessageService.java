@@ -1,5 +1,6 @@
 package dev.ums.message;
 
+import dev.ums.security.ContentCipher;
 import dev.ums.support.Dialect;
 import dev.ums.support.Uuid7;
 import dev.ums.web.ApiProblem;
@@ -43,6 +44,7 @@ public class MessageService {
   private final JsonMapper json;
   private final Clock clock;
   private final Dialect dialect;
+  private final ContentCipher cipher;
 
   MessageService(
       MessageRepository messages,
@@ -53,7 +55,9 @@ public class MessageService {
       ApplicationEventPublisher events,
       JsonMapper json,
       Clock clock,
-      Dialect dialect) {
+      Dialect dialect,
+      ContentCipher cipher) {
+    this.cipher = cipher;
     this.messages = messages;
     this.idempotency = idempotency;
     this.constraints = constraints;
@@ -206,10 +210,11 @@ public class MessageService {
 
   private MessageRepository.NewMessage newMessage(
       String clientId, MessageValidator.Checked c, Instant now) {
+    UUID id = Uuid7.next();
     return new MessageRepository.NewMessage(
-        Uuid7.next(),
+        id,
         clientId,
-        json.writeValueAsBytes(c.content()),
+        cipher.seal(id, json.writeValueAsBytes(c.content())),
         c.content().allRecipients().size(),
         c.sendAt(),
         now);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ums.email.EmailSender;
+import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
 import dev.ums.testing.Http;
@@ -36,6 +37,7 @@ class DeliveryTest {
   @Autowired RetryPolicy retryPolicy;
   @Autowired DispatchProperties props;
   @Autowired JsonMapper json;
+  @Autowired ContentCipher cipher;
 
   @BeforeEach
   void clean() {
@@ -154,7 +156,16 @@ class DeliveryTest {
         pools.add(pool);
         OutboxDispatcher x =
             new OutboxDispatcher(
-                processor, sender, pool, retryPolicy, small, "d" + d, "test.ums", json, clock);
+                processor,
+                sender,
+                pool,
+                retryPolicy,
+                small,
+                "d" + d,
+                "test.ums",
+                json,
+                cipher,
+                clock);
         four.add(x);
         x.start();
       }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ums.email.EmailSender;
 import dev.ums.email.SmtpProperties;
+import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
 import dev.ums.testing.FakeSmtpServer;
@@ -34,6 +35,7 @@ class SmtpReplyHandlingTest {
   @Autowired OutboxProcessor processor;
   @Autowired RetryPolicy retryPolicy;
   @Autowired JsonMapper json;
+  @Autowired ContentCipher cipher;
 
   FakeSmtpServer relay;
   EmailSender sender;
@@ -75,7 +77,16 @@ class SmtpReplyHandlingTest {
             false);
     dispatcher =
         new OutboxDispatcher(
-            processor, sender, pool, retryPolicy, props, "scripted", "test.ums", json, clock);
+            processor,
+            sender,
+            pool,
+            retryPolicy,
+            props,
+            "scripted",
+            "test.ums",
+            json,
+            cipher,
+            clock);
     dispatcher.start();
   }
 
@@ -152,7 +163,7 @@ class SmtpReplyHandlingTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> "SENT".equals(message(id).get("status")));
 
     byte[] refused = (byte[]) message(id).get("refused_recipients");
-    var list = json.readTree(refused);
+    var list = json.readTree(cipher.openRefused(java.util.UUID.fromString(id), refused));
     assertThat(list.size()).isEqualTo(1);
     assertThat(list.get(0).get("address").asString()).isEqualTo("gone@example.com");
     assertThat(list.get(0).get("code").asInt()).isEqualTo(550);

@@ -18,7 +18,9 @@ import org.springframework.context.annotation.Import;
       "spring.datasource.hikari.connection-timeout=500",
       "spring.datasource.hikari.initialization-fail-timeout=-1",
       "spring.flyway.enabled=false",
-      "ums.dispatch.enabled=false"
+      "ums.dispatch.enabled=false",
+      "ums.crypto.allow-dev-keyset=true",
+      "ums.crypto.dev-keyset-path=target/test-keyset.json"
     })
 @Import(TestSupportConfig.class)
 class DatabaseUnavailableTest {

@@ -67,7 +67,9 @@ final class UmsProcess implements AutoCloseable {
             "--management.endpoints.web.exposure.include=health,metrics",
             "--UMS_BOOTSTRAP_ADMIN_KEY=" + ADMIN_KEY,
             // The harness measures UMS itself, from one client at full speed.
-            "--ums.ratelimit.enabled=false"));
+            "--ums.ratelimit.enabled=false",
+            "--ums.crypto.allow-dev-keyset=true",
+            "--ums.crypto.dev-keyset-path=" + log.getParent().resolve("bench-keyset.json")));
     cmd.addAll(List.of(extra));
     Files.createDirectories(log.getParent());
     Process p =

@@ -1,0 +1,138 @@
+package dev.ums.security;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.ums.support.Dialect;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Seals personal data at rest (message content: addresses, names, subject, bodies, headers; and
+ * refused recipients) with Tink AEAD, AES-256-GCM. The message id is the associated data, so a
+ * ciphertext copied into another row does not open. Tink prefixes each ciphertext with its key id:
+ * a keyset with a new primary key encrypts new writes while older keys still open old rows.
+ *
+ * <p>The keyset comes from {@code ums.crypto.keyset} (JSON) or {@code ums.crypto.keyset-file},
+ * never from the database. Without one, the embedded default (H2) — or any setup that sets {@code
+ * ums.crypto.allow-dev-keyset=true} — generates a keyset at {@code ums.crypto.dev-keyset-path}
+ * (default {@code ./data/keyset.json}) and warns that it is for development; a PostgreSQL setup
+ * without a keyset refuses to start.
+ */
+@Component
+public class ContentCipher {
+
+  private static final Logger log = LoggerFactory.getLogger(ContentCipher.class);
+  private static final byte[] REFUSED = "refused".getBytes(StandardCharsets.US_ASCII);
+
+  private final Aead aead;
+
+  ContentCipher(CryptoProperties props, Dialect dialect) {
+    try {
+      AeadConfig.register();
+      this.aead = keyset(props, dialect).getPrimitive(RegistryConfiguration.get(), Aead.class);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ums.crypto keyset is not a usable AEAD keyset", e);
+    }
+  }
+
+  /** Encrypts a message's content, bound to its id. */
+  public byte[] seal(UUID messageId, byte[] plaintext) {
+    try {
+      return aead.encrypt(plaintext, aad(messageId, null));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("encryption failed", e);
+    }
+  }
+
+  /**
+   * Decrypts content sealed for {@code messageId}.
+   *
+   * @throws IllegalStateException if the ciphertext belongs to another row, was altered, or no key
+   *     in the keyset opens it
+   */
+  public byte[] open(UUID messageId, byte[] ciphertext) {
+    try {
+      return aead.decrypt(ciphertext, aad(messageId, null));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("content of message " + messageId + " does not decrypt");
+    }
+  }
+
+  /** Encrypts the refused-recipients list, bound to the message id and its own purpose. */
+  public byte[] sealRefused(UUID messageId, byte[] plaintext) {
+    try {
+      return aead.encrypt(plaintext, aad(messageId, REFUSED));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("encryption failed", e);
+    }
+  }
+
+  /** Decrypts what {@link #sealRefused} sealed for {@code messageId}. */
+  public byte[] openRefused(UUID messageId, byte[] ciphertext) {
+    try {
+      return aead.decrypt(ciphertext, aad(messageId, REFUSED));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("refused recipients of " + messageId + " do not decrypt");
+    }
+  }
+
+  private static byte[] aad(UUID id, byte[] purpose) {
+    ByteBuffer b = ByteBuffer.allocate(16 + (purpose == null ? 0 : purpose.length));
+    b.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+    if (purpose != null) {
+      b.put(purpose);
+    }
+    return b.array();
+  }
+
+  private static KeysetHandle keyset(CryptoProperties props, Dialect dialect)
+      throws GeneralSecurityException {
+    try {
+      if (props.keyset() != null && !props.keyset().isBlank()) {
+        return TinkJsonProtoKeysetFormat.parseKeyset(props.keyset(), InsecureSecretKeyAccess.get());
+      }
+      if (props.keysetFile() != null && !props.keysetFile().isBlank()) {
+        return TinkJsonProtoKeysetFormat.parseKeyset(
+            Files.readString(Path.of(props.keysetFile())), InsecureSecretKeyAccess.get());
+      }
+      if (dialect != Dialect.H2 && !props.allowDevKeyset()) {
+        throw new IllegalStateException(
+            "No encryption keyset: set ums.crypto.keyset or ums.crypto.keyset-file"
+                + " (or ums.crypto.allow-dev-keyset=true for development)");
+      }
+      Path path = Path.of(props.devKeysetPath());
+      if (Files.exists(path)) {
+        log.warn("event=dev_keyset_loaded path={} (development only)", path);
+        return TinkJsonProtoKeysetFormat.parseKeyset(
+            Files.readString(path), InsecureSecretKeyAccess.get());
+      }
+      KeysetHandle h = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+      if (path.getParent() != null) {
+        Files.createDirectories(path.getParent());
+      }
+      Files.writeString(
+          path, TinkJsonProtoKeysetFormat.serializeKeyset(h, InsecureSecretKeyAccess.get()));
+      log.warn(
+          "event=dev_keyset_generated path={} (development only: configure ums.crypto.keyset in"
+              + " production)",
+          path);
+      return h;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.ums.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ums.testing.Db;
+import dev.ums.testing.DispatchIntegrationTest;
+import dev.ums.testing.Http;
+import dev.ums.testing.TestSmtp;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+@DispatchIntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
+class EncryptionAtRestTest {
+
+  @Autowired Http http;
+  @Autowired Db db;
+  @Autowired ContentCipher cipher;
+
+  @Test
+  void after_a_full_send_no_table_and_no_log_line_holds_the_personal_data(CapturedOutput output) {
+    String marker = "zq" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    String id =
+        http.postJson(
+                "/api/messages",
+                "{\"to\": [\"Marker "
+                    + marker
+                    + " <"
+                    + marker
+                    + "@example.com>\"], \"subject\": \"Subject "
+                    + marker
+                    + "\", \"text\": \"Body "
+                    + marker
+                    + "\", \"html\": \"<p>"
+                    + marker
+                    + "</p>\", \"headers\": {\"X-Tag\": \""
+                    + marker
+                    + "\"}}",
+                "Idempotency-Key",
+                "enc-" + UUID.randomUUID())
+            .json()
+            .get("id")
+            .asString();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> http.get("/api/messages/" + id).json().get("status").asString().equals("SENT"));
+    // It did go out, in clear, over SMTP.
+    assertThat(TestSmtp.received()).anySatisfy(m -> assertThat(TestSmtp.messageId(m)).contains(id));
+
+    List<Map<String, Object>> columns =
+        db.jdbc()
+            .queryForList(
+                """
+                SELECT table_name, column_name, data_type FROM information_schema.columns
+                 WHERE table_schema = 'public'
+                   AND data_type IN ('text', 'character varying', 'character', 'bytea')
+                """);
+    assertThat(columns).isNotEmpty();
+    for (Map<String, Object> c : columns) {
+      String table = (String) c.get("table_name");
+      String column = (String) c.get("column_name");
+      String test =
+          "bytea".equals(c.get("data_type"))
+              ? "position(convert_to(?, 'UTF8') in \"" + column + "\") > 0"
+              : "\"" + column + "\" LIKE '%' || ? || '%'";
+      Integer hits =
+          db.jdbc()
+              .queryForObject(
+                  "SELECT COUNT(*) FROM \"" + table + "\" WHERE " + test, Integer.class, marker);
+      assertThat(hits).as(table + "." + column).isZero();
+    }
+    assertThat(output.getAll()).doesNotContain(marker);
+  }
+
+  @Test
+  void a_ciphertext_copied_to_another_row_does_not_open() {
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    byte[] sealed = cipher.seal(a, "{\"to\":[\"x@example.com\"]}".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(new String(cipher.open(a, sealed), StandardCharsets.UTF_8))
+        .contains("x@example.com");
+    assertThatThrownBy(() -> cipher.open(b, sealed)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> cipher.openRefused(a, sealed))
+        .isInstanceOf(IllegalStateException.class);
+    sealed[sealed.length - 1] ^= 1;
+    assertThatThrownBy(() -> cipher.open(a, sealed)).isInstanceOf(IllegalStateException.class);
+  }
+}
