@@ -3,6 +3,7 @@ package dev.ums.failure;
 import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
 import dev.ums.testing.TestClock;
@@ -23,6 +24,7 @@ class StatsAndRetentionTest {
 
   @Autowired Http http;
   @Autowired Db db;
+  @Autowired ContentCipher cipher;
   @Autowired TestClock clock;
   @Autowired FailureRepository repo;
   @Autowired ContentRetention defaultRetention;
@@ -56,10 +58,12 @@ class StatsAndRetentionTest {
     return id;
   }
 
+  /** The stored content, decrypted — or the plain {@code {}} marker retention leaves behind. */
   String content(UUID id) {
-    return new String(
-        db.jdbc().queryForObject("SELECT content FROM message WHERE id = ?", byte[].class, id),
-        StandardCharsets.UTF_8);
+    byte[] stored =
+        db.jdbc().queryForObject("SELECT content FROM message WHERE id = ?", byte[].class, id);
+    String raw = new String(stored, StandardCharsets.UTF_8);
+    return raw.equals("{}") ? raw : new String(cipher.open(id, stored), StandardCharsets.UTF_8);
   }
 
   @Test
