@@ -1,5 +1,6 @@
 package dev.ums.failure;
 
+import dev.ums.message.MessageService;
 import dev.ums.message.MessageStatus;
 import dev.ums.message.MessageView;
 import dev.ums.web.ApiProblem;
@@ -27,8 +28,11 @@ class Cancellation {
   private final FailureRepository repo;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final MessageService messages;
 
-  Cancellation(FailureRepository repo, TransactionTemplate tx, Clock clock) {
+  Cancellation(
+      FailureRepository repo, TransactionTemplate tx, Clock clock, MessageService messages) {
+    this.messages = messages;
     this.repo = repo;
     this.tx = tx;
     this.clock = clock;
@@ -65,6 +69,6 @@ class Cancellation {
     }
     log.info(
         "event=message_cancelled message_id={} by={}", id, clientId == null ? "admin" : "client");
-    return repo.view(id).orElseThrow(() -> ApiProblem.notFound("Message"));
+    return messages.find(null, id).orElseThrow(() -> ApiProblem.notFound("Message"));
   }
 }

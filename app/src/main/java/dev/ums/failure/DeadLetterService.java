@@ -1,6 +1,7 @@
 package dev.ums.failure;
 
 import dev.ums.message.MailContent;
+import dev.ums.message.MessageService;
 import dev.ums.message.MessageStatus;
 import dev.ums.message.MessageView;
 import dev.ums.message.MessagesAccepted;
@@ -46,6 +47,7 @@ class DeadLetterService {
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
   private final ContentCipher cipher;
+  private final MessageService messages;
   private final Clock clock;
 
   DeadLetterService(
@@ -54,8 +56,10 @@ class DeadLetterService {
       ApplicationEventPublisher events,
       JsonMapper json,
       ContentCipher cipher,
+      MessageService messages,
       Clock clock) {
     this.cipher = cipher;
+    this.messages = messages;
     this.repo = repo;
     this.tx = tx;
     this.events = events;
@@ -119,7 +123,7 @@ class DeadLetterService {
     }
     events.publishEvent(new MessagesAccepted(1, true));
     log.info("event=admin_redrive message_id={}", id);
-    return repo.view(id).orElseThrow(() -> ApiProblem.notFound("Message"));
+    return messages.find(null, id).orElseThrow(() -> ApiProblem.notFound("Message"));
   }
 
   /**

@@ -72,44 +72,47 @@ class FailureRepository {
 
   /** Dead letters after {@code after} in listing order (newest first), at most {@code limit}. */
   List<Scanned> scanNewestFirst(Where w, Cursor after, int limit, boolean withContent) {
-    StringBuilder sql =
-        new StringBuilder("SELECT ")
-            .append(DEAD_LETTER_COLUMNS)
-            .append(withContent ? ", content" : "")
-            .append(" FROM message WHERE ")
-            .append(w.sql());
-    List<Object> args = new ArrayList<>(w.args());
-    if (after != null) {
-      sql.append(" AND (updated_at < ? OR (updated_at = ? AND id < ?))");
-      args.add(ts(after.updatedAt()));
-      args.add(ts(after.updatedAt()));
-      args.add(after.id());
-    }
-    sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?");
-    args.add(limit);
-    return jdbc.query(
-        sql.toString(),
-        (rs, n) -> new Scanned(deadLetter(rs), withContent ? rs.getBytes("content") : null),
-        args.toArray());
+    return after == null
+        ? scan(w, "", List.of(), "updated_at DESC, id DESC", limit, withContent)
+        : scan(
+            w,
+            " AND (updated_at < ? OR (updated_at = ? AND id < ?))",
+            List.of(ts(after.updatedAt()), ts(after.updatedAt()), after.id()),
+            "updated_at DESC, id DESC",
+            limit,
+            withContent);
   }
 
   /** Ids (and content, if asked) of matching dead letters with an id above {@code after}. */
   List<Scanned> scanById(Where w, UUID after, int limit, boolean withContent) {
-    StringBuilder sql =
-        new StringBuilder("SELECT ")
-            .append(DEAD_LETTER_COLUMNS)
-            .append(withContent ? ", content" : "")
-            .append(" FROM message WHERE ")
-            .append(w.sql());
+    return after == null
+        ? scan(w, "", List.of(), "id", limit, withContent)
+        : scan(w, " AND id > ?", List.of(after), "id", limit, withContent);
+  }
+
+  /** One page of dead letters: {@code w}, then a keyset condition, in {@code order}. */
+  private List<Scanned> scan(
+      Where w,
+      String keyset,
+      List<Object> keysetArgs,
+      String order,
+      int limit,
+      boolean withContent) {
+    String sql =
+        "SELECT "
+            + DEAD_LETTER_COLUMNS
+            + (withContent ? ", content" : "")
+            + " FROM message WHERE "
+            + w.sql()
+            + keyset
+            + " ORDER BY "
+            + order
+            + " LIMIT ?";
     List<Object> args = new ArrayList<>(w.args());
-    if (after != null) {
-      sql.append(" AND id > ?");
-      args.add(after);
-    }
-    sql.append(" ORDER BY id LIMIT ?");
+    args.addAll(keysetArgs);
     args.add(limit);
     return jdbc.query(
-        sql.toString(),
+        sql,
         (rs, n) -> new Scanned(deadLetter(rs), withContent ? rs.getBytes("content") : null),
         args.toArray());
   }
@@ -251,32 +254,6 @@ class FailureRepository {
     return jdbc.queryForList(sql, String.class, args).stream()
         .findFirst()
         .map(MessageStatus::valueOf);
-  }
-
-  /** The same view as {@code GET /api/messages/{id}}. */
-  Optional<MessageView> view(UUID id) {
-    return jdbc
-        .query(
-            """
-            SELECT m.id, m.status, m.attempts, m.created_at, m.updated_at, m.send_at, m.sent_at,
-                   m.last_error_class, m.last_error_code, o.next_attempt_at
-              FROM message m LEFT JOIN outbox o ON o.message_id = m.id
-             WHERE m.id = ?
-            """,
-            (rs, n) ->
-                new MessageView(
-                    rs.getObject("id", UUID.class),
-                    MessageStatus.valueOf(rs.getString("status")),
-                    rs.getInt("attempts"),
-                    instant(rs, "created_at"),
-                    instant(rs, "updated_at"),
-                    instant(rs, "send_at"),
-                    instant(rs, "sent_at"),
-                    instant(rs, "next_attempt_at"),
-                    lastError(rs)),
-            id)
-        .stream()
-        .findFirst();
   }
 
   /** Messages per status, every status present. */
