@@ -50,23 +50,38 @@ final class RawSmtp {
           }
 
           @Override
-          public java.net.Socket createSocket(String h, int port) {
-            throw new UnsupportedOperationException("unconnected sockets only");
+          public java.net.Socket createSocket(String h, int port) throws java.io.IOException {
+            return connected(new java.net.InetSocketAddress(h, port), null);
           }
 
           @Override
-          public java.net.Socket createSocket(String h, int port, InetAddress l, int lp) {
-            throw new UnsupportedOperationException("unconnected sockets only");
+          public java.net.Socket createSocket(String h, int port, InetAddress l, int lp)
+              throws java.io.IOException {
+            return connected(
+                new java.net.InetSocketAddress(h, port), new java.net.InetSocketAddress(l, lp));
           }
 
           @Override
-          public java.net.Socket createSocket(InetAddress h, int port) {
-            throw new UnsupportedOperationException("unconnected sockets only");
+          public java.net.Socket createSocket(InetAddress h, int port) throws java.io.IOException {
+            return connected(new java.net.InetSocketAddress(h, port), null);
           }
 
           @Override
-          public java.net.Socket createSocket(InetAddress h, int port, InetAddress l, int lp) {
-            throw new UnsupportedOperationException("unconnected sockets only");
+          public java.net.Socket createSocket(InetAddress h, int port, InetAddress l, int lp)
+              throws java.io.IOException {
+            return connected(
+                new java.net.InetSocketAddress(h, port), new java.net.InetSocketAddress(l, lp));
+          }
+
+          private java.net.Socket connected(
+              java.net.InetSocketAddress to, java.net.InetSocketAddress local)
+              throws java.io.IOException {
+            java.net.Socket s = createSocket();
+            if (local != null) {
+              s.bind(local);
+            }
+            s.connect(to);
+            return s;
           }
         });
     // The same Jakarta Mail 2.1 work-around UMS applies (see EmailSender): without it every body
