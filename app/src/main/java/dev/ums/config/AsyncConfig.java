@@ -1,11 +1,9 @@
 package dev.ums.config;
 
 import dev.ums.dispatch.DispatchProperties;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,23 +30,17 @@ public class AsyncConfig {
   }
 
   /**
-   * One thread that POSTs alert webhooks, so a slow receiver and its retries never hold the
-   * scheduler. Alerts are rare; a full queue (100) drops the newest with an ERROR log line.
+   * One thread that POSTs alert webhooks and schedules their retries, so a slow receiver never
+   * holds the scheduler and a waiting retry holds no thread. Alerts are rare (one per rule per
+   * cool-down), so its queue stays short.
    */
   @Bean(name = "alertDelivery", destroyMethod = "shutdown")
-  ExecutorService alertDelivery() {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(100),
-            r -> {
-              Thread t = new Thread(r, "ums-alert-webhook");
-              t.setDaemon(true);
-              return t;
-            });
-    return pool;
+  ScheduledExecutorService alertDelivery() {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, "ums-alert-webhook");
+          t.setDaemon(true);
+          return t;
+        });
   }
 }

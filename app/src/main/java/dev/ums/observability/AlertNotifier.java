@@ -7,11 +7,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -24,10 +26,11 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Webhook: body {@code {"id","rule","severity","state","value","threshold","time","text"}}
  * ({@code text} is Slack-compatible), signed with {@code X-UMS-Signature: sha256=<hex HMAC-SHA256
- * of the body>} when a secret is set. Delivered on the {@code delivery} executor so a slow receiver
- * never delays evaluation; connection errors, 408, 429 and 5xx are retried up to {@code
- * max-attempts} with doubling backoff, then the notification is dropped with an ERROR log line (the
- * log line of the alert itself was already written).
+ * of the body>} when a secret is set. Delivered on the {@code delivery} scheduler so a slow
+ * receiver never delays evaluation; connection errors, 408, 429 and 5xx are retried up to {@code
+ * max-attempts} with doubling backoff (scheduled, so a waiting retry holds no thread), then the
+ * notification is dropped with an ERROR log line (the log line of the alert itself was already
+ * written).
  */
 public class AlertNotifier {
 
@@ -36,10 +39,32 @@ public class AlertNotifier {
 
   private final AlertProperties.Webhook webhook;
   private final JsonMapper json;
-  private final Executor delivery;
+  private final Delivery delivery;
   private final HttpClient http;
 
-  AlertNotifier(AlertProperties.Webhook webhook, JsonMapper json, Executor delivery) {
+  /** Where webhook attempts run: the first at once, retries after their backoff. */
+  interface Delivery {
+    void now(Runnable attempt);
+
+    void after(Duration delay, Runnable attempt);
+
+    /** Both on one scheduler thread: a waiting retry holds no thread. */
+    static Delivery on(ScheduledExecutorService scheduler) {
+      return new Delivery() {
+        @Override
+        public void now(Runnable attempt) {
+          scheduler.execute(attempt);
+        }
+
+        @Override
+        public void after(Duration delay, Runnable attempt) {
+          scheduler.schedule(attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      };
+    }
+  }
+
+  AlertNotifier(AlertProperties.Webhook webhook, JsonMapper json, Delivery delivery) {
     this.webhook = webhook;
     this.json = json;
     this.delivery = delivery;
@@ -63,7 +88,7 @@ public class AlertNotifier {
     }
     byte[] body = body(a);
     try {
-      delivery.execute(() -> post(a, body));
+      delivery.now(() -> post(a, body, request(body), 1, webhook.backoff()));
     } catch (RejectedExecutionException e) {
       log.error(
           "event=alert_webhook_dropped rule={} id={} reason=rejected", a.rule().key(), a.id());
@@ -83,7 +108,7 @@ public class AlertNotifier {
     return json.writeValueAsBytes(m);
   }
 
-  private void post(Alert a, byte[] body) {
+  private HttpRequest request(byte[] body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(webhook.url())
             .timeout(webhook.readTimeout())
@@ -92,50 +117,50 @@ public class AlertNotifier {
     if (webhook.secret() != null && !webhook.secret().isEmpty()) {
       b.header(SIGNATURE_HEADER, "sha256=" + hmacHex(webhook.secret(), body));
     }
-    HttpRequest request = b.build();
-    long backoff = webhook.backoff().toMillis();
-    for (int attempt = 1; attempt <= webhook.maxAttempts(); attempt++) {
-      String outcome;
-      try {
-        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status / 100 == 2) {
-          return;
-        }
-        if (!(status >= 500 || status == 408 || status == 429)) {
-          log.error(
-              "event=alert_webhook_failed rule={} id={} status={} attempt={} retry=false",
-              a.rule().key(),
-              a.id(),
-              status,
-              attempt);
-          return;
-        }
-        outcome = "status_" + status;
-      } catch (IOException e) {
-        outcome = e.getClass().getSimpleName();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    return b.build();
+  }
+
+  /** One attempt; a retryable failure schedules the next one after {@code backoff}. */
+  private void post(Alert a, byte[] body, HttpRequest request, int attempt, Duration backoff) {
+    String outcome;
+    try {
+      int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      if (status / 100 == 2) {
         return;
       }
-      boolean last = attempt == webhook.maxAttempts();
-      log.warn(
-          "event=alert_webhook_failed rule={} id={} error={} attempt={} retry={}",
-          a.rule().key(),
-          a.id(),
-          outcome,
-          attempt,
-          !last);
-      if (last) {
-        log.error("event=alert_webhook_dropped rule={} id={}", a.rule().key(), a.id());
+      if (!(status >= 500 || status == 408 || status == 429)) {
+        log.error(
+            "event=alert_webhook_failed rule={} id={} status={} attempt={} retry=false",
+            a.rule().key(),
+            a.id(),
+            status,
+            attempt);
         return;
       }
-      try {
-        Thread.sleep(backoff); // on the delivery thread, never the evaluator's
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      backoff *= 2;
+      outcome = "status_" + status;
+    } catch (IOException e) {
+      outcome = e.getClass().getSimpleName();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    boolean last = attempt >= webhook.maxAttempts();
+    log.warn(
+        "event=alert_webhook_failed rule={} id={} error={} attempt={} retry={}",
+        a.rule().key(),
+        a.id(),
+        outcome,
+        attempt,
+        !last);
+    if (last) {
+      log.error("event=alert_webhook_dropped rule={} id={}", a.rule().key(), a.id());
+      return;
+    }
+    try {
+      delivery.after(backoff, () -> post(a, body, request, attempt + 1, backoff.multipliedBy(2)));
+    } catch (RejectedExecutionException e) {
+      log.error(
+          "event=alert_webhook_dropped rule={} id={} reason=rejected", a.rule().key(), a.id());
     }
   }
 

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -76,8 +76,10 @@ class ObservabilityConfig {
 
   @Bean
   AlertNotifier alertNotifier(
-      AlertProperties alerts, JsonMapper json, @Qualifier("alertDelivery") Executor delivery) {
-    return new AlertNotifier(alerts.webhook(), json, delivery);
+      AlertProperties alerts,
+      JsonMapper json,
+      @Qualifier("alertDelivery") ScheduledExecutorService delivery) {
+    return new AlertNotifier(alerts.webhook(), json, AlertNotifier.Delivery.on(delivery));
   }
 
   @Bean

@@ -64,9 +64,23 @@ class AlertEvaluatorTest {
         Duration.ofMillis(5));
   }
 
+  /** Runs every attempt, retries included, on the calling thread: delivery is synchronous here. */
+  static final AlertNotifier.Delivery IMMEDIATE =
+      new AlertNotifier.Delivery() {
+        @Override
+        public void now(Runnable attempt) {
+          attempt.run();
+        }
+
+        @Override
+        public void after(Duration delay, Runnable attempt) {
+          attempt.run();
+        }
+      };
+
   AlertEvaluator evaluator(AlertProperties p, AlertSignals signals) {
     AlertNotifier notifier =
-        new AlertNotifier(p.webhook(), JsonMapper.builder().build(), Runnable::run);
+        new AlertNotifier(p.webhook(), JsonMapper.builder().build(), IMMEDIATE);
     return new AlertEvaluator(p, signals, notifier, clock);
   }
 
@@ -295,6 +309,34 @@ class AlertEvaluatorTest {
             r ->
                 assertThat(r.signature())
                     .isEqualTo("sha256=" + AlertNotifier.hmacHex(SECRET, r.body())));
+  }
+
+  @Test
+  void on_a_real_scheduler_retries_wait_their_backoff_and_then_deliver() throws Exception {
+    receiver.script.add(500);
+    receiver.script.add(503);
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      AlertNotifier notifier =
+          new AlertNotifier(
+              props.webhook(), JsonMapper.builder().build(), AlertNotifier.Delivery.on(scheduler));
+      AlertEvaluator scheduled =
+          new AlertEvaluator(props, signalsReadingRelay(null), notifier, clock);
+      deadLetters.incrementAndGet();
+
+      long start = System.nanoTime();
+      scheduled.evaluate();
+
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> receiver.received.size() == 3);
+      // Backoff 5 ms then 10 ms between the three attempts.
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(15));
+      assertThat(receiver.received.stream().map(r -> new String(r.body())).distinct()).hasSize(1);
+    } finally {
+      scheduler.shutdownNow();
+    }
   }
 
   @Test
