@@ -94,7 +94,20 @@ class EmbeddedDefaultTest {
                           HttpResponse.BodyHandlers.ofString())
                       .body()
                       .contains("\"status\":\"SENT\""));
-      assertThat(Files.list(data).map(p -> p.getFileName().toString())).contains("ums.mv.db");
+      // The blind-index look-up works on H2 too.
+      HttpResponse<String> found =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + port
+                              + "/api/admin/messages?recipient=ANN@example.com"))
+                  .header("Authorization", auth)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(found.body()).contains(id);
+      assertThat(Files.list(data).map(p -> p.getFileName().toString()))
+          .contains("ums.mv.db", "keyset.json", "index-key");
     }
   }
 }

@@ -11,8 +11,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Owns scheduling and executors for the whole service: {@code @Scheduled} jobs (idempotency purge,
- * lease reaper, backlog readings, alert evaluation), the SMTP sender pool and the alert webhook
- * thread.
+ * lease reaper, backlog readings, alert evaluation), the SMTP sender pool, the alert webhook thread
+ * and the maintenance thread (re-encryption).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
@@ -39,6 +39,17 @@ public class AsyncConfig {
     return Executors.newSingleThreadScheduledExecutor(
         r -> {
           Thread t = new Thread(r, "ums-alert-webhook");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** One thread for admin-started maintenance runs (re-encryption); one run at a time. */
+  @Bean(name = "maintenance", destroyMethod = "shutdownNow")
+  ExecutorService maintenance() {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, "ums-maintenance");
           t.setDaemon(true);
           return t;
         });

@@ -2,6 +2,7 @@ package dev.ums.failure;
 
 import dev.ums.message.MessageView;
 import dev.ums.security.AuditLog;
+import dev.ums.security.RecipientIndex;
 import dev.ums.web.ApiProblem;
 import dev.ums.web.FieldProblem;
 import java.time.Instant;
@@ -33,10 +34,12 @@ class DeadLetterController {
 
   private final DeadLetterService service;
   private final AuditLog audit;
+  private final RecipientIndex index;
 
-  DeadLetterController(DeadLetterService service, AuditLog audit) {
+  DeadLetterController(DeadLetterService service, AuditLog audit, RecipientIndex index) {
     this.service = service;
     this.audit = audit;
+    this.index = index;
   }
 
   @GetMapping
@@ -45,6 +48,7 @@ class DeadLetterController {
       @RequestParam(required = false) Instant to,
       @RequestParam(required = false) String classification,
       @RequestParam(required = false) String domain,
+      @RequestParam(required = false) String recipient,
       @RequestParam(defaultValue = "false") boolean includeResolved,
       @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit,
       @RequestParam(required = false) String cursor) {
@@ -57,7 +61,7 @@ class DeadLetterController {
             from,
             to,
             blankToNull(classification),
-            Recipients.normalizeDomain(domain),
+            digests(recipient, domain),
             includeResolved,
             null);
     return service.list(filter, Cursor.decode(cursor), limit);
@@ -82,7 +86,7 @@ class DeadLetterController {
             r.from(),
             r.to(),
             blankToNull(r.classification()),
-            Recipients.normalizeDomain(r.domain()),
+            digests(r.recipient(), r.domain()),
             Boolean.TRUE.equals(r.includeResolved()),
             r.ids());
     int n = audit.audited("dead_letter.redrive_bulk", "filter", () -> service.redrive(filter));
@@ -111,6 +115,24 @@ class DeadLetterController {
     } else if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
       errors.add(FieldProblem.of(field, "must not contain CR or LF"));
     }
+  }
+
+  /** The blind-index digests for a recipient and/or domain filter; 400 for a bad address. */
+  private List<String> digests(String recipient, String domain) {
+    List<String> digests = new ArrayList<>(2);
+    if (recipient != null && !recipient.isBlank()) {
+      String d = index.address(recipient);
+      if (d == null) {
+        throw ApiProblem.validation(
+            List.of(FieldProblem.of("recipient", "must be an email address")));
+      }
+      digests.add(d);
+    }
+    String d = index.domain(domain);
+    if (d != null) {
+      digests.add(d);
+    }
+    return digests.isEmpty() ? null : digests;
   }
 
   private static String blankToNull(String s) {

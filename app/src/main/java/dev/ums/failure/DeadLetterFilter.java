@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Which dead letters a listing or a bulk re-drive is about. Every field is optional; absent fields
- * do not filter.
+ * Which dead letters a listing or a bulk re-drive is about. Every field is optional; absent (null
+ * or empty) fields do not filter.
  *
  * @param from only those that became FAILED at or after this instant ({@code updated_at})
  * @param to only those that became FAILED before this instant
  * @param classification the last attempt's failure class ({@code last_error_class})
- * @param domain a recipient domain: matches if any to/cc/bcc address is in it (lower case)
+ * @param recipientDigests blind-index digests (of a recipient address and/or domain) that a message
+ *     must all carry; see {@link dev.ums.security.RecipientIndex}
  * @param includeResolved whether dead letters a person marked resolved are included
  * @param ids only these messages
  */
@@ -19,11 +20,11 @@ record DeadLetterFilter(
     Instant from,
     Instant to,
     String classification,
-    String domain,
+    List<String> recipientDigests,
     boolean includeResolved,
     List<UUID> ids) {
 
   DeadLetterFilter withIds(List<UUID> chunk) {
-    return new DeadLetterFilter(from, to, classification, domain, includeResolved, chunk);
+    return new DeadLetterFilter(from, to, classification, recipientDigests, includeResolved, chunk);
   }
 }

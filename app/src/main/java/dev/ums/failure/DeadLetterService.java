@@ -1,27 +1,22 @@
 package dev.ums.failure;
 
-import dev.ums.message.MailContent;
 import dev.ums.message.MessageService;
 import dev.ums.message.MessageStatus;
 import dev.ums.message.MessageView;
 import dev.ums.message.MessagesAccepted;
-import dev.ums.security.ContentCipher;
 import dev.ums.web.ApiProblem;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The dead-letter route: list FAILED messages, re-drive them (one, or many by filter), or mark them
@@ -45,8 +40,6 @@ class DeadLetterService {
   private final FailureRepository repo;
   private final TransactionTemplate tx;
   private final ApplicationEventPublisher events;
-  private final JsonMapper json;
-  private final ContentCipher cipher;
   private final MessageService messages;
   private final Clock clock;
 
@@ -54,46 +47,18 @@ class DeadLetterService {
       FailureRepository repo,
       TransactionTemplate tx,
       ApplicationEventPublisher events,
-      JsonMapper json,
-      ContentCipher cipher,
       MessageService messages,
       Clock clock) {
-    this.cipher = cipher;
     this.messages = messages;
     this.repo = repo;
     this.tx = tx;
     this.events = events;
-    this.json = json;
     this.clock = clock;
   }
 
   /** A page of dead letters, newest first (by when they failed, then id). */
   DeadLetterPage list(DeadLetterFilter filter, Cursor after, int limit) {
-    FailureRepository.Where where = FailureRepository.where(filter);
-    Predicate<FailureRepository.Scanned> matches = domainMatcher(filter.domain());
-    boolean withContent = filter.domain() != null;
-    // Without a domain filter one query of limit+1 rows suffices; with one, scan on in batches
-    // until limit+1 rows match (the +1 says whether there is a next page).
-    int batch = withContent ? Math.max(CHUNK, limit + 1) : limit + 1;
-    List<DeadLetter> found = new ArrayList<>(limit + 1);
-    Cursor scanFrom = after;
-    while (found.size() <= limit) {
-      List<FailureRepository.Scanned> rows =
-          repo.scanNewestFirst(where, scanFrom, batch, withContent);
-      for (FailureRepository.Scanned s : rows) {
-        if (matches.test(s)) {
-          found.add(s.letter());
-          if (found.size() > limit) {
-            break;
-          }
-        }
-      }
-      if (rows.size() < batch) {
-        break;
-      }
-      DeadLetter last = rows.get(rows.size() - 1).letter();
-      scanFrom = new Cursor(last.updatedAt(), last.id());
-    }
+    List<DeadLetter> found = repo.scanNewestFirst(repo.where(filter), after, limit + 1);
     String next = null;
     if (found.size() > limit) {
       found = found.subList(0, limit);
@@ -144,35 +109,31 @@ class DeadLetterService {
       events.publishEvent(new MessagesAccepted(total, true));
     }
     log.info(
-        "event=admin_bulk_redrive count={} from={} to={} classification={} domain_filter={}"
+        "event=admin_bulk_redrive count={} from={} to={} classification={} recipient_filter={}"
             + " include_resolved={} ids={}",
         total,
         filter.from(),
         filter.to(),
         filter.classification(),
-        filter.domain() != null,
+        filter.recipientDigests() != null && !filter.recipientDigests().isEmpty(),
         filter.includeResolved(),
         filter.ids() == null ? "none" : filter.ids().size());
     return total;
   }
 
   private int redriveMatching(DeadLetterFilter filter) {
-    FailureRepository.Where where = FailureRepository.where(filter);
-    Predicate<FailureRepository.Scanned> matches = domainMatcher(filter.domain());
-    boolean withContent = filter.domain() != null;
+    FailureRepository.Where where = repo.where(filter);
     int total = 0;
     UUID after = null;
     while (true) {
-      List<FailureRepository.Scanned> rows = repo.scanById(where, after, CHUNK, withContent);
+      List<DeadLetter> rows = repo.scanById(where, after, CHUNK);
       if (rows.isEmpty()) {
         break;
       }
-      after = rows.get(rows.size() - 1).letter().id();
-      List<UUID> ids = rows.stream().filter(matches).map(s -> s.letter().id()).toList();
-      if (!ids.isEmpty()) {
-        Instant now = now();
-        total += tx.execute(s -> repo.redrive(ids, filter.includeResolved(), now));
-      }
+      after = rows.get(rows.size() - 1).id();
+      List<UUID> ids = rows.stream().map(DeadLetter::id).toList();
+      Instant now = now();
+      total += tx.execute(s -> repo.redrive(ids, filter.includeResolved(), now));
       if (rows.size() < CHUNK) {
         break;
       }
@@ -209,15 +170,6 @@ class DeadLetterService {
     // by and reason are free text from a person: not logged.
     log.info("event=admin_resolve message_id={}", id);
     return repo.deadLetter(id).orElseThrow(() -> ApiProblem.notFound("Message"));
-  }
-
-  private Predicate<FailureRepository.Scanned> domainMatcher(String domain) {
-    if (domain == null) {
-      return s -> true;
-    }
-    return s ->
-        Recipients.anyInDomain(
-            json.readValue(cipher.open(s.letter().id(), s.content()), MailContent.class), domain);
   }
 
   private Instant now() {

@@ -5,6 +5,7 @@ import static dev.ums.support.JdbcTime.ts;
 
 import dev.ums.message.MessageStatus;
 import dev.ums.message.MessageView;
+import dev.ums.support.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -33,19 +34,18 @@ class FailureRepository {
       """;
 
   private final JdbcTemplate jdbc;
+  private final Dialect dialect;
 
-  FailureRepository(JdbcTemplate jdbc) {
+  FailureRepository(JdbcTemplate jdbc, Dialect dialect) {
     this.jdbc = jdbc;
+    this.dialect = dialect;
   }
-
-  /** A dead letter row as scanned; {@code content} only when asked for (domain filter). */
-  record Scanned(DeadLetter letter, byte[] content) {}
 
   /** A WHERE clause on {@code message} and its arguments. */
   record Where(String sql, List<Object> args) {}
 
-  /** The SQL part of a filter (everything except the recipient domain, which is judged in Java). */
-  static Where where(DeadLetterFilter f) {
+  /** The SQL of a filter; recipient digests go through the blind index. */
+  Where where(DeadLetterFilter f) {
     StringBuilder sb = new StringBuilder("status = 'FAILED'");
     List<Object> args = new ArrayList<>();
     if (f.from() != null) {
@@ -63,6 +63,12 @@ class FailureRepository {
     if (!f.includeResolved()) {
       sb.append(" AND resolved_at IS NULL");
     }
+    if (f.recipientDigests() != null) {
+      for (String digest : f.recipientDigests()) {
+        sb.append(" AND ").append(dialect.arrayContains("recipient_digests"));
+        args.add(digest);
+      }
+    }
     if (f.ids() != null) {
       sb.append(" AND id IN (").append(placeholders(f.ids().size())).append(')');
       args.addAll(f.ids());
@@ -71,37 +77,30 @@ class FailureRepository {
   }
 
   /** Dead letters after {@code after} in listing order (newest first), at most {@code limit}. */
-  List<Scanned> scanNewestFirst(Where w, Cursor after, int limit, boolean withContent) {
+  List<DeadLetter> scanNewestFirst(Where w, Cursor after, int limit) {
     return after == null
-        ? scan(w, "", List.of(), "updated_at DESC, id DESC", limit, withContent)
+        ? scan(w, "", List.of(), "updated_at DESC, id DESC", limit)
         : scan(
             w,
             " AND (updated_at < ? OR (updated_at = ? AND id < ?))",
             List.of(ts(after.updatedAt()), ts(after.updatedAt()), after.id()),
             "updated_at DESC, id DESC",
-            limit,
-            withContent);
+            limit);
   }
 
-  /** Ids (and content, if asked) of matching dead letters with an id above {@code after}. */
-  List<Scanned> scanById(Where w, UUID after, int limit, boolean withContent) {
+  /** Matching dead letters with an id above {@code after}, in id order. */
+  List<DeadLetter> scanById(Where w, UUID after, int limit) {
     return after == null
-        ? scan(w, "", List.of(), "id", limit, withContent)
-        : scan(w, " AND id > ?", List.of(after), "id", limit, withContent);
+        ? scan(w, "", List.of(), "id", limit)
+        : scan(w, " AND id > ?", List.of(after), "id", limit);
   }
 
   /** One page of dead letters: {@code w}, then a keyset condition, in {@code order}. */
-  private List<Scanned> scan(
-      Where w,
-      String keyset,
-      List<Object> keysetArgs,
-      String order,
-      int limit,
-      boolean withContent) {
+  private List<DeadLetter> scan(
+      Where w, String keyset, List<Object> keysetArgs, String order, int limit) {
     String sql =
         "SELECT "
             + DEAD_LETTER_COLUMNS
-            + (withContent ? ", content" : "")
             + " FROM message WHERE "
             + w.sql()
             + keyset
@@ -111,10 +110,7 @@ class FailureRepository {
     List<Object> args = new ArrayList<>(w.args());
     args.addAll(keysetArgs);
     args.add(limit);
-    return jdbc.query(
-        sql,
-        (rs, n) -> new Scanned(deadLetter(rs), withContent ? rs.getBytes("content") : null),
-        args.toArray());
+    return jdbc.query(sql, (rs, n) -> deadLetter(rs), args.toArray());
   }
 
   /** The failure history of each message, oldest first. */
@@ -290,7 +286,8 @@ class FailureRepository {
   int dropContent(Instant cutoff, byte[] marker, Instant now, int limit) {
     return jdbc.update(
         """
-        UPDATE message SET content = ?, refused_recipients = NULL, content_dropped_at = ?
+        UPDATE message SET content = ?, refused_recipients = NULL, recipient_digests = NULL,
+                   content_dropped_at = ?
          WHERE id IN (SELECT id FROM message
                        WHERE status = 'SENT' AND sent_at < ? AND content_dropped_at IS NULL
                        ORDER BY sent_at LIMIT ?)

@@ -13,5 +13,6 @@ record RedriveRequest(
     Instant to,
     String classification,
     String domain,
+    String recipient,
     Boolean includeResolved,
     List<UUID> ids) {}

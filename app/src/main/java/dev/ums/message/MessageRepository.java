@@ -3,9 +3,11 @@ package dev.ums.message;
 import static dev.ums.support.JdbcTime.instant;
 import static dev.ums.support.JdbcTime.ts;
 
+import dev.ums.support.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,9 +20,9 @@ class MessageRepository {
 
   private static final String INSERT_MESSAGE =
       """
-      INSERT INTO message (id, client_id, status, content, recipient_count, send_at, attempts,
-                           created_at, updated_at)
-      VALUES (?, ?, 'QUEUED', ?, ?, ?, 0, ?, ?)
+      INSERT INTO message (id, client_id, status, content, recipient_count, recipient_digests,
+                           send_at, attempts, created_at, updated_at)
+      VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, 0, ?, ?)
       """;
   private static final String INSERT_OUTBOX =
       "INSERT INTO outbox (message_id, next_attempt_at, attempts) VALUES (?, ?, 0)";
@@ -39,9 +41,9 @@ class MessageRepository {
   private static final String INSERT_ONE_POSTGRESQL =
       """
       WITH m AS (
-        INSERT INTO message (id, client_id, status, content, recipient_count, send_at, attempts,
-                             created_at, updated_at)
-        VALUES (?, ?, 'QUEUED', ?, ?, ?, 0, ?, ?)
+        INSERT INTO message (id, client_id, status, content, recipient_count,
+                             recipient_digests, send_at, attempts, created_at, updated_at)
+        VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, 0, ?, ?)
         RETURNING id
       )
       INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
@@ -67,9 +69,9 @@ class MessageRepository {
          WHERE idempotency_record.expires_at <= EXCLUDED.created_at
         RETURNING 1
       ), m AS (
-        INSERT INTO message (id, client_id, status, content, recipient_count, send_at, attempts,
-                             created_at, updated_at)
-        SELECT ?, ?, 'QUEUED', ?, ?, ?, 0, ?, ? WHERE EXISTS (SELECT 1 FROM k)
+        INSERT INTO message (id, client_id, status, content, recipient_count,
+                             recipient_digests, send_at, attempts, created_at, updated_at)
+        SELECT ?, ?, 'QUEUED', ?, ?, ?, ?, 0, ?, ? WHERE EXISTS (SELECT 1 FROM k)
         RETURNING id
       ), o AS (
         INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
@@ -79,9 +81,11 @@ class MessageRepository {
       """;
 
   private final JdbcTemplate jdbc;
+  private final Dialect dialect;
 
-  MessageRepository(JdbcTemplate jdbc) {
+  MessageRepository(JdbcTemplate jdbc, Dialect dialect) {
     this.jdbc = jdbc;
+    this.dialect = dialect;
   }
 
   /** A message about to be stored. */
@@ -90,6 +94,7 @@ class MessageRepository {
       String clientId,
       byte[] content,
       int recipientCount,
+      String[] recipientDigests,
       Instant sendAt,
       Instant createdAt) {}
 
@@ -104,9 +109,10 @@ class MessageRepository {
           ps.setString(2, m.clientId());
           ps.setBytes(3, m.content());
           ps.setInt(4, m.recipientCount());
-          ps.setObject(5, ts(m.sendAt()));
-          ps.setObject(6, ts(m.createdAt()));
+          ps.setArray(5, ps.getConnection().createArrayOf("varchar", m.recipientDigests()));
+          ps.setObject(6, ts(m.sendAt()));
           ps.setObject(7, ts(m.createdAt()));
+          ps.setObject(8, ts(m.createdAt()));
         });
     jdbc.batchUpdate(
         INSERT_OUTBOX,
@@ -132,6 +138,7 @@ class MessageRepository {
       m.clientId(),
       m.content(),
       m.recipientCount(),
+      m.recipientDigests(),
       ts(m.sendAt()),
       ts(m.createdAt()),
       ts(m.createdAt()),
@@ -158,6 +165,49 @@ class MessageRepository {
         ? jdbc.query(FIND, (rs, n) -> view(rs), id).stream().findFirst()
         : jdbc.query(FIND + " AND m.client_id = ?", (rs, n) -> view(rs), id, clientId).stream()
             .findFirst();
+  }
+
+  /**
+   * Messages (any client) whose blind-index digests include every one of {@code digests}, newest
+   * first (UUIDv7 ids sort by creation), ids below {@code before}, at most {@code limit}.
+   */
+  List<MessageLookup.Found> findByDigests(List<String> digests, UUID before, int limit) {
+    StringBuilder sql =
+        new StringBuilder(
+            """
+            SELECT m.client_id, m.id, m.status, m.attempts, m.created_at, m.updated_at, m.send_at,
+                   m.sent_at, m.last_error_class, m.last_error_code, o.next_attempt_at
+              FROM message m LEFT JOIN outbox o ON o.message_id = m.id
+             WHERE 1 = 1
+            """);
+    List<Object> args = new ArrayList<>();
+    for (String d : digests) {
+      sql.append(" AND ").append(dialect.arrayContains("m.recipient_digests"));
+      args.add(d);
+    }
+    if (before != null) {
+      sql.append(" AND m.id < ?");
+      args.add(before);
+    }
+    sql.append(" ORDER BY m.id DESC LIMIT ?");
+    args.add(limit);
+    return jdbc.query(
+        sql.toString(),
+        (rs, n) -> new MessageLookup.Found(rs.getString("client_id"), view(rs)),
+        args.toArray());
+  }
+
+  /** A message's sealed content and when retention dropped it (null if it did not). */
+  record Sealed(byte[] content, Instant droppedAt) {}
+
+  Optional<Sealed> sealedContent(UUID id) {
+    return jdbc
+        .query(
+            "SELECT content, content_dropped_at FROM message WHERE id = ?",
+            (rs, n) -> new Sealed(rs.getBytes("content"), instant(rs, "content_dropped_at")),
+            id)
+        .stream()
+        .findFirst();
   }
 
   private static MessageView view(ResultSet rs) throws SQLException {

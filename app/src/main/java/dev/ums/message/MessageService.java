@@ -1,6 +1,7 @@
 package dev.ums.message;
 
 import dev.ums.security.ContentCipher;
+import dev.ums.security.RecipientIndex;
 import dev.ums.support.Dialect;
 import dev.ums.support.Uuid7;
 import dev.ums.web.ApiProblem;
@@ -45,6 +46,7 @@ public class MessageService {
   private final Clock clock;
   private final Dialect dialect;
   private final ContentCipher cipher;
+  private final RecipientIndex index;
 
   MessageService(
       MessageRepository messages,
@@ -56,8 +58,10 @@ public class MessageService {
       JsonMapper json,
       Clock clock,
       Dialect dialect,
-      ContentCipher cipher) {
+      ContentCipher cipher,
+      RecipientIndex index) {
     this.cipher = cipher;
+    this.index = index;
     this.messages = messages;
     this.idempotency = idempotency;
     this.constraints = constraints;
@@ -216,6 +220,7 @@ public class MessageService {
         clientId,
         cipher.seal(id, json.writeValueAsBytes(c.content())),
         c.content().allRecipients().size(),
+        index.digests(c.content().allRecipients()),
         c.sendAt(),
         now);
   }

@@ -18,6 +18,7 @@ import java.security.GeneralSecurityException;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,14 +40,43 @@ public class ContentCipher {
   private static final byte[] REFUSED = "refused".getBytes(StandardCharsets.US_ASCII);
 
   private final Aead aead;
+  private final int primaryKeyId;
 
+  @Autowired
   ContentCipher(CryptoProperties props, Dialect dialect) {
+    this(load(props, dialect));
+  }
+
+  private ContentCipher(KeysetHandle keyset) {
     try {
-      AeadConfig.register();
-      this.aead = keyset(props, dialect).getPrimitive(RegistryConfiguration.get(), Aead.class);
+      this.aead = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
+      this.primaryKeyId = keyset.getPrimary().getId();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ums.crypto keyset is not a usable AEAD keyset", e);
     }
+  }
+
+  /** A cipher over a keyset given as Tink JSON, outside Spring (tools and tests). */
+  public static ContentCipher fromKeysetJson(String json) {
+    try {
+      AeadConfig.register();
+      return new ContentCipher(
+          TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("not a Tink JSON keyset", e);
+    }
+  }
+
+  /**
+   * Whether {@code ciphertext} was sealed with the keyset's primary key, read from the key id
+   * prefix Tink writes (byte 1, then the 4-byte key id). A ciphertext of an older key needs
+   * re-encryption before that key may leave the keyset.
+   */
+  public boolean sealedWithPrimary(byte[] ciphertext) {
+    return ciphertext != null
+        && ciphertext.length > 5
+        && ciphertext[0] == 1
+        && ByteBuffer.wrap(ciphertext, 1, 4).getInt() == primaryKeyId;
   }
 
   /** Encrypts a message's content, bound to its id. */
@@ -99,9 +129,9 @@ public class ContentCipher {
     return b.array();
   }
 
-  private static KeysetHandle keyset(CryptoProperties props, Dialect dialect)
-      throws GeneralSecurityException {
+  private static KeysetHandle load(CryptoProperties props, Dialect dialect) {
     try {
+      AeadConfig.register();
       if (props.keyset() != null && !props.keyset().isBlank()) {
         return TinkJsonProtoKeysetFormat.parseKeyset(props.keyset(), InsecureSecretKeyAccess.get());
       }
@@ -133,6 +163,8 @@ public class ContentCipher {
       return h;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ums.crypto keyset is not a usable AEAD keyset", e);
     }
   }
 }

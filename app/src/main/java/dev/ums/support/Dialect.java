@@ -25,4 +25,12 @@ public enum Dialect {
         "Unsupported database URL (PostgreSQL or H2 expected): "
             + (url == null ? "none" : url.replaceAll("\\?.*", "")));
   }
+
+  /** A condition that array column {@code column} holds the value of one {@code ?} parameter. */
+  public String arrayContains(String column) {
+    // PostgreSQL: @> is what a GIN index on the column serves (= ANY would scan).
+    return this == POSTGRESQL
+        ? column + " @> ARRAY[CAST(? AS TEXT)]"
+        : "ARRAY_CONTAINS(" + column + ", ?)";
+  }
 }

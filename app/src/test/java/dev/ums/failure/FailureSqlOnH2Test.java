@@ -4,6 +4,7 @@ import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ums.message.MessageStatus;
+import dev.ums.support.Dialect;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,21 +30,23 @@ class FailureSqlOnH2Test {
             "jdbc:h2:mem:failure" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
     Flyway.configure().dataSource(ds).locations("classpath:db/migration/h2").load().migrate();
     jdbc = new JdbcTemplate(ds);
-    repo = new FailureRepository(jdbc);
+    repo = new FailureRepository(jdbc, Dialect.H2);
   }
 
   UUID message(String status, Instant updatedAt, boolean outbox) {
     UUID id = UUID.randomUUID();
     jdbc.update(
         "INSERT INTO message (id, client_id, status, content, recipient_count, created_at,"
-            + " updated_at, sent_at, last_error_class) VALUES (?, 'default', ?, ?, 1, ?, ?, ?, ?)",
+            + " updated_at, sent_at, last_error_class, recipient_digests)"
+            + " VALUES (?, 'default', ?, ?, 1, ?, ?, ?, ?, ARRAY['all', CAST(? AS VARCHAR(32))])",
         id,
         status,
         "{\"to\":[\"a@example.com\"]}".getBytes(StandardCharsets.UTF_8),
         ts(updatedAt),
         ts(updatedAt),
         status.equals("SENT") ? ts(updatedAt) : null,
-        status.equals("FAILED") ? "PERMANENT" : null);
+        status.equals("FAILED") ? "PERMANENT" : null,
+        id.toString().substring(0, 8));
     if (outbox) {
       jdbc.update(
           "INSERT INTO outbox (message_id, next_attempt_at, attempts) VALUES (?, ?, 0)",
@@ -61,14 +64,26 @@ class FailureSqlOnH2Test {
     UUID oldSent = message("SENT", now.minusSeconds(86_400 * 40), false);
 
     var all = new DeadLetterFilter(null, null, "PERMANENT", null, false, null);
-    var where = FailureRepository.where(all);
-    var first = repo.scanNewestFirst(where, null, 1, true);
-    assertThat(first).extracting(s -> s.letter().id()).containsExactly(b);
-    var last = first.get(0).letter();
-    assertThat(repo.scanNewestFirst(where, new Cursor(last.updatedAt(), last.id()), 5, false))
-        .extracting(s -> s.letter().id())
+    var where = repo.where(all);
+    var first = repo.scanNewestFirst(where, null, 1);
+    assertThat(first).extracting(DeadLetter::id).containsExactly(b);
+    var last = first.get(0);
+    assertThat(repo.scanNewestFirst(where, new Cursor(last.updatedAt(), last.id()), 5))
+        .extracting(DeadLetter::id)
         .containsExactly(a);
-    assertThat(repo.scanById(where, null, 5, false)).hasSize(2);
+    assertThat(repo.scanById(where, null, 5)).hasSize(2);
+    var byDigest =
+        new DeadLetterFilter(
+            null, null, null, List.of("all", a.toString().substring(0, 8)), false, null);
+    assertThat(repo.scanById(repo.where(byDigest), null, 5))
+        .as(
+            jdbc.queryForList(
+                        "SELECT CAST(recipient_digests AS VARCHAR) || status FROM message",
+                        String.class)
+                    .toString()
+                + repo.where(byDigest))
+        .extracting(DeadLetter::id)
+        .containsExactly(a);
 
     assertThat(repo.resolve(a, "ops", "handled", now)).isTrue();
     assertThat(repo.resolve(a, "ops", "again", now)).isFalse();

@@ -65,16 +65,18 @@ class EncryptionAtRestTest {
                 """
                 SELECT table_name, column_name, data_type FROM information_schema.columns
                  WHERE table_schema = 'public'
-                   AND data_type IN ('text', 'character varying', 'character', 'bytea')
+                   AND data_type IN ('text', 'character varying', 'character', 'bytea', 'ARRAY')
                 """);
     assertThat(columns).isNotEmpty();
     for (Map<String, Object> c : columns) {
       String table = (String) c.get("table_name");
       String column = (String) c.get("column_name");
       String test =
-          "bytea".equals(c.get("data_type"))
-              ? "position(convert_to(?, 'UTF8') in \"" + column + "\") > 0"
-              : "\"" + column + "\" LIKE '%' || ? || '%'";
+          switch ((String) c.get("data_type")) {
+            case "bytea" -> "position(convert_to(?, 'UTF8') in \"" + column + "\") > 0";
+            case "ARRAY" -> "array_to_string(\"" + column + "\", ',') LIKE '%' || ? || '%'";
+            default -> "\"" + column + "\" LIKE '%' || ? || '%'";
+          };
       Integer hits =
           db.jdbc()
               .queryForObject(

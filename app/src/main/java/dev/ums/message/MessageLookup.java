@@ -1,0 +1,61 @@
+package dev.ums.message;
+
+import dev.ums.security.ContentCipher;
+import dev.ums.web.ApiProblem;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Admin reads across clients: find messages by recipient through the blind index, and open one
+ * message's content. Callers audit both (see {@link MessageAdminController}).
+ */
+@Service
+class MessageLookup {
+
+  private final MessageRepository repo;
+  private final ContentCipher cipher;
+  private final JsonMapper json;
+
+  MessageLookup(MessageRepository repo, ContentCipher cipher, JsonMapper json) {
+    this.repo = repo;
+    this.cipher = cipher;
+    this.json = json;
+  }
+
+  /** One message found by a look-up, with the client that owns it. */
+  record Found(String clientId, MessageView message) {}
+
+  /** A page of look-up results, newest first; {@code next} is the cursor of the next page. */
+  record Page(List<Found> items, UUID next) {}
+
+  /** Messages carrying every digest in {@code digests}, newest first, below {@code before}. */
+  Page find(List<String> digests, UUID before, int limit) {
+    List<Found> found = repo.findByDigests(digests, before, limit + 1);
+    if (found.size() <= limit) {
+      return new Page(found, null);
+    }
+    List<Found> page = found.subList(0, limit);
+    return new Page(page, page.get(limit - 1).message().id());
+  }
+
+  /**
+   * The decrypted content of message {@code id}; 404 if unknown, 410 if retention dropped it.
+   * Nothing decrypted is cached.
+   */
+  MailContent content(UUID id) {
+    MessageRepository.Sealed sealed =
+        repo.sealedContent(id).orElseThrow(() -> ApiProblem.notFound("Message"));
+    if (sealed.droppedAt() != null) {
+      throw new ApiProblem(
+          HttpStatus.GONE,
+          "content-dropped",
+          "Content dropped",
+          "The content of this message was removed by the retention policy at "
+              + sealed.droppedAt());
+    }
+    return json.readValue(cipher.open(id, sealed.content()), MailContent.class);
+  }
+}

@@ -1,0 +1,173 @@
+package dev.ums.security;
+
+import dev.ums.support.Dialect;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * The blind index: HMAC-SHA256 digests of recipient addresses and domains, stored beside the
+ * encrypted content ({@code message.recipient_digests}) so an admin can find the messages of one
+ * address or domain with an indexed look-up instead of decrypting every row.
+ *
+ * <p>An address is normalised to its lower-case addr-spec ({@code Ann <Ann@Example.com>} and {@code
+ * ann@example.com} match); a domain to lower case without a leading {@code @}. The digest of an
+ * address and of a domain are kept apart by a prefix, so neither can stand for the other. The key
+ * is separate from the encryption keyset (rotating the AEAD keyset leaves the index valid);
+ * changing the index key needs {@code java -jar ums.jar crypto reencrypt --reindex}. What the index
+ * reveals to someone with the database alone: which messages share a recipient or a domain, never
+ * the address itself.
+ */
+@Component
+public class RecipientIndex {
+
+  private static final Logger log = LoggerFactory.getLogger(RecipientIndex.class);
+  private static final String HMAC = "HmacSHA256";
+
+  /** 128 bits of the HMAC: collisions are negligible and the column stays narrow. */
+  private static final int DIGEST_BYTES = 16;
+
+  private final SecretKeySpec key;
+
+  @Autowired
+  RecipientIndex(CryptoProperties props, Dialect dialect) {
+    this(loadKey(props, dialect));
+  }
+
+  private RecipientIndex(byte[] key) {
+    if (key.length < 32) {
+      throw new IllegalStateException("ums.crypto.index-key must be at least 32 bytes (base64)");
+    }
+    this.key = new SecretKeySpec(key, HMAC);
+  }
+
+  /** An index over {@code key} (raw bytes, at least 32), for tools and tests. */
+  public static RecipientIndex withKey(byte[] key) {
+    return new RecipientIndex(key.clone());
+  }
+
+  /**
+   * The digests to store for a message: one per distinct address and one per distinct domain of
+   * {@code recipients}, in a stable order.
+   */
+  public String[] digests(Collection<String> recipients) {
+    Set<String> out = new LinkedHashSet<>();
+    List<String> domains = new ArrayList<>();
+    for (String r : recipients) {
+      String address = normalizeAddress(r);
+      if (address == null) {
+        continue;
+      }
+      out.add(digest("a:" + address));
+      domains.add(address.substring(address.lastIndexOf('@') + 1));
+    }
+    for (String d : domains) {
+      out.add(digest("d:" + d));
+    }
+    return out.toArray(String[]::new);
+  }
+
+  /** The digest to look up {@code address}, or null if it is not an address. */
+  public String address(String address) {
+    String a = normalizeAddress(address);
+    return a == null ? null : digest("a:" + a);
+  }
+
+  /** The digest to look up {@code domain} ({@code example.com} or {@code @example.com}). */
+  public String domain(String domain) {
+    String d = normalizeDomain(domain);
+    return d == null ? null : digest("d:" + d);
+  }
+
+  /** {@code Ann <Ann@Example.com>} → {@code ann@example.com}; null without an {@code @}. */
+  static String normalizeAddress(String address) {
+    if (address == null) {
+      return null;
+    }
+    String a = address.trim();
+    int lt = a.lastIndexOf('<');
+    if (lt >= 0) {
+      int gt = a.indexOf('>', lt);
+      a = a.substring(lt + 1, gt < 0 ? a.length() : gt).trim();
+    }
+    int at = a.lastIndexOf('@');
+    if (at <= 0 || at == a.length() - 1) {
+      return null;
+    }
+    return a.toLowerCase(Locale.ROOT);
+  }
+
+  /** A domain as a person gives it: trimmed, lower case, without a leading {@code @}. */
+  public static String normalizeDomain(String domain) {
+    if (domain == null) {
+      return null;
+    }
+    String d = domain.trim().toLowerCase(Locale.ROOT);
+    if (d.startsWith("@")) {
+      d = d.substring(1);
+    }
+    return d.isEmpty() ? null : d;
+  }
+
+  private String digest(String value) {
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      mac.init(key);
+      byte[] full = mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(full, 0, DIGEST_BYTES);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+    }
+  }
+
+  private static byte[] loadKey(CryptoProperties props, Dialect dialect) {
+    try {
+      if (props.indexKey() != null && !props.indexKey().isBlank()) {
+        return Base64.getDecoder().decode(props.indexKey().trim());
+      }
+      if (props.indexKeyFile() != null && !props.indexKeyFile().isBlank()) {
+        return Base64.getDecoder().decode(Files.readString(Path.of(props.indexKeyFile())).trim());
+      }
+      if (dialect != Dialect.H2 && !props.allowDevKeyset()) {
+        throw new IllegalStateException(
+            "No blind-index key: set ums.crypto.index-key or ums.crypto.index-key-file"
+                + " (or ums.crypto.allow-dev-keyset=true for development)");
+      }
+      Path path = Path.of(props.devKeysetPath()).toAbsolutePath().resolveSibling("index-key");
+      if (Files.exists(path)) {
+        return Base64.getDecoder().decode(Files.readString(path).trim());
+      }
+      byte[] key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      Files.createDirectories(path.getParent());
+      Files.writeString(path, Base64.getEncoder().encodeToString(key));
+      log.warn(
+          "event=dev_index_key_generated path={} (development only: configure"
+              + " ums.crypto.index-key in production)",
+          path);
+      return key;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("ums.crypto.index-key is not valid base64", e);
+    }
+  }
+}
