@@ -26,7 +26,7 @@ public class UmsApplication {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("keys")) {
-      System.exit(keys(args));
+      System.exit(keys(args, System.out));
     }
     if (args.length > 0 && args[0].equals("crypto")) {
       System.exit(crypto(args, System.out));
@@ -35,10 +35,10 @@ public class UmsApplication {
   }
 
   /** {@code java -jar ums.jar keys ...}: key management without starting the service. */
-  static int keys(String[] args) {
+  static int keys(String[] args, PrintStream out) {
     try (ConfigurableApplicationContext ctx = commandLine(args)) {
       return new KeyCommand(ctx.getBean(ApiKeys.class), ctx.getBean(AuditLog.class))
-          .run(List.of(args), System.out);
+          .run(List.of(args), out);
     }
   }
 
