@@ -32,6 +32,31 @@ final class RawSmtp {
    * UMS's (multipart/alternative, text + HTML, one recipient).
    */
   static void jakartaMail(int port, int threads, int n) throws Exception {
+    Session session = session(port);
+    AtomicInteger next = new AtomicInteger();
+    runAll(
+        threads,
+        () -> {
+          Transport t = session.getTransport("smtp");
+          t.connect();
+          try {
+            int i;
+            while ((i = next.getAndIncrement()) < n) {
+              MimeMessage m = message(session, i);
+              t.sendMessage(m, m.getAllRecipients());
+            }
+          } finally {
+            t.close();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * The Jakarta Mail session every Jakarta Mail client in the harness uses (the raw ceiling and the
+   * peers): the sink on loopback, TCP_NODELAY, no QUIT wait.
+   */
+  static Session session(int port) {
     Properties p = new Properties();
     p.setProperty("mail.smtp.host", "127.0.0.1");
     p.setProperty("mail.smtp.port", Integer.toString(port));
@@ -90,28 +115,20 @@ final class RawSmtp {
       System.setProperty(
           "jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
     }
-    Session session = Session.getInstance(p);
-    AtomicInteger next = new AtomicInteger();
-    runAll(
-        threads,
-        () -> {
-          Transport t = session.getTransport("smtp");
-          t.connect();
-          try {
-            int i;
-            while ((i = next.getAndIncrement()) < n) {
-              MimeMessage m = message(session, i);
-              t.sendMessage(m, m.getAllRecipients());
-            }
-          } finally {
-            t.close();
-          }
-          return null;
-        });
+    return Session.getInstance(p);
   }
 
   private static MimeMessage message(Session session, int i) throws MessagingException {
-    String id = "<" + UUID.randomUUID() + "@raw.bench>";
+    return message(session, i, UUID.randomUUID().toString());
+  }
+
+  /**
+   * The bench email (multipart/alternative, text + HTML, one recipient) with {@code Message-ID:
+   * <idLocalPart@raw.bench>}; the sink keys exactly-once on {@code idLocalPart}. The peers pass a
+   * UUID too, so their emails have the same size and headers as the raw ceiling's.
+   */
+  static MimeMessage message(Session session, int i, String idLocalPart) throws MessagingException {
+    String id = "<" + idLocalPart + "@raw.bench>";
     MimeMessage m =
         new MimeMessage(session) {
           @Override
