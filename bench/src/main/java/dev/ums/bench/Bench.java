@@ -31,6 +31,7 @@ final class Bench {
   static final String DRAIN = "1 drain, loopback";
   static final String DRAIN_SLOW = "2 drain, slow relay";
   static final String RAW = "3 raw SMTP ceiling";
+  static final String PEERS = "3 peers";
   static final String INTAKE = "4 intake";
   static final String E2E = "5 end to end";
   static final String MEMORY = "6 memory (drain)";
@@ -63,10 +64,14 @@ final class Bench {
     sinkCeiling();
     raw(0, "loopback");
     raw(cfg.delayMillis(), cfg.delayMillis() + " ms per turn");
+    peers(0, "loopback");
+    peers(cfg.delayMillis(), cfg.delayMillis() + " ms per turn");
     drain(DRAIN, 0, true);
     drain(DRAIN_SLOW, cfg.delayMillis(), false);
     ratio(DRAIN, RAW, "Jakarta Mail loopback emails/s");
     ratio(DRAIN_SLOW, RAW, "Jakarta Mail " + cfg.delayMillis() + " ms per turn emails/s");
+    peerRatio(DRAIN, "loopback");
+    peerRatio(DRAIN_SLOW, cfg.delayMillis() + " ms per turn");
     intake();
     endToEnd();
   }
@@ -108,6 +113,87 @@ final class Bench {
     report.check(
         RAW, "Jakarta Mail " + label + ": " + n + " messages exactly once", exactlyOnce(n));
     sink.delayMillis(0);
+  }
+
+  // ---- 3: peers ---------------------------------------------------------------------------
+
+  /** Opens a peer on a fresh database. */
+  private interface PeerFactory {
+    Peer open(String db) throws Exception;
+  }
+
+  private static final List<String> PEER_NAMES = List.of(GruelboxPeer.NAME, DbSchedulerPeer.NAME);
+
+  private void peers(long delay, String label) {
+    peer(
+        GruelboxPeer.NAME,
+        db -> new GruelboxPeer(pg, db, sink.port(), cfg.connections()),
+        delay,
+        label);
+    peer(
+        DbSchedulerPeer.NAME,
+        db -> new DbSchedulerPeer(pg, db, sink.port(), cfg.connections()),
+        delay,
+        label);
+  }
+
+  /**
+   * One peer drains the same N emails as UMS's drain, to the same sink at the same delay, with the
+   * same SMTP connection cap; queueing them is set-up, not timed. A peer that throws fails its
+   * check and the run goes on.
+   */
+  private void peer(String name, PeerFactory factory, long delay, String label) {
+    int n = cfg.n();
+    String db = pg.create("ums_bench_peer");
+    try (Peer peer = factory.open(db)) {
+      sink.delayMillis(0);
+      progress(PEERS + ": " + name + ", queueing " + n + " emails");
+      peer.enqueue(n);
+      sink.reset();
+      sink.delayMillis(delay);
+      progress(PEERS + ": " + name + ", draining " + n + " emails, " + label);
+      boolean all = peer.drain(n, 60_000 + n * (delay > 0 ? 20L : 5L));
+      report.row(
+          PEERS,
+          name + " " + label + " emails/s",
+          rate(n, sink.firstAt(), sink.lastAt()),
+          "emails/s",
+          n
+              + " queued, first to last received; "
+              + peer.tuning()
+              + "; "
+              + turnsPerMessage()
+              + " turns/message, "
+              + sink.connections()
+              + " connections");
+      report.check(
+          PEERS, name + " " + label + ": " + n + " messages exactly once", all && exactlyOnce(n));
+    } catch (Exception e) {
+      report.check(PEERS, name + " " + label + ": failed: " + e, false);
+    } finally {
+      sink.delayMillis(0);
+      pg.drop(db);
+    }
+  }
+
+  /** UMS's drain over the faster peer's, at the same delay. */
+  private void peerRatio(String scenario, String label) {
+    String best = null;
+    double bestRate = Double.NaN;
+    for (String name : PEER_NAMES) {
+      double v = report.value(PEERS, name + " " + label + " emails/s");
+      if (Double.isFinite(v) && (best == null || v > bestRate)) {
+        best = name;
+        bestRate = v;
+      }
+    }
+    double ums = report.value(scenario, "UMS dispatch emails/s");
+    report.row(
+        scenario,
+        "UMS / best peer",
+        ums / bestRate,
+        "ratio",
+        "best peer " + label + ": " + best + "; same N, sink, delay and SMTP connection cap");
   }
 
   // ---- 1, 2, 6: dispatch drain ------------------------------------------------------------

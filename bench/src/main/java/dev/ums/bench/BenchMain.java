@@ -61,6 +61,14 @@ public final class BenchMain {
             + " --ums.dispatch.workers="
             + cfg.connections()
             + ", fresh PostgreSQL database per scenario");
+    r.setting(
+        "peers",
+        GruelboxPeer.NAME
+            + ", "
+            + DbSchedulerPeer.NAME
+            + ": each on its own fresh database, the same N, sink, delays, email and "
+            + cfg.connections()
+            + " SMTP connections as UMS; the backlog is queued before the timed drain");
     r.setting("slow relay delay", cfg.delayMillis() + " ms per SMTP client turn");
     r.setting(
         "intake",

@@ -1,5 +1,7 @@
 package dev.ums.bench;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -40,6 +42,17 @@ final class Postgres {
 
   Connection connect(String db) throws SQLException {
     return DriverManager.getConnection(url(db), user, password);
+  }
+
+  /** A HikariCP pool on {@code db} of at most {@code size} connections (the peers' DataSource). */
+  HikariDataSource pool(String db, int size, String name) {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl(url(db));
+    c.setUsername(user);
+    c.setPassword(password);
+    c.setMaximumPoolSize(size);
+    c.setPoolName(name);
+    return new HikariDataSource(c);
   }
 
   String version() {

@@ -21,7 +21,14 @@ class BenchQuickTest {
     List<Report.Check> failed = report.checks().stream().filter(c -> !c.passed()).toList();
     assertEquals(List.of(), failed);
     for (String scenario :
-        List.of(Bench.RAW, Bench.DRAIN, Bench.DRAIN_SLOW, Bench.INTAKE, Bench.E2E, Bench.MEMORY)) {
+        List.of(
+            Bench.RAW,
+            Bench.PEERS,
+            Bench.DRAIN,
+            Bench.DRAIN_SLOW,
+            Bench.INTAKE,
+            Bench.E2E,
+            Bench.MEMORY)) {
       assertTrue(
           report.rows().stream().anyMatch(r -> r.scenario().equals(scenario)),
           "no result for " + scenario);
