@@ -16,10 +16,14 @@ import org.springframework.util.unit.DataSize;
  *     parsing
  * @param maxSchedule {@code ums.limits.max-schedule}: how far ahead {@code sendAt} may be
  * @param idempotencyTtl {@code ums.idempotency.ttl}: how long a key is remembered
+ * @param intake {@code ums.intake.*}: how single messages are written
  */
 @ConfigurationProperties("ums")
 public record IntakeProperties(
-    @DefaultValue Mail mail, @DefaultValue Limits limits, @DefaultValue Idempotency idempotency) {
+    @DefaultValue Mail mail,
+    @DefaultValue Limits limits,
+    @DefaultValue Idempotency idempotency,
+    @DefaultValue Intake intake) {
 
   /** {@code ums.mail.*} */
   public record Mail(
@@ -37,4 +41,23 @@ public record IntakeProperties(
   /** {@code ums.idempotency.*} */
   public record Idempotency(
       @DefaultValue("24h") Duration ttl, @DefaultValue("10m") Duration purgeInterval) {}
+
+  /**
+   * {@code ums.intake.*}: group commit of single-message requests on PostgreSQL.
+   *
+   * @param groupCommit write concurrent single requests together, one transaction per group
+   * @param writers threads (and database connections) writing groups
+   * @param maxGroup most requests in one group
+   */
+  public record Intake(
+      @DefaultValue("true") boolean groupCommit,
+      @DefaultValue("2") int writers,
+      @DefaultValue("256") int maxGroup) {
+
+    public Intake {
+      if (writers < 1 || maxGroup < 1) {
+        throw new IllegalArgumentException("ums.intake.writers and max-group must be at least 1");
+      }
+    }
+  }
 }

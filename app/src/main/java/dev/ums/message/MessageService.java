@@ -47,6 +47,7 @@ public class MessageService {
   private final Dialect dialect;
   private final ContentCipher cipher;
   private final RecipientIndex index;
+  private final GroupCommit groupCommit;
 
   MessageService(
       MessageRepository messages,
@@ -59,7 +60,9 @@ public class MessageService {
       Clock clock,
       Dialect dialect,
       ContentCipher cipher,
-      RecipientIndex index) {
+      RecipientIndex index,
+      GroupCommit groupCommit) {
+    this.groupCommit = groupCommit;
     this.cipher = cipher;
     this.index = index;
     this.messages = messages;
@@ -185,7 +188,10 @@ public class MessageService {
     return result;
   }
 
-  /** The single-message path on PostgreSQL: one statement, one round trip (see the repository). */
+  /**
+   * The single-message path on PostgreSQL: through {@link GroupCommit}, or (when it is off) one
+   * autocommitted statement, one round trip (see the repository).
+   */
   private IntakeResult storeOne(
       String clientId,
       String key,
@@ -199,7 +205,7 @@ public class MessageService {
             ? null
             : new MessageRepository.KeyClaim(
                 key, fp, accepted, body, now.plus(props.idempotency().ttl()));
-    if (messages.insertOneAtomically(row, claim)) {
+    if (groupCommit.store(row, claim)) {
       return new IntakeResult(accepted, body, false, null);
     }
     return constraints.onKeyConflict(idempotency.find(clientId, key), fp);
