@@ -40,10 +40,20 @@ import org.springframework.stereotype.Component;
  *       send is reported as failed (TIMEOUT or CONNECTION) although the mail may have been
  *       delivered: SMTP cannot tell. A retry then sends a duplicate with the same {@code
  *       Message-ID}, which receivers can use to de-duplicate.
- *   <li>After any error the connection is closed and dropped; the next send connects afresh. Idle
- *       connections are checked ({@code NOOP}) before reuse.
+ *   <li>After an error the connection is closed and dropped; the next send connects afresh. The
+ *       exception: on a pipelined connection a refusal (MAIL FROM, every RCPT TO, or DATA refused)
+ *       is followed by {@code RSET} and the connection is kept. Idle connections are checked
+ *       ({@code NOOP}) before reuse; a connection reused unchecked that turns out dead before any
+ *       of the body went out is replaced and the message tried once more.
  *   <li>Nothing is logged that names a recipient, a subject or a body.
  * </ul>
+ *
+ * <p>Two ways to speak SMTP, with the same results and failures: Jakarta Mail (four client turns
+ * per message) and, with {@code ums.smtp.pipelining} on (the default) and a relay that advertises
+ * {@code PIPELINING}, {@link PipelinedConnection} (two). Until a connection has seen the relay's
+ * EHLO reply, connections are Jakarta Mail ones; the first to connect tells whether the relay
+ * pipelines, and if it does each of them is closed after its message and replaced by a pipelined
+ * one.
  */
 @Component
 public class EmailSender implements AutoCloseable {
@@ -74,6 +84,16 @@ public class EmailSender implements AutoCloseable {
   private final BlockingQueue<Idle> idle = new LinkedBlockingQueue<>();
 
   /**
+   * Whether new connections pipeline: null until a connection has seen the relay's EHLO reply, then
+   * whether it advertised {@code PIPELINING} (and an AUTH mechanism {@link PipelinedConnection}
+   * speaks). Always false with {@code ums.smtp.pipelining=false}.
+   */
+  private volatile Boolean pipelines;
+
+  /** What pipelined connections connect with; set together with {@code pipelines = true}. */
+  private volatile PipelinedConnection.Settings pipelined;
+
+  /**
    * A connection idle for longer than this is checked with NOOP before reuse; a fresher one is
    * reused at once. Relays drop idle sessions after minutes (RFC 5321 §4.5.3.2 suggests 5), so
    * checking every reuse would only add a round trip per message.
@@ -81,7 +101,7 @@ public class EmailSender implements AutoCloseable {
   static final long CHECK_IDLE_AFTER_NANOS = 2_000_000_000L;
 
   /** A pooled connection and when it was last returned. */
-  private record Idle(Transport transport, long sinceNanos) {}
+  private record Idle(SmtpConnection connection, long sinceNanos) {}
 
   private final AtomicInteger connectsOpened = new AtomicInteger();
   private volatile boolean closed;
@@ -94,6 +114,7 @@ public class EmailSender implements AutoCloseable {
         !endpoint.capture() && props.tls() == SmtpProperties.Tls.IMPLICIT ? "smtps" : "smtp";
     this.session = Session.getInstance(sessionProperties(props, endpoint, protocol));
     this.permits = new Semaphore(props.maxConnections(), true);
+    this.pipelines = props.pipelining() ? null : Boolean.FALSE;
   }
 
   /** A sender to the relay that {@code props} names (no capture inbox), outside Spring. */
@@ -121,47 +142,50 @@ public class EmailSender implements AutoCloseable {
       throw new SmtpSendException(FailureClass.PERMANENT, null, "message has no recipient");
     }
     acquire();
-    Transport t = null;
+    SmtpConnection c = null;
     try {
       Reused reused = reuseIdle();
       if (reused != null && reused.unchecked()) {
         // Reused without a NOOP check: a connection the relay dropped in the last moments fails
         // on its first command. Nothing was accepted then, so try once more on a new connection.
-        t = reused.transport();
+        c = reused.connection();
         try {
-          SendResult result = transmit(t, mime, envelope);
-          giveBack(t);
-          t = null;
+          SendResult result = c.send(mime, envelope);
+          giveBack(c);
+          c = null;
           return result;
         } catch (SmtpSendException e) {
-          if (e.classification() != FailureClass.CONNECTION) {
+          if (e.classification() != FailureClass.CONNECTION || !c.safeToRetry()) {
             throw e;
           }
-          discard(t);
-          t = null;
+          discard(c);
+          c = null;
         }
       } else if (reused != null) {
-        t = reused.transport();
+        c = reused.connection();
       }
-      if (t == null) {
-        t = connect();
+      if (c == null) {
+        c = connect();
       }
-      SendResult result = transmit(t, mime, envelope);
-      giveBack(t);
-      t = null;
+      SendResult result = c.send(mime, envelope);
+      giveBack(c);
+      c = null;
       return result;
     } finally {
-      if (t != null) {
-        discard(t);
+      if (c != null) {
+        if (c.reusable()) {
+          giveBack(c); // a refusal the pipelined session recovered from with RSET
+        } else {
+          discard(c);
+        }
       }
       permits.release();
     }
   }
 
   /** Sends on a connected transport; any exception leaves the transport to be discarded. */
-  private SendResult transmit(Transport t, MimeMessage mime, Address[] envelope)
+  private static SendResult transmit(SMTPTransport smtp, MimeMessage mime, Address[] envelope)
       throws SmtpSendException {
-    SMTPTransport smtp = (SMTPTransport) t;
     try {
       smtp.sendMessage(mime, envelope);
       return new SendResult(SmtpFailures.redact(smtp.getLastServerResponse()), List.of());
@@ -179,14 +203,7 @@ public class EmailSender implements AutoCloseable {
         throw replyFailure("MAIL FROM", f.getReturnCode(), f.getMessage(), e);
       }
       if (!refused.isEmpty()) {
-        SendResult.Refused lowest =
-            refused.stream().min((a, b) -> Integer.compare(a.code(), b.code())).orElseThrow();
-        FailureClass c =
-            SmtpFailures.allRefused(refused.stream().map(SendResult.Refused::code).toList());
-        throw new SmtpSendException(
-            c,
-            lowest.code(),
-            "all " + refused.size() + " recipients refused; lowest reply: " + lowest.reply());
+        throw allRefused(refused);
       }
       throw ioFailure("send", smtp.getLastReturnCode(), e);
     } catch (MessagingException e) {
@@ -194,8 +211,19 @@ public class EmailSender implements AutoCloseable {
     }
   }
 
-  private static SmtpSendException replyFailure(
-      String command, int code, String reply, Exception e) {
+  /** Every recipient refused: classified by {@link SmtpFailures#allRefused}, lowest code shown. */
+  static SmtpSendException allRefused(List<SendResult.Refused> refused) {
+    SendResult.Refused lowest =
+        refused.stream().min((a, b) -> Integer.compare(a.code(), b.code())).orElseThrow();
+    FailureClass c =
+        SmtpFailures.allRefused(refused.stream().map(SendResult.Refused::code).toList());
+    return new SmtpSendException(
+        c,
+        lowest.code(),
+        "all " + refused.size() + " recipients refused; lowest reply: " + lowest.reply());
+  }
+
+  static SmtpSendException replyFailure(String command, int code, String reply, Exception e) {
     FailureClass c = SmtpFailures.classify(code, e);
     return new SmtpSendException(
         c,
@@ -203,7 +231,7 @@ public class EmailSender implements AutoCloseable {
         "SMTP " + command + " failed: " + (reply == null ? e.getClass().getSimpleName() : reply));
   }
 
-  private static SmtpSendException ioFailure(String phase, int code, Exception e) {
+  static SmtpSendException ioFailure(String phase, int code, Exception e) {
     FailureClass c = SmtpFailures.classify(code, e);
     boolean byReply = c == SmtpFailures.byReplyCode(code);
     return new SmtpSendException(
@@ -248,7 +276,7 @@ public class EmailSender implements AutoCloseable {
   }
 
   /** A connection taken from the pool; {@code unchecked} if reused without a NOOP. */
-  private record Reused(Transport transport, boolean unchecked) {}
+  private record Reused(SmtpConnection connection, boolean unchecked) {}
 
   /**
    * An idle connection, or null. A fresh one comes back unchecked; an older one only if it still
@@ -261,20 +289,89 @@ public class EmailSender implements AutoCloseable {
     Idle i;
     while ((i = idle.poll()) != null) {
       if (System.nanoTime() - i.sinceNanos() < CHECK_IDLE_AFTER_NANOS) {
-        return new Reused(i.transport(), true);
+        return new Reused(i.connection(), true);
       }
-      // isConnected() is a NOOP round trip: it finds connections the server has timed out.
-      if (i.transport().isConnected()) {
-        return new Reused(i.transport(), false);
+      // A NOOP round trip: it finds connections the server has timed out.
+      if (i.connection().alive()) {
+        return new Reused(i.connection(), false);
       }
-      discard(i.transport());
+      discard(i.connection());
     }
     return null;
   }
 
-  /** A new connection. Caller holds a permit. */
-  private Transport connect() throws SmtpSendException {
-    Transport t = newTransport();
+  /**
+   * A new connection. Caller holds a permit. Until a connection has seen the relay's EHLO reply
+   * this is a Jakarta Mail one, which then tells whether the relay pipelines; see {@link #giveBack}
+   * for what becomes of it.
+   */
+  private SmtpConnection connect() throws SmtpSendException {
+    PipelinedConnection.Settings settings = pipelined;
+    if (Boolean.TRUE.equals(pipelines) && settings != null) {
+      connectsOpened.incrementAndGet();
+      try {
+        PipelinedConnection c = PipelinedConnection.open(settings);
+        log.debug(
+            "event=smtp_connected host={} port={} pipelining=true",
+            endpoint.host(),
+            endpoint.port());
+        return c;
+      } catch (PipelinedConnection.Unsupported e) {
+        pipelines = Boolean.FALSE; // the relay changed its mind; so do we, for good
+        log.info("event=smtp_pipelining enabled=false reason=\"{}\"", e.getMessage());
+      }
+    }
+    SMTPTransport t = connectJakarta();
+    if (pipelines == null) {
+      learn(t);
+    }
+    return new JakartaConnection(t);
+  }
+
+  /** Decides, once, from a connected transport's EHLO reply whether to pipeline from now on. */
+  private synchronized void learn(SMTPTransport t) {
+    if (pipelines != null) {
+      return;
+    }
+    PipelinedConnection.Settings settings = pipelinedSettings(t.getLocalHost());
+    // Like Jakarta Mail, authenticate only when a user is set and the relay offers AUTH at all.
+    boolean authOk =
+        settings.username() == null
+            || !(t.supportsExtension("AUTH") || t.supportsExtension("AUTH=LOGIN"))
+            || PipelinedConnection.speaksAuth(
+                t.getExtensionParameter("AUTH"), t.supportsExtension("AUTH=LOGIN"));
+    boolean yes = t.supportsExtension("PIPELINING") && authOk;
+    if (yes) {
+      pipelined = settings;
+    }
+    pipelines = yes;
+    log.info(
+        "event=smtp_pipelining enabled={} reason=\"{}\"",
+        yes,
+        yes
+            ? "the relay advertises PIPELINING"
+            : authOk
+                ? "the relay does not advertise PIPELINING"
+                : "the relay offers neither AUTH PLAIN nor AUTH LOGIN");
+  }
+
+  /** How a pipelined connection connects: the same session properties as Jakarta Mail's. */
+  PipelinedConnection.Settings pipelinedSettings(String ehloName) {
+    String user = endpoint.capture() ? null : props.username();
+    boolean auth = user != null && !user.isBlank();
+    return new PipelinedConnection.Settings(
+        endpoint.host(),
+        endpoint.port(),
+        session.getProperties(),
+        "mail." + protocol,
+        "smtps".equals(protocol),
+        ehloName,
+        auth ? user : null,
+        auth ? props.password() : null);
+  }
+
+  private SMTPTransport connectJakarta() throws SmtpSendException {
+    SMTPTransport t = newTransport();
     try {
       connectsOpened.incrementAndGet();
       t.connect(
@@ -285,29 +382,37 @@ public class EmailSender implements AutoCloseable {
       log.debug("event=smtp_connected host={} port={}", endpoint.host(), endpoint.port());
       return t;
     } catch (MessagingException e) {
-      discard(t);
-      throw ioFailure("connect", ((SMTPTransport) t).getLastReturnCode(), e);
+      closeQuietly(t);
+      throw ioFailure("connect", t.getLastReturnCode(), e);
     }
   }
 
-  private Transport newTransport() throws SmtpSendException {
+  private SMTPTransport newTransport() throws SmtpSendException {
     try {
-      return session.getTransport(protocol);
+      return (SMTPTransport) session.getTransport(protocol);
     } catch (MessagingException e) {
       throw new SmtpSendException(
           FailureClass.PERMANENT, null, "no transport for protocol " + protocol);
     }
   }
 
-  private void giveBack(Transport t) {
-    if (closed) {
-      discard(t);
+  /**
+   * Back to the pool. A Jakarta Mail connection opened before the relay was known to pipeline is
+   * closed instead, so that pipelined ones replace it.
+   */
+  private void giveBack(SmtpConnection c) {
+    if (closed || (c instanceof JakartaConnection && Boolean.TRUE.equals(pipelines))) {
+      discard(c);
     } else {
-      idle.offer(new Idle(t, System.nanoTime()));
+      idle.offer(new Idle(c, System.nanoTime()));
     }
   }
 
-  private void discard(Transport t) {
+  private void discard(SmtpConnection c) {
+    c.close();
+  }
+
+  private static void closeQuietly(Transport t) {
     try {
       t.close();
     } catch (MessagingException | RuntimeException e) {
@@ -320,6 +425,11 @@ public class EmailSender implements AutoCloseable {
     return connectsOpened.get();
   }
 
+  /** Whether new connections pipeline; null while unknown (for tests). */
+  Boolean pipelining() {
+    return pipelines;
+  }
+
   /** Closes idle connections; connections in use are closed when their send ends. */
   @PreDestroy
   @Override
@@ -327,7 +437,43 @@ public class EmailSender implements AutoCloseable {
     closed = true;
     Idle i;
     while ((i = idle.poll()) != null) {
-      discard(i.transport());
+      discard(i.connection());
+    }
+  }
+
+  /** The Jakarta Mail path: four client turns per message. Never reused after a failure. */
+  private static final class JakartaConnection implements SmtpConnection {
+
+    private final SMTPTransport transport;
+
+    JakartaConnection(SMTPTransport transport) {
+      this.transport = transport;
+    }
+
+    @Override
+    public SendResult send(MimeMessage mime, Address[] envelope) throws SmtpSendException {
+      return transmit(transport, mime, envelope);
+    }
+
+    @Override
+    public boolean reusable() {
+      return false;
+    }
+
+    /** Not known here; assumed, as always, for a connection found dead on its first command. */
+    @Override
+    public boolean safeToRetry() {
+      return true;
+    }
+
+    @Override
+    public boolean alive() {
+      return transport.isConnected(); // NOOP
+    }
+
+    @Override
+    public void close() {
+      closeQuietly(transport);
     }
   }
 

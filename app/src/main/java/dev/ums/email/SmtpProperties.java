@@ -2,6 +2,7 @@ package dev.ums.email;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -23,6 +24,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param writeTimeout how long one socket write may block
  * @param maxConnections open connections kept to the relay, shared by all sending threads
  * @param heloName the name sent in EHLO/HELO; the local host name when unset
+ * @param pipelining use SMTP pipelining (RFC 2920) when the relay advertises {@code PIPELINING}:
+ *     {@code MAIL FROM}, every {@code RCPT TO} and {@code DATA} go out in one write, so a message
+ *     costs two round trips to the relay instead of four. Default true. Relays that do not
+ *     advertise it, or that want an AUTH mechanism other than PLAIN or LOGIN, are served by Jakarta
+ *     Mail as when this is false; the first connections, opened before the relay's EHLO reply is
+ *     known, are Jakarta Mail ones too and are replaced after one message each
  */
 @ConfigurationProperties("ums.smtp")
 public record SmtpProperties(
@@ -36,8 +43,10 @@ public record SmtpProperties(
     @DefaultValue("30s") Duration readTimeout,
     @DefaultValue("30s") Duration writeTimeout,
     @DefaultValue("8") int maxConnections,
-    String heloName) {
+    String heloName,
+    @DefaultValue("true") boolean pipelining) {
 
+  @ConstructorBinding
   public SmtpProperties {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("ums.smtp.port must be 0..65535");
@@ -49,6 +58,34 @@ public record SmtpProperties(
     connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
     readTimeout = readTimeout == null ? Duration.ofSeconds(30) : readTimeout;
     writeTimeout = writeTimeout == null ? Duration.ofSeconds(30) : writeTimeout;
+  }
+
+  /** As the canonical constructor, with pipelining on (its default). */
+  public SmtpProperties(
+      String host,
+      int port,
+      String username,
+      String password,
+      Tls tls,
+      String sslTrust,
+      Duration connectTimeout,
+      Duration readTimeout,
+      Duration writeTimeout,
+      int maxConnections,
+      String heloName) {
+    this(
+        host,
+        port,
+        username,
+        password,
+        tls,
+        sslTrust,
+        connectTimeout,
+        readTimeout,
+        writeTimeout,
+        maxConnections,
+        heloName,
+        true);
   }
 
   /** True when a relay host is configured (otherwise the capture inbox is used). */
@@ -69,6 +106,8 @@ public record SmtpProperties(
         + tls
         + ", maxConnections="
         + maxConnections
+        + ", pipelining="
+        + pipelining
         + "]";
   }
 

@@ -11,6 +11,11 @@ final class Senders {
   private Senders() {}
 
   static SmtpProperties props(int port, int maxConnections, Duration readTimeout) {
+    return props(port, maxConnections, readTimeout, true);
+  }
+
+  static SmtpProperties props(
+      int port, int maxConnections, Duration readTimeout, boolean pipelining) {
     return new SmtpProperties(
         "127.0.0.1",
         port,
@@ -22,7 +27,8 @@ final class Senders {
         readTimeout,
         Duration.ofSeconds(5),
         maxConnections,
-        "ums.test");
+        "ums.test",
+        pipelining);
   }
 
   static EmailSender sender(int port) {
