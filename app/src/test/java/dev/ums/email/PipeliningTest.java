@@ -208,7 +208,7 @@ class PipeliningTest {
   }
 
   private static String withoutBoundaries(String s) {
-    return s.replaceAll("----=_Part_[0-9_.]+", "BOUNDARY");
+    return s.replaceAll("----=_Part_[0-9a-f_.]+", "BOUNDARY");
   }
 
   /** What one send came to, comparable across the two paths. */
