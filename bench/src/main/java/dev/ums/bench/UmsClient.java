@@ -68,6 +68,11 @@ final class UmsClient {
         conn.set(c);
       }
       String body = c.post(messageJson());
+      if (c.closing) {
+        // The server said Connection: close (Tomcat does every 100 requests): next time, anew.
+        c.close();
+        conn.remove();
+      }
       Matcher m = ID.matcher(body);
       if (!m.find()) {
         throw new IOException("no id in the answer");
@@ -91,6 +96,7 @@ final class UmsClient {
     private final OutputStream out;
     private final InputStream in;
     private final String head;
+    private boolean closing;
 
     Conn(URI uri) throws IOException {
       socket = new Socket(uri.getHost(), uri.getPort());
@@ -124,6 +130,8 @@ final class UmsClient {
           length = Integer.parseInt(h.substring(15).trim());
         } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
           chunked = true;
+        } else if (lower.startsWith("connection:") && lower.contains("close")) {
+          closing = true;
         }
       }
       String answer;
