@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -52,6 +53,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final String instanceId;
   private final String messageIdDomain;
   private final JsonMapper json;
+  private final ObjectReader contentReader;
   private final ContentCipher cipher;
   private final Clock clock;
   private volatile DispatchListener listener = DispatchListener.NONE;
@@ -92,6 +94,7 @@ public class OutboxDispatcher implements SmartLifecycle {
     this.instanceId = instanceId;
     this.messageIdDomain = messageIdDomain;
     this.json = json;
+    this.contentReader = json.readerFor(MailContent.class);
     this.clock = clock;
     this.maxInFlight = Math.max(2 * props.batchSize(), 4 * props.workers());
   }
@@ -280,7 +283,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   private Email email(Outbox c) {
     // Decrypted just before sending; the plaintext lives only in this call.
-    MailContent m = json.readValue(cipher.open(c.messageId(), c.content()), MailContent.class);
+    MailContent m = contentReader.readValue(cipher.open(c.messageId(), c.content()));
     return new Email(
         "<" + c.messageId() + "@" + messageIdDomain + ">",
         m.from(),

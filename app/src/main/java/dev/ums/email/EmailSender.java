@@ -132,8 +132,9 @@ public class EmailSender implements AutoCloseable {
     MimeMessage mime;
     Address[] envelope;
     try {
-      mime = MimeBuilder.build(session, email, clock);
-      envelope = MimeBuilder.envelope(email);
+      MimeBuilder.Built built = MimeBuilder.build(session, email, clock);
+      mime = built.mime();
+      envelope = built.envelope();
     } catch (MessagingException | IllegalArgumentException e) {
       throw new SmtpSendException(
           FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());

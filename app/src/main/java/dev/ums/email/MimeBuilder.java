@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -60,28 +61,34 @@ final class MimeBuilder {
 
   private MimeBuilder() {}
 
+  /** A rendered message and its envelope recipients (to, cc, bcc), each address parsed once. */
+  record Built(MimeMessage mime, Address[] envelope) {}
+
   /**
    * The message for {@code email}. Its {@code writeTo} writes the rendered bytes; {@code From} is
    * also set as a header object, as the SMTP code reads the envelope sender from it.
    */
-  static MimeMessage build(Session session, Email email, Clock clock) throws MessagingException {
+  static Built build(Session session, Email email, Clock clock) throws MessagingException {
     if (email.messageId() == null || email.messageId().isBlank()) {
       throw new IllegalArgumentException("messageId is required");
     }
     InternetAddress from = mailbox(email.from());
+    Address[] to = mailboxes(email.to());
+    Address[] cc = mailboxes(email.cc());
+    Address[] bcc = mailboxes(email.bcc());
     ByteArrayOutputStream out =
         new ByteArrayOutputStream(
             1024 + length(email.text()) + length(email.html()) + length(email.subject()));
-    header(out, "Date", DATE.format(clock.instant()));
+    header(out, "Date", date(clock.instant()));
     header(out, "From", InternetAddress.toString(new Address[] {from}, 6));
     if (email.replyTo() != null && !email.replyTo().isBlank()) {
       header(
           out, "Reply-To", InternetAddress.toString(new Address[] {mailbox(email.replyTo())}, 10));
     }
-    header(out, "To", InternetAddress.toString(mailboxes(email.to()), 4));
+    header(out, "To", InternetAddress.toString(to, 4));
     // Bcc is deliberately never a header: those recipients are only in the envelope.
-    if (!email.cc().isEmpty()) {
-      header(out, "Cc", InternetAddress.toString(mailboxes(email.cc()), 4));
+    if (cc.length > 0) {
+      header(out, "Cc", InternetAddress.toString(cc, 4));
     }
     header(out, "Message-ID", email.messageId());
     if (email.subject() != null) {
@@ -100,12 +107,27 @@ final class MimeBuilder {
     body(out, email.text(), email.html());
     Rendered m = new Rendered(session, out.toByteArray());
     m.setFrom(from);
-    return m;
+    Address[] envelope = new Address[to.length + cc.length + bcc.length];
+    System.arraycopy(to, 0, envelope, 0, to.length);
+    System.arraycopy(cc, 0, envelope, to.length, cc.length);
+    System.arraycopy(bcc, 0, envelope, to.length + cc.length, bcc.length);
+    return new Built(m, envelope);
   }
 
-  static Address[] envelope(Email email) throws MessagingException {
-    return mailboxes(email.envelopeRecipients());
+  /** The {@code Date} header text, formatted once per second (the header's resolution). */
+  private static String date(Instant now) {
+    long second = now.getEpochSecond();
+    FormattedDate last = lastDate;
+    if (last == null || last.second() != second) {
+      last = new FormattedDate(second, DATE.format(Instant.ofEpochSecond(second)));
+      lastDate = last;
+    }
+    return last.text();
   }
+
+  private record FormattedDate(long second, String text) {}
+
+  private static volatile FormattedDate lastDate;
 
   private static void body(ByteArrayOutputStream out, String text, String html) {
     if (text != null && html != null) {
@@ -187,8 +209,8 @@ final class MimeBuilder {
 
   /** One mailbox, display name re-encoded as UTF-8 (RFC 2047) when it is not plain ASCII. */
   static InternetAddress mailbox(String value) throws MessagingException {
+    // Strict parsing checks the address as validate() would; intake validated it already.
     InternetAddress a = new InternetAddress(value, true);
-    a.validate();
     if (a.getPersonal() == null) {
       return a;
     }
@@ -201,8 +223,11 @@ final class MimeBuilder {
 
   private static String encode(String name, String value) {
     try {
-      return MimeUtility.fold(
-          name.length() + 2, MimeUtility.encodeText(value == null ? "" : value, UTF_8, null));
+      String encoded = MimeUtility.encodeText(value == null ? "" : value, UTF_8, null);
+      // Short enough for one line (and no CR/LF: intake refuses them): nothing to fold.
+      return name.length() + 2 + encoded.length() <= 76
+          ? encoded
+          : MimeUtility.fold(name.length() + 2, encoded);
     } catch (UnsupportedEncodingException e) {
       throw new IllegalStateException("UTF-8 is always supported", e);
     }

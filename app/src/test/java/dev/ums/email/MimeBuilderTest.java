@@ -26,7 +26,7 @@ class MimeBuilderTest {
 
   private byte[] render(Email e) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    MimeBuilder.build(session, e, clock).writeTo(out, new String[] {"Bcc"});
+    MimeBuilder.build(session, e, clock).mime().writeTo(out, new String[] {"Bcc"});
     return out.toByteArray();
   }
 
@@ -62,6 +62,10 @@ class MimeBuilderTest {
         .containsExactly("ann@example.com", "bob@example.com");
     assertThat(m.getRecipients(Message.RecipientType.CC)).hasSize(1);
     assertThat(m.getHeader("Bcc")).isNull();
+    assertThat(MimeBuilder.build(session, e, clock).envelope())
+        .extracting(a -> ((InternetAddress) a).getAddress())
+        .containsExactly(
+            "ann@example.com", "bob@example.com", "cc@example.com", "hidden@example.com");
     assertThat(raw).doesNotContain("hidden@example.com");
     assertThat(((InternetAddress) m.getReplyTo()[0]).getAddress()).isEqualTo("reply@example.com");
     assertThat(m.getSentDate()).isEqualTo(java.util.Date.from(clock.instant()));
