@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.eclipse.angus.mail.smtp.SMTPOutputStream;
+import org.eclipse.angus.mail.util.CRLFOutputStream;
 import org.eclipse.angus.mail.util.SocketFetcher;
 
 /**
@@ -123,6 +124,7 @@ final class PipelinedConnection implements SmtpConnection {
   private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
   private boolean reusable = true;
   private boolean bodyStarted;
+  private boolean chunking;
 
   private PipelinedConnection(Socket socket) {
     this.socket = socket;
@@ -189,6 +191,7 @@ final class PipelinedConnection implements SmtpConnection {
     if (!ext.containsKey("PIPELINING")) {
       throw new Unsupported("the relay does not advertise PIPELINING");
     }
+    chunking = ext.containsKey("CHUNKING");
     // As Jakarta Mail: authenticate when a user is set and the relay offers AUTH at all.
     if (s.username() != null && (ext.containsKey("AUTH") || ext.containsKey("AUTH=LOGIN"))) {
       authenticate(s, ext.get("AUTH"), ext.containsKey("AUTH=LOGIN"));
@@ -265,6 +268,9 @@ final class PipelinedConnection implements SmtpConnection {
     } catch (MessagingException | RuntimeException e) {
       throw new SmtpSendException(
           FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());
+    }
+    if (chunking && commands.size() < COMMANDS_PER_TURN) {
+      return sendChunked(mime, envelope, commands);
     }
     commands.add("DATA");
     reusable = false; // until the transaction is known to be complete or reset
@@ -348,6 +354,83 @@ final class PipelinedConnection implements SmtpConnection {
       }
     }
     return refused;
+  }
+
+  /**
+   * RFC 3030 CHUNKING with RFC 2920 pipelining: MAIL FROM, every RCPT TO and {@code BDAT <size>
+   * LAST} with the whole message in one write, then every reply: one client turn per message. The
+   * message goes out before the server has said whether it takes any recipient; if it takes none,
+   * the BDAT reply refuses it and nothing was delivered.
+   *
+   * <p>Failure modes: the connection dying before any reply was read means the relay answered
+   * nothing, so {@link #safeToRetry} allows the one immediate retry on a new connection (a relay
+   * that queued the message and died before sending a single reply would then get it twice, with
+   * the same Message-ID); once a reply has been read, a dead connection is a CONNECTION failure and
+   * the normal retry schedule applies, as after a DATA body.
+   */
+  private SendResult sendChunked(MimeMessage mime, Address[] envelope, List<String> commands)
+      throws SmtpSendException {
+    byte[] message;
+    try {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream(mime.getSize() + 64);
+      CRLFOutputStream crlf = new CRLFOutputStream(buf);
+      mime.writeTo(crlf, NOT_SENT);
+      crlf.flush();
+      if (buf.size() < 2 || !endsWithCrlf(buf)) {
+        buf.write(CRLF);
+      }
+      message = buf.toByteArray();
+    } catch (IOException | MessagingException e) {
+      throw new SmtpSendException(
+          FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());
+    }
+    List<String> named = new ArrayList<>(commands); // each reply's command, for failures
+    named.add("BDAT");
+    reusable = false;
+    bodyStarted = true;
+    List<Reply> replies = new ArrayList<>(commands.size() + 1);
+    try {
+      for (String c : commands) {
+        write(c);
+      }
+      write("BDAT " + message.length + " LAST");
+      out.write(message);
+      out.flush();
+      for (int i = 0; i <= commands.size(); i++) {
+        replies.add(read());
+      }
+    } catch (IOException e) {
+      if (replies.isEmpty()) {
+        bodyStarted = false; // the relay answered nothing: see the javadoc
+      }
+      SmtpSendException settled = settled(named, envelope, replies);
+      throw settled != null ? settled : EmailSender.ioFailure("send", -1, e);
+    }
+    Reply end = replies.get(replies.size() - 1);
+    boolean closing = replies.stream().anyMatch(r -> r.code() == 421);
+    if (end.positive()) {
+      reusable = !closing;
+      return new SendResult(SmtpFailures.redact(end.text()), refusals(envelope, replies));
+    }
+    // The transaction is over either way; RSET makes sure before the connection is reused.
+    reusable = !closing && rset();
+    SmtpSendException settled = settled(named, envelope, replies);
+    throw settled != null
+        ? settled
+        : EmailSender.replyFailure("BDAT", end.code(), end.text(), null);
+  }
+
+  private static boolean endsWithCrlf(ByteArrayOutputStream buf) {
+    byte[] b = buf.toByteArray();
+    return b[b.length - 2] == '\r' && b[b.length - 1] == '\n';
+  }
+
+  private boolean rset() {
+    try {
+      return exchange("RSET").positive();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Second turn: the message, dot-stuffed with CRLF line ends, then the final dot. */

@@ -62,6 +62,9 @@ final class PipeliningSmtpServer implements AutoCloseable {
 
   volatile boolean pipelining = true;
 
+  /** Advertise RFC 3030 CHUNKING and take {@code BDAT <size> LAST}. */
+  volatile boolean chunking;
+
   /** AUTH mechanisms to advertise, e.g. {@code "PLAIN LOGIN"}; when set, MAIL needs AUTH. */
   volatile String auth;
 
@@ -158,6 +161,7 @@ final class PipeliningSmtpServer implements AutoCloseable {
     SaslServer sasl;
     boolean startTls;
     boolean close;
+    int bdatRemaining;
 
     Session(Socket socket) throws IOException {
       use(socket);
@@ -221,6 +225,34 @@ final class PipeliningSmtpServer implements AutoCloseable {
   /** Handles every complete command or message in {@code c.pending}. */
   private void process(Session c, StringBuilder replies) throws IOException {
     while (!c.close && !c.startTls) {
+      if (c.state.equals("bdat")) {
+        if (c.pending.length < c.bdatRemaining) {
+          return;
+        }
+        byte[] message = Arrays.copyOf(c.pending, c.bdatRemaining);
+        c.pending = Arrays.copyOfRange(c.pending, c.bdatRemaining, c.pending.length);
+        c.state = "command";
+        String r;
+        if (!c.mailOk || c.accepted == 0) {
+          r = "554 5.5.1 Error: no valid recipients";
+        } else if (dataReply != null && !dataReply.startsWith("354")) {
+          r = dataReply; // the message as a whole refused, as DATA would be
+        } else {
+          messages.add(message);
+          if (dropAfterBody) {
+            c.close = true;
+            return;
+          }
+          r = endReply;
+        }
+        c.mailOk = false;
+        c.accepted = 0;
+        if (r != null) {
+          replies.append(r).append("\r\n");
+          c.close = r.startsWith("421");
+        }
+        continue;
+      }
       if (c.state.equals("data")) {
         int[] end = endOfData(c.pending);
         if (end == null) {
@@ -254,6 +286,9 @@ final class PipeliningSmtpServer implements AutoCloseable {
       c.pending = Arrays.copyOfRange(c.pending, lf + 1, c.pending.length);
       commands.add(line);
       String r = answer(c, line);
+      if (r == null) {
+        continue; // BDAT: answered once its chunk has arrived
+      }
       replies.append(r).append("\r\n");
       c.close |= r.startsWith("421"); // as real servers do: say 421, then hang up
     }
@@ -302,6 +337,9 @@ final class PipeliningSmtpServer implements AutoCloseable {
       StringBuilder r = new StringBuilder("250-pipelining-fake\r\n");
       if (pipelining) {
         r.append("250-PIPELINING\r\n");
+      }
+      if (chunking) {
+        r.append("250-CHUNKING\r\n");
       }
       if (tls != null && !implicitTls && !c.overTls) {
         r.append("250-STARTTLS\r\n");
@@ -371,6 +409,15 @@ final class PipeliningSmtpServer implements AutoCloseable {
         c.state = "data";
       }
       return r;
+    }
+    if (cmd.startsWith("BDAT") && chunking) {
+      String[] parts = line.split(" ");
+      if (parts.length != 3 || !parts[2].equalsIgnoreCase("LAST")) {
+        return "504 5.5.4 this fake takes only BDAT <size> LAST";
+      }
+      c.bdatRemaining = Integer.parseInt(parts[1]);
+      c.state = "bdat";
+      return null;
     }
     if (cmd.equals("RSET")) {
       c.mailOk = false;

@@ -3,6 +3,7 @@ package dev.ums.email;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -201,6 +202,109 @@ class PipeliningTest {
     assertThat(wire.get(3))
         .contains("Message-ID: <bytes-2@ums.test>\r\n")
         .contains("\r\n..\r\nafter a lone dot");
+  }
+
+  @Test
+  void with_chunking_a_message_is_one_turn_and_its_bytes_are_not_dot_stuffed() throws Exception {
+    server.chunking = true;
+    EmailSender p = pipelined();
+    Email e =
+        new Email(
+            "<c1@ums.test>",
+            "no-reply@ums.test",
+            List.of("ann@example.com"),
+            null,
+            List.of("bob@example.com"),
+            null,
+            "s",
+            "first\n.a line that starts with a dot\nlast",
+            null,
+            Map.of());
+
+    assertThat(p.send(e).complete()).isTrue();
+    assertThat(p.send(twoRecipients("c2")).complete()).isTrue();
+
+    // Each message: MAIL, RCPT, BDAT and the whole message in one client write.
+    List<String> sends = server.chunks.stream().filter(c -> c.startsWith("MAIL FROM")).toList();
+    assertThat(sends).hasSize(2);
+    assertThat(sends.get(0))
+        .startsWith("MAIL FROM:<no-reply@ums.test>\r\nRCPT TO:<ann@example.com>\r\n")
+        .contains("RCPT TO:<bob@example.com>\r\nBDAT ")
+        .contains("Message-ID: <c1@ums.test>")
+        .doesNotContain("DATA\r\n");
+    String body = ascii(server.messages.get(0));
+    assertThat(body)
+        .contains("\r\n.a line that starts with a dot\r\n")
+        .doesNotContain("Bcc")
+        .endsWith("\r\n")
+        .doesNotContainPattern("[^\r]\n");
+    // The BDAT size is the exact byte count the server read.
+    assertThat(sends.get(0)).contains("BDAT " + server.messages.get(0).length + " LAST\r\n");
+    MimeMessage parsed =
+        new MimeMessage(
+            jakarta.mail.Session.getInstance(new java.util.Properties()),
+            new java.io.ByteArrayInputStream(server.messages.get(0)));
+    assertThat(parsed.getMessageID()).isEqualTo("<c1@ums.test>");
+    // The message ends with CRLF, as the DATA path's does.
+    assertThat(((String) parsed.getContent()).replace("\r\n", "\n"))
+        .isEqualTo("first\n.a line that starts with a dot\nlast\n");
+    assertThat(server.connections.get()).isEqualTo(2); // the warm-up's and one pipelined
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void with_chunking_every_outcome_is_the_one_jakarta_mail_reports(
+      Consumer<PipeliningSmtpServer> script, FailureClass expected) throws Exception {
+    server.chunking = true;
+    EmailSender p = pipelined();
+    EmailSender j = jakarta();
+    script.accept(server);
+
+    Outcome viaJakarta = outcome(j, twoRecipients("o1"));
+    Outcome viaChunking = outcome(p, twoRecipients("o1"));
+
+    assertThat(viaChunking.failure()).isEqualTo(viaJakarta.failure()).isEqualTo(expected);
+    assertThat(viaChunking.code()).isEqualTo(viaJakarta.code());
+    if (expected == null) {
+      assertThat(viaChunking.result().refused()).isEqualTo(viaJakarta.result().refused());
+      assertThat(viaChunking.result().reply()).isEqualTo(viaJakarta.result().reply());
+      assertThat(server.commands).anyMatch(c -> c.startsWith("BDAT "));
+    } else {
+      assertThat(viaChunking.message()).doesNotContain("@");
+    }
+  }
+
+  @Test
+  void with_chunking_a_refused_message_leaves_the_connection_usable() throws Exception {
+    server.chunking = true;
+    EmailSender p = pipelined();
+    p.send(twoRecipients("k0"));
+    int connections = server.connections.get();
+    server.rcptReply = r -> "550 5.1.1 unknown user";
+
+    assertThatThrownBy(() -> p.send(twoRecipients("k1")))
+        .isInstanceOfSatisfying(
+            SmtpSendException.class,
+            e -> assertThat(e.classification()).isEqualTo(FailureClass.PERMANENT));
+    assertThat(server.commands.get(server.commands.size() - 1)).isEqualTo("RSET");
+
+    server.rcptReply = r -> "250 2.1.5 Ok";
+    assertThat(p.send(twoRecipients("k2")).complete()).isTrue();
+    assertThat(server.connections.get()).isEqualTo(connections);
+    assertThat(server.messages).hasSize(2); // k0 and k2
+  }
+
+  @Test
+  void with_chunking_a_drop_after_the_message_is_a_connection_failure() throws Exception {
+    server.chunking = true;
+    EmailSender p = pipelined();
+    server.dropAfterBody = true;
+
+    assertThatThrownBy(() -> p.send(twoRecipients("d1")))
+        .isInstanceOfSatisfying(
+            SmtpSendException.class,
+            e -> assertThat(e.classification()).isEqualTo(FailureClass.CONNECTION));
+    assertThat(server.messages).isNotEmpty();
   }
 
   private static String ascii(byte[] b) {
