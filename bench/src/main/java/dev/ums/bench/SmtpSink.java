@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A fast SMTP server that accepts everything and keeps only counts and receive times. One thread
  * per connection (the harness never opens more than a few hundred).
  *
- * <p>Pipelining: it advertises {@code PIPELINING}, processes every complete command already
- * received, and answers them in order in one write ("one client turn"). With a {@link
- * #delayMillis(long) delay}, each turn waits that long before the replies go out, which simulates a
- * relay's round trip.
+ * <p>Pipelining: it advertises {@code PIPELINING} and {@code CHUNKING} (RFC 3030 {@code BDAT}, as
+ * Postfix, Exchange and Gmail do), processes every complete command already received, and answers
+ * them in order in one write ("one client turn"); a {@code BDAT} chunk still arriving holds the
+ * replies back until it is complete. With a {@link #delayMillis(long) delay}, each turn waits that
+ * long before the replies go out, which simulates a relay's round trip.
  *
  * <p>For each accepted message it reads the {@code Message-ID} header and records the first receive
  * time ({@link System#nanoTime()}) under the id's local part (for UMS that is the message id
@@ -30,7 +31,7 @@ final class SmtpSink implements AutoCloseable {
 
   private static final byte[] GREETING = ascii("220 sink ESMTP ready\r\n");
   private static final String EHLO =
-      "250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 104857600\r\n";
+      "250-sink\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-8BITMIME\r\n250 SIZE 104857600\r\n";
 
   private final ServerSocket server;
   private final ExecutorService threads =
@@ -186,6 +187,8 @@ final class SmtpSink implements AutoCloseable {
     private boolean quit;
     private int recipients;
     private boolean mail;
+    private int bdatLeft;
+    private boolean bdatLast;
     private String messageId;
 
     Session(InputStream in, OutputStream out) {
@@ -199,8 +202,17 @@ final class SmtpSink implements AutoCloseable {
       out.flush();
       turns.incrementAndGet();
       while (!quit) {
-        int nl;
-        while (!quit && (nl = indexOfNewline()) >= 0) {
+        while (!quit) {
+          if (bdatLeft > 0) {
+            if (!bdatStep()) {
+              break; // the rest of the chunk is still on its way
+            }
+            continue;
+          }
+          int nl = indexOfNewline();
+          if (nl < 0) {
+            break;
+          }
           int lineEnd = nl > start && buf[nl - 1] == '\r' ? nl - 1 : nl;
           if (data) {
             dataLine(start, lineEnd);
@@ -211,7 +223,7 @@ final class SmtpSink implements AutoCloseable {
         }
         compact();
         // Reply once everything the client has sent so far is answered: one turn.
-        if (replies.length() > 0 && (quit || in.available() == 0)) {
+        if (replies.length() > 0 && bdatLeft == 0 && (quit || in.available() == 0)) {
           pause();
           out.write(ascii(replies.toString()));
           out.flush();
@@ -296,6 +308,16 @@ final class SmtpSink implements AutoCloseable {
             replies.append("503 5.5.1 RCPT first\r\n");
           }
         }
+        case "BDAT" -> {
+          String[] parts = line.trim().split("\\s+");
+          bdatLeft = parts.length >= 2 ? Integer.parseInt(parts[1]) : 0;
+          bdatLast = parts.length >= 3 && parts[2].equalsIgnoreCase("LAST");
+          headers = true;
+          messageId = null;
+          if (bdatLeft == 0) {
+            bdatDone();
+          }
+        }
         case "RSET" -> {
           reset();
           replies.append("250 2.0.0 OK\r\n");
@@ -314,6 +336,48 @@ final class SmtpSink implements AutoCloseable {
       recipients = 0;
     }
 
+    /** Takes the next part of a BDAT chunk; false when more input is needed first. */
+    private boolean bdatStep() {
+      int avail = Math.min(end - start, bdatLeft);
+      if (avail == 0) {
+        return false;
+      }
+      int take = avail;
+      if (headers) {
+        int nl = -1;
+        for (int i = start; i < start + avail; i++) {
+          if (buf[i] == '\n') {
+            nl = i;
+            break;
+          }
+        }
+        if (nl >= 0) {
+          headerLine(start, nl > start && buf[nl - 1] == '\r' ? nl - 1 : nl);
+          take = nl + 1 - start;
+        } else if (avail < bdatLeft) {
+          return false; // a header line split across reads: wait for the rest
+        }
+      }
+      start += take;
+      bdatLeft -= take;
+      if (bdatLeft == 0) {
+        bdatDone();
+      }
+      return true;
+    }
+
+    private void bdatDone() {
+      if (recipients == 0) {
+        replies.append("554 5.5.1 no valid recipients\r\n");
+      } else if (bdatLast) {
+        reset();
+        accept(messageId);
+        replies.append("250 2.0.0 Queued\r\n");
+      } else {
+        replies.append("250 2.0.0 chunk OK\r\n");
+      }
+    }
+
     private void dataLine(int from, int to) {
       int len = to - from;
       if (len == 1 && buf[from] == '.') {
@@ -323,9 +387,13 @@ final class SmtpSink implements AutoCloseable {
         replies.append("250 2.0.0 Queued\r\n");
         return;
       }
-      if (!headers) {
-        return;
+      if (headers) {
+        headerLine(from, to);
       }
+    }
+
+    private void headerLine(int from, int to) {
+      int len = to - from;
       if (len == 0) {
         headers = false;
       } else if (len > 11 && regionMatchesIgnoreCase(from, "message-id:")) {

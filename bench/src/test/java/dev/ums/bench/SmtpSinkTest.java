@@ -48,4 +48,37 @@ class SmtpSinkTest {
       assertNotNull(sink.receivedAt("abc"));
     }
   }
+
+  @Test
+  void takes_bdat_chunks_split_across_writes_and_answers_once_the_chunk_is_complete()
+      throws Exception {
+    try (SmtpSink sink = new SmtpSink();
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), sink.port())) {
+      s.setTcpNoDelay(true);
+      OutputStream out = s.getOutputStream();
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      String body = "Subject: y\r\nMessage-ID: <bdat1@ums.localhost>\r\n\r\n.not stuffed\r\n";
+      String head = "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT " + body.length();
+      out.write(("EHLO t\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      List<String> codes = new ArrayList<>();
+      String line;
+      while (!(line = in.readLine()).startsWith("250 ")) {
+        assertNotNull(line);
+      }
+      out.write((head + " LAST\r\n" + body.substring(0, 20)).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      out.write((body.substring(20) + "QUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      while ((line = in.readLine()) != null) {
+        if (line.charAt(3) == ' ') {
+          codes.add(line.substring(0, 3));
+        }
+      }
+      assertEquals(List.of("250", "250", "250", "221"), codes);
+      assertEquals(1, sink.unique());
+      assertNotNull(sink.receivedAt("bdat1"));
+    }
+  }
 }
