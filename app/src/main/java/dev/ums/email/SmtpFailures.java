@@ -17,6 +17,8 @@ final class SmtpFailures {
   private static final Pattern ADDRESS =
       Pattern.compile("<?[^\\s<>@,;:\"()\\[\\]]+@[^\\s<>@,;:\"()]+>?");
 
+  private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n]+");
+
   static final String REDACTED = "<redacted>";
 
   private SmtpFailures() {}
@@ -79,7 +81,13 @@ final class SmtpFailures {
     if (text == null) {
       return null;
     }
-    return ADDRESS.matcher(text).replaceAll(REDACTED).replaceAll("[\\r\\n]+", " ").strip();
+    // Called on every reply to a sent message: skip the regexes when they cannot match (a
+    // profile of the drain found a quarter of dispatch CPU here).
+    String t = text.indexOf('@') < 0 ? text : ADDRESS.matcher(text).replaceAll(REDACTED);
+    if (t.indexOf('\r') >= 0 || t.indexOf('\n') >= 0) {
+      t = LINE_BREAKS.matcher(t).replaceAll(" ");
+    }
+    return t.strip();
   }
 
   /** Walks causes and Jakarta Mail's next-exception chain, guarding against loops. */
