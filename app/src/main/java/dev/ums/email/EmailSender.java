@@ -50,10 +50,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>Two ways to speak SMTP, with the same results and failures: Jakarta Mail (four client turns
  * per message) and, with {@code ums.smtp.pipelining} on (the default) and a relay that advertises
- * {@code PIPELINING}, {@link PipelinedConnection} (two). Until a connection has seen the relay's
- * EHLO reply, connections are Jakarta Mail ones; the first to connect tells whether the relay
- * pipelines, and if it does each of them is closed after its message and replaced by a pipelined
- * one.
+ * {@code PIPELINING}, {@link PipelinedConnection} (two, or one when the relay also advertises
+ * {@code CHUNKING}). Until a connection has seen the relay's EHLO reply, connections are Jakarta
+ * Mail ones; the first to connect tells whether the relay pipelines, and if it does each of them is
+ * closed after its message and replaced by a pipelined one.
  */
 @Component
 public class EmailSender implements AutoCloseable {
