@@ -47,6 +47,9 @@ public class RecipientIndex {
 
   private final SecretKeySpec key;
 
+  /** Mac.getInstance looks the provider up on every call; one initialised Mac per thread. */
+  private final ThreadLocal<Mac> mac = ThreadLocal.withInitial(this::newMac);
+
   @Autowired
   RecipientIndex(CryptoProperties props, Dialect dialect) {
     this(loadKey(props, dialect));
@@ -128,11 +131,16 @@ public class RecipientIndex {
   }
 
   private String digest(String value) {
+    // doFinal resets the Mac for the next value under the same key.
+    byte[] full = mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(full, 0, DIGEST_BYTES);
+  }
+
+  private Mac newMac() {
     try {
-      Mac mac = Mac.getInstance(HMAC);
-      mac.init(key);
-      byte[] full = mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(full, 0, DIGEST_BYTES);
+      Mac m = Mac.getInstance(HMAC);
+      m.init(key);
+      return m;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 unavailable", e);
     }
