@@ -374,12 +374,18 @@ final class PipelinedConnection implements SmtpConnection {
     byte[] message;
     try {
       ByteArrayOutputStream buf = new ByteArrayOutputStream(mime.getSize() + 64);
-      CRLFOutputStream crlf = new CRLFOutputStream(buf);
+      // CRLF line ends and a final line break, as SMTPOutputStream gives the DATA path, without
+      // dot-stuffing (BDAT carries the bytes as they are).
+      var crlf =
+          new CRLFOutputStream(buf) {
+            void endLine() throws IOException {
+              if (!atBOL) {
+                writeln();
+              }
+            }
+          };
       mime.writeTo(crlf, NOT_SENT);
-      crlf.flush();
-      if (buf.size() < 2 || !endsWithCrlf(buf)) {
-        buf.write(CRLF);
-      }
+      crlf.endLine();
       message = buf.toByteArray();
     } catch (IOException | MessagingException e) {
       throw new SmtpSendException(
@@ -414,24 +420,11 @@ final class PipelinedConnection implements SmtpConnection {
       return new SendResult(SmtpFailures.redact(end.text()), refusals(envelope, replies));
     }
     // The transaction is over either way; RSET makes sure before the connection is reused.
-    reusable = !closing && rset();
+    reusable = !closing && reset(end); // RSET: the BDAT reply is never 354
     SmtpSendException settled = settled(named, envelope, replies);
     throw settled != null
         ? settled
         : EmailSender.replyFailure("BDAT", end.code(), end.text(), null);
-  }
-
-  private static boolean endsWithCrlf(ByteArrayOutputStream buf) {
-    byte[] b = buf.toByteArray();
-    return b[b.length - 2] == '\r' && b[b.length - 1] == '\n';
-  }
-
-  private boolean rset() {
-    try {
-      return exchange("RSET").positive();
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   /** Second turn: the message, dot-stuffed with CRLF line ends, then the final dot. */
