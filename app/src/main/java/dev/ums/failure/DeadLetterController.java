@@ -119,18 +119,10 @@ class DeadLetterController {
 
   /** The blind-index digests for a recipient and/or domain filter; 400 for a bad address. */
   private List<String> digests(String recipient, String domain) {
-    List<String> digests = new ArrayList<>(2);
-    if (recipient != null && !recipient.isBlank()) {
-      String d = index.address(recipient);
-      if (d == null) {
-        throw ApiProblem.validation(
-            List.of(FieldProblem.of("recipient", "must be an email address")));
-      }
-      digests.add(d);
-    }
-    String d = index.domain(domain);
-    if (d != null) {
-      digests.add(d);
+    List<FieldProblem> errors = new ArrayList<>();
+    List<String> digests = index.filter(recipient, domain, errors);
+    if (!errors.isEmpty()) {
+      throw ApiProblem.validation(errors);
     }
     return digests.isEmpty() ? null : digests;
   }

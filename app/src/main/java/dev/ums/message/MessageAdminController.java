@@ -51,19 +51,7 @@ class MessageAdminController {
       @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit,
       @RequestParam(required = false) UUID cursor) {
     List<FieldProblem> errors = new ArrayList<>();
-    List<String> digests = new ArrayList<>(2);
-    if (recipient != null && !recipient.isBlank()) {
-      String d = index.address(recipient);
-      if (d == null) {
-        errors.add(FieldProblem.of("recipient", "must be an email address"));
-      } else {
-        digests.add(d);
-      }
-    }
-    String d = index.domain(domain);
-    if (d != null) {
-      digests.add(d);
-    }
+    List<String> digests = index.filter(recipient, domain, errors);
     if (digests.isEmpty() && errors.isEmpty()) {
       errors.add(FieldProblem.of("recipient", "give a recipient or a domain to look up"));
     }

@@ -1,6 +1,7 @@
 package dev.ums.security;
 
 import dev.ums.support.Dialect;
+import dev.ums.web.FieldProblem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +99,27 @@ public class RecipientIndex {
   public String domain(String domain) {
     String d = normalizeDomain(domain);
     return d == null ? null : digest("d:" + d);
+  }
+
+  /**
+   * The digests a look-up by {@code recipient} and/or {@code domain} must all carry (empty when
+   * neither is given); a recipient that is not an address adds a problem to {@code errors}.
+   */
+  public List<String> filter(String recipient, String domain, List<FieldProblem> errors) {
+    List<String> digests = new ArrayList<>(2);
+    if (recipient != null && !recipient.isBlank()) {
+      String d = address(recipient);
+      if (d == null) {
+        errors.add(FieldProblem.of("recipient", "must be an email address"));
+      } else {
+        digests.add(d);
+      }
+    }
+    String d = domain(domain);
+    if (d != null) {
+      digests.add(d);
+    }
+    return digests;
   }
 
   /** {@code Ann <Ann@Example.com>} → {@code ann@example.com}; null without an {@code @}. */
