@@ -26,13 +26,16 @@ class MessageRepository {
       """;
   private static final String INSERT_OUTBOX =
       "INSERT INTO outbox (message_id, next_attempt_at, attempts) VALUES (?, ?, 0)";
-  private static final String FIND =
+
+  /** What {@link #view} reads, for one message or a look-up. */
+  private static final String VIEW =
       """
-      SELECT m.id, m.status, m.attempts, m.created_at, m.updated_at, m.send_at, m.sent_at,
-             m.last_error_class, m.last_error_code, o.next_attempt_at
+      SELECT m.client_id, m.id, m.status, m.attempts, m.created_at, m.updated_at, m.send_at,
+             m.sent_at, m.last_error_class, m.last_error_code, o.next_attempt_at
         FROM message m LEFT JOIN outbox o ON o.message_id = m.id
-       WHERE m.id = ?
       """;
+
+  private static final String FIND = VIEW + " WHERE m.id = ?";
 
   /**
    * PostgreSQL, one message: message + outbox row in a single statement. Run in autocommit it is
@@ -172,14 +175,7 @@ class MessageRepository {
    * first (UUIDv7 ids sort by creation), ids below {@code before}, at most {@code limit}.
    */
   List<MessageLookup.Found> findByDigests(List<String> digests, UUID before, int limit) {
-    StringBuilder sql =
-        new StringBuilder(
-            """
-            SELECT m.client_id, m.id, m.status, m.attempts, m.created_at, m.updated_at, m.send_at,
-                   m.sent_at, m.last_error_class, m.last_error_code, o.next_attempt_at
-              FROM message m LEFT JOIN outbox o ON o.message_id = m.id
-             WHERE 1 = 1
-            """);
+    StringBuilder sql = new StringBuilder(VIEW).append(" WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
     for (String d : digests) {
       sql.append(" AND ").append(dialect.arrayContains("m.recipient_digests"));

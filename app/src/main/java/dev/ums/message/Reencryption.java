@@ -2,7 +2,6 @@ package dev.ums.message;
 
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -188,20 +187,7 @@ public final class Reencryption {
       sql.append("refused_recipients = ?");
       args.add(r.refused());
     }
-    return jdbc.update(
-            con -> {
-              PreparedStatement ps = con.prepareStatement(sql.toString());
-              for (int i = 0; i < args.size(); i++) {
-                Object a = args.get(i);
-                if (a instanceof String[] arr) {
-                  ps.setArray(i + 1, con.createArrayOf("varchar", arr));
-                } else {
-                  ps.setObject(i + 1, a);
-                }
-              }
-              return ps;
-            })
-        == 1;
+    return jdbc.update(sql.toString(), args.toArray()) == 1;
   }
 
   private Row reread(UUID id) {
