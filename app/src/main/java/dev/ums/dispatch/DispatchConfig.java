@@ -59,8 +59,9 @@ class DispatchConfig {
       OutboxProcessor processor,
       RetryPolicy retryPolicy,
       Clock clock,
-      OutboxDispatcher dispatcher) {
-    return new LeaseReaper(processor, retryPolicy, clock, dispatcher::listener);
+      OutboxDispatcher dispatcher,
+      DispatchProperties props) {
+    return new LeaseReaper(processor, retryPolicy, clock, dispatcher::listener, props.reapGrace());
   }
 
   @Bean

@@ -8,23 +8,77 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Dispatch settings ({@code ums.dispatch.*}) and retry settings ({@code ums.retry.*}).
  *
  * @param enabled whether this instance runs a dispatcher at all (intake-only instances: false)
- * @param batchSize rows taken by one claim statement
+ * @param batchSize most rows taken by one claim statement
  * @param workers concurrent SMTP sends
- * @param lease how long a claim is exclusive; a crashed dispatcher's rows come back after it
+ * @param prefetch claimed rows held beyond the worker count, so workers never wait for a claim; an
+ *     instance holds at most {@code workers + prefetch} claimed rows whose results are not recorded
+ * @param lease how long a claim is exclusive; a crashed dispatcher's rows come back after it. Must
+ *     be at least 1.5 × (connect + read + write timeout of {@code ums.smtp}), or start-up fails: a
+ *     send starts only when that much is left of its lease
  * @param pollInterval fallback poll when no wake-up signal arrives
  * @param reapInterval how often expired leases are returned to the queue
+ * @param reapGrace after this instance saw the database fail, how long the reaper waits before it
+ *     returns expired leases again, so that dispatchers can first record the results they held
+ *     through the outage
  * @param shutdownTimeout how long in-flight sends may finish on shutdown
  * @param instanceId written to {@code outbox.claimed_by}; default host-pid-random
  * @param listenNotify whether to use PostgreSQL LISTEN/NOTIFY to wake other instances
+ * @param breaker the relay circuit breaker, see {@link RelayBreaker}
  */
 @ConfigurationProperties("ums.dispatch")
 public record DispatchProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("100") int batchSize,
     @DefaultValue("8") int workers,
+    @DefaultValue("8") int prefetch,
     @DefaultValue("2m") Duration lease,
     @DefaultValue("1s") Duration pollInterval,
     @DefaultValue("10s") Duration reapInterval,
+    @DefaultValue("30s") Duration reapGrace,
     @DefaultValue("20s") Duration shutdownTimeout,
     String instanceId,
-    @DefaultValue("true") boolean listenNotify) {}
+    @DefaultValue("true") boolean listenNotify,
+    @DefaultValue Breaker breaker) {
+
+  public DispatchProperties {
+    if (batchSize < 1 || workers < 1 || prefetch < 0) {
+      throw new IllegalArgumentException(
+          "ums.dispatch.batch-size and ums.dispatch.workers must be at least 1, "
+              + "ums.dispatch.prefetch at least 0");
+    }
+  }
+
+  /** Most claimed rows one instance holds whose results are not yet recorded. */
+  public int maxInFlight() {
+    return workers + prefetch;
+  }
+
+  /**
+   * {@code ums.dispatch.breaker.*}: the relay circuit breaker ({@link RelayBreaker}).
+   *
+   * @param enabled whether relay-wide failures stop claiming and are not charged to messages
+   * @param window how many recent attempts are judged
+   * @param minFailures fewest failures in the window that can open the breaker
+   * @param failureRatio share of the window that must have failed to open it
+   * @param openFor how long it stays open the first time before a probe
+   * @param maxOpenFor longest wait between probes (the wait doubles after each failed probe)
+   */
+  public record Breaker(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("20") int window,
+      @DefaultValue("5") int minFailures,
+      @DefaultValue("0.5") double failureRatio,
+      @DefaultValue("1s") Duration openFor,
+      @DefaultValue("30s") Duration maxOpenFor) {
+
+    public Breaker {
+      if (window < 1 || minFailures < 1 || minFailures > window) {
+        throw new IllegalArgumentException(
+            "ums.dispatch.breaker: need 1 <= min-failures <= window");
+      }
+      if (!(failureRatio > 0 && failureRatio <= 1)) {
+        throw new IllegalArgumentException("ums.dispatch.breaker.failure-ratio must be in (0, 1]");
+      }
+    }
+  }
+}

@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * dispatcher ends as a dead letter instead of looping forever. Safe to run on every instance at
  * once: each return is a CAS on the expired claim token, so one reaper (or the late original
  * dispatcher) wins and the others' writes are dropped.
+ *
+ * <p>After this instance has seen the database fail, the reaper holds back for {@code grace}: a
+ * database outage longer than a lease would otherwise let it return rows whose results other
+ * dispatchers are still holding (they never give results up and record them as soon as the database
+ * is back), and those rows would be sent twice.
  */
 public class LeaseReaper {
 
@@ -24,25 +29,39 @@ public class LeaseReaper {
   private final RetryPolicy retry;
   private final Clock clock;
   private final Supplier<DispatchListener> listener;
+  private final Duration grace;
 
   public LeaseReaper(OutboxProcessor processor, RetryPolicy retry, Clock clock) {
-    this(processor, retry, clock, () -> DispatchListener.NONE);
+    this(processor, retry, clock, () -> DispatchListener.NONE, Duration.ZERO);
   }
 
-  /** With {@code listener} told of each returned claim as a LEASE_EXPIRED failure. */
+  /**
+   * With {@code listener} told of each returned claim as a LEASE_EXPIRED failure, holding back for
+   * {@code grace} after a database failure.
+   */
   LeaseReaper(
       OutboxProcessor processor,
       RetryPolicy retry,
       Clock clock,
-      Supplier<DispatchListener> listener) {
+      Supplier<DispatchListener> listener,
+      Duration grace) {
     this.processor = processor;
     this.retry = retry;
     this.clock = clock;
     this.listener = listener;
+    this.grace = grace;
   }
 
-  /** Returns expired claims to the queue (or the dead letters); the number returned. */
+  /**
+   * Returns expired claims to the queue (or the dead letters); the number returned. Returns 0
+   * without looking while the grace period after a database failure lasts.
+   */
   public int reap() {
+    Instant failed = processor.lastDatabaseFailure();
+    if (failed != null && clock.instant().isBefore(failed.plus(grace))) {
+      log.info("event=reap_deferred reason=database_recovering");
+      return 0;
+    }
     int total = 0;
     List<Outbox> expired;
     do {
@@ -58,7 +77,8 @@ public class LeaseReaper {
                           null,
                           "lease expired before a result was recorded",
                           retry.afterFailure(c.attempt(), c.createdAt(), now),
-                          now))
+                          now,
+                          true))
               .toList();
       OutboxProcessor.Recorded r = processor.record(failures);
       DispatchListener l = listener.get();

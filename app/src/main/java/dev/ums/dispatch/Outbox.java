@@ -13,5 +13,14 @@ import java.util.UUID;
  * @param attempt this attempt's number (1 for the first)
  * @param createdAt when the message was accepted (bounds its retry age)
  * @param content the message content document; null for rows claimed only to be reaped
+ * @param leaseEndsNanos when the claim's lease ends, on the {@link System#nanoTime()} scale of the
+ *     claiming JVM (taken before the claim statement, so never later than the stored lease); 0 for
+ *     rows claimed only to be reaped
  */
-record Outbox(UUID messageId, UUID claimToken, int attempt, Instant createdAt, byte[] content) {}
+record Outbox(
+    UUID messageId,
+    UUID claimToken,
+    int attempt,
+    Instant createdAt,
+    byte[] content,
+    long leaseEndsNanos) {}

@@ -2,6 +2,7 @@ package dev.ums.dispatch;
 
 import dev.ums.email.Email;
 import dev.ums.email.EmailSender;
+import dev.ums.email.SendNotStarted;
 import dev.ums.email.SendResult;
 import dev.ums.email.SmtpSendException;
 import dev.ums.message.MailContent;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -35,11 +35,26 @@ import tools.jackson.databind.json.JsonMapper;
  * instance) makes the loop claim at once; otherwise it polls every {@code poll-interval}. While
  * claims come back full it keeps claiming without waiting, bounded by the in-flight limit.
  *
+ * <p>Leases: an instance holds at most {@code workers + prefetch} claimed rows whose results are
+ * not recorded, so a row waits in this JVM for about one send before a worker takes it. A row is
+ * never handed to the relay after its lease: the send starts only if at least {@link
+ * EmailSender#sendBudget()} (connect + read + write timeouts) is left before the lease end minus a
+ * safety margin (for clocks of other instances that may reap it), and a send still running then is
+ * aborted. A row that cannot start in time goes back to the queue unsent, its attempt given back.
+ * Claims are sized this way instead of renewing leases, so no renewal is ever needed; start-up
+ * refuses a lease shorter than 1.5 × the send budget.
+ *
+ * <p>Relay outages: a {@link RelayBreaker} stops claiming when most recent attempts failed for
+ * relay-wide reasons, sends one probe at growing intervals, and resumes by itself. Those failures
+ * are not charged to the messages.
+ *
  * <p>Failure modes: if the process dies, its claimed rows stay leased until {@code lease} passes,
  * then the reaper returns them (they may be sent again: at-least-once, bounded by what was in
- * flight). If recording results fails, the writer retries for up to one lease, then gives up and
- * the lease returns the messages. On {@link #stop()} it stops claiming, lets running sends finish
- * within {@code shutdown-timeout}, and releases claimed rows that were never attempted.
+ * flight, at most {@code workers + prefetch}). If recording results fails (database away), the
+ * writer retries until it succeeds, holding the results and claiming nothing new; the write is a
+ * compare-and-set on the claim token, so a retry never applies twice, and the reaper's grace after
+ * a database failure lets it land first. On {@link #stop()} it stops claiming, lets running sends
+ * finish within {@code shutdown-timeout}, and releases claimed rows that were never attempted.
  */
 public class OutboxDispatcher implements SmartLifecycle {
 
@@ -56,6 +71,8 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final ObjectReader contentReader;
   private final ContentCipher cipher;
   private final Clock clock;
+  private final RelayBreaker breaker;
+  private final long marginNanos;
   private volatile DispatchListener listener = DispatchListener.NONE;
 
   private final Semaphore wakeUp = new Semaphore(0);
@@ -70,7 +87,6 @@ public class OutboxDispatcher implements SmartLifecycle {
   private volatile boolean running;
   private volatile boolean stopping;
   private volatile Instant lastLoopAt;
-  private volatile CountDownLatch stopSignal = new CountDownLatch(1);
   private Thread loopThread;
   private Thread writerThread;
 
@@ -96,7 +112,36 @@ public class OutboxDispatcher implements SmartLifecycle {
     this.json = json;
     this.contentReader = json.readerFor(MailContent.class);
     this.clock = clock;
-    this.maxInFlight = Math.max(2 * props.batchSize(), 4 * props.workers());
+    this.maxInFlight = props.maxInFlight();
+    this.breaker = new RelayBreaker(props.breaker(), clock);
+    Duration margin = min(LEASE_MARGIN, props.lease().dividedBy(10));
+    this.marginNanos = margin.toNanos();
+    Duration budget = sender.sendBudget();
+    if (props.lease().compareTo(budget.multipliedBy(3).dividedBy(2)) < 0) {
+      throw new IllegalStateException(
+          "ums.dispatch.lease ("
+              + props.lease()
+              + ") must be at least 1.5 x (ums.smtp.connect-timeout + ums.smtp.read-timeout +"
+              + " ums.smtp.write-timeout) = "
+              + budget.multipliedBy(3).dividedBy(2)
+              + ": a send starts only when that much of its lease is left");
+    }
+  }
+
+  /**
+   * Kept between a send's forced end and its lease end: covers the clocks of other instances, whose
+   * reapers judge the lease by their own time. At most a tenth of the lease.
+   */
+  static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
+
+  /** The relay circuit breaker of this dispatcher. */
+  public RelayBreaker relayBreaker() {
+    return breaker;
+  }
+
+  /** Most claimed rows this instance holds at once ({@code workers + prefetch}). */
+  public int maxInFlight() {
+    return maxInFlight;
   }
 
   /** Sets the observer of claims and attempts (metrics); replaces the previous one. */
@@ -141,7 +186,6 @@ public class OutboxDispatcher implements SmartLifecycle {
     }
     running = true;
     stopping = false;
-    stopSignal = new CountDownLatch(1);
     writerThread = new Thread(this::writeLoop, "ums-dispatch-results");
     loopThread = new Thread(this::claimLoop, "ums-dispatch-loop");
     writerThread.start();
@@ -161,7 +205,6 @@ public class OutboxDispatcher implements SmartLifecycle {
     }
     running = false;
     stopping = true; // queued sends release their rows instead of sending
-    stopSignal.countDown();
     wake();
     join(loopThread, props.shutdownTimeout());
     long deadline = System.nanoTime() + props.shutdownTimeout().toNanos();
@@ -192,21 +235,28 @@ public class OutboxDispatcher implements SmartLifecycle {
   }
 
   private void claimLoop() {
+    // Claim when a prefetch's worth of room is free (or nothing is in hand), so claims stay a few
+    // rows large without ever letting the workers run dry.
+    int minClaim = Math.max(1, Math.min(props.batchSize(), Math.max(props.prefetch(), 1)));
     while (running) {
       int free = maxInFlight - inFlight.get();
       int want = Math.min(props.batchSize(), free);
       boolean full = false;
-      if (want > 0 && (want >= props.batchSize() / 4 || inFlight.get() == 0)) {
+      if (want > 0 && (want >= minClaim || inFlight.get() == 0)) {
+        int allowed = breaker.permits(want);
         try {
-          List<Outbox> claimed = processor.claim(instanceId, want, props.lease());
+          List<Outbox> claimed =
+              allowed == 0 ? List.of() : processor.claim(instanceId, allowed, props.lease());
           lastLoopAt = clock.instant();
+          breaker.claimed(claimed.size());
           listener.claimed(claimed.size());
           inFlight.addAndGet(claimed.size());
           for (Outbox c : claimed) {
             workers.execute(() -> attempt(c));
           }
-          full = claimed.size() == want;
+          full = allowed == want && claimed.size() == want;
         } catch (RuntimeException e) {
+          breaker.claimed(0);
           log.warn("event=claim_failed error={}", e.getClass().getSimpleName());
         }
       }
@@ -224,7 +274,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   /** One SMTP attempt, on a worker thread. Never throws; always yields exactly one outcome. */
   void attempt(Outbox c) {
-    if (stopping) {
+    if (stopping || !breaker.maySend()) {
       outcomes.add(new Outcome.Unsent(c));
       return;
     }
@@ -232,7 +282,8 @@ public class OutboxDispatcher implements SmartLifecycle {
     long started = System.nanoTime();
     activeSends.incrementAndGet();
     try {
-      SendResult r = sender.send(email(c));
+      SendResult r = sender.send(email(c), c.leaseEndsNanos() - marginNanos);
+      breaker.onHealthy();
       Instant now = clock.instant();
       o = new Outcome.Sent(c, r.reply(), refused(c, r), now);
       listener.sent(since(started), Duration.between(c.createdAt(), now), c.attempt());
@@ -243,17 +294,25 @@ public class OutboxDispatcher implements SmartLifecycle {
             c.attempt(),
             r.refused().size());
       }
+    } catch (SendNotStarted e) {
+      log.info("event=claim_released message_id={} reason=lease_too_short", c.messageId());
+      o = new Outcome.Unsent(c);
     } catch (SmtpSendException e) {
+      boolean relayWide = e.classification().retryable() && breaker.onFailure(e.classification());
+      if (!e.classification().retryable()) {
+        breaker.onHealthy(); // a 5xx: the relay answers, the message is at fault
+      }
       o =
           failed(
               c,
               e.classification().name(),
               e.replyCode(),
               e.getMessage(),
-              e.classification().retryable());
+              e.classification().retryable(),
+              relayWide);
     } catch (RuntimeException e) {
       // A bug or unreadable content: retry within the budget rather than lose the message.
-      o = failed(c, "INTERNAL", null, e.getClass().getSimpleName(), true);
+      o = failed(c, "INTERNAL", null, e.getClass().getSimpleName(), true, false);
     } finally {
       activeSends.decrementAndGet();
     }
@@ -265,20 +324,30 @@ public class OutboxDispatcher implements SmartLifecycle {
   }
 
   private Outcome.Failed failed(
-      Outbox c, String classification, Integer code, String text, boolean retryable) {
+      Outbox c,
+      String classification,
+      Integer code,
+      String text,
+      boolean retryable,
+      boolean relayWide) {
     Instant now = clock.instant();
-    RetryPolicy.Decision d =
-        retryable
-            ? retry.afterFailure(c.attempt(), c.createdAt(), now)
-            : new RetryPolicy.GiveUp("permanent error");
+    RetryPolicy.Decision d;
+    if (!retryable) {
+      d = new RetryPolicy.GiveUp("permanent error");
+    } else if (relayWide) {
+      d = retry.afterRelayFailure(c.createdAt(), now); // due now; the breaker holds claims back
+    } else {
+      d = retry.afterFailure(c.attempt(), c.createdAt(), now);
+    }
     log.info(
-        "event=send_failed message_id={} attempt={} class={} code={} next={}",
+        "event=send_failed message_id={} attempt={} class={} code={} relay_wide={} next={}",
         c.messageId(),
         c.attempt(),
         classification,
         code,
+        relayWide,
         d instanceof RetryPolicy.Retry r ? r.at() : "dead_letter");
-    return new Outcome.Failed(c, classification, code, text, d, now);
+    return new Outcome.Failed(c, classification, code, text, d, now, !relayWide);
   }
 
   private Email email(Outbox c) {
@@ -330,30 +399,47 @@ public class OutboxDispatcher implements SmartLifecycle {
     }
   }
 
+  /**
+   * Records {@code batch}, retrying until it succeeds: results are never abandoned while the
+   * database is away (each write is a compare-and-set on its claim token, so retrying is safe).
+   * Only a stop interrupts it; the leases then return what was not recorded.
+   */
   private void recordWithRetry(List<Outcome> batch) throws InterruptedException {
-    long giveUpAt = System.nanoTime() + props.lease().toNanos();
     long backoffMs = 100;
+    long failingSince = 0;
     while (true) {
       try {
         processor.record(batch);
+        if (failingSince != 0) {
+          log.info(
+              "event=record_recovered count={} after_ms={}",
+              batch.size(),
+              (System.nanoTime() - failingSince) / 1_000_000);
+        }
         return;
       } catch (RuntimeException e) {
-        if (System.nanoTime() > giveUpAt || Thread.currentThread().isInterrupted()) {
-          log.error(
-              "event=record_failed_giving_up count={} error={} (leases will return them)",
-              batch.size(),
-              e.getClass().getSimpleName());
-          return;
+        if (failingSince == 0) {
+          failingSince = System.nanoTime();
         }
         log.warn(
             "event=record_failed count={} error={} retry_in_ms={}",
             batch.size(),
             e.getClass().getSimpleName(),
             backoffMs);
-        stopSignal.await(backoffMs, TimeUnit.MILLISECONDS); // back off, but not past a stop
-        backoffMs = Math.min(5_000, backoffMs * 2);
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException stop) {
+          log.error(
+              "event=record_abandoned_at_stop count={} (leases will return them)", batch.size());
+          throw stop;
+        }
+        backoffMs = Math.min(2_000, backoffMs * 2);
       }
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static Duration since(long startNanos) {

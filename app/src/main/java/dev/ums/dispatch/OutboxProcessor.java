@@ -64,6 +64,7 @@ public class OutboxProcessor {
   private final Clock clock;
   private final Dialect dialect;
   private final ReentrantLock h2ClaimLock = new ReentrantLock();
+  private volatile Instant lastDatabaseFailure;
 
   OutboxProcessor(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, Dialect dialect) {
     this.jdbc = jdbc;
@@ -74,8 +75,14 @@ public class OutboxProcessor {
 
   /** Claims up to {@code limit} due rows for {@code instanceId}, leased for {@code lease}. */
   List<Outbox> claim(String instanceId, int limit, Duration lease) {
+    long leaseEnds = System.nanoTime() + lease.toNanos();
     Instant now = clock.instant();
     UUID token = UUID.randomUUID();
+    return watched(() -> claim(instanceId, limit, lease, now, token, leaseEnds));
+  }
+
+  private List<Outbox> claim(
+      String instanceId, int limit, Duration lease, Instant now, UUID token, long leaseEnds) {
     if (dialect == Dialect.POSTGRESQL) {
       return jdbc.query(
           CLAIM_POSTGRESQL,
@@ -85,7 +92,8 @@ public class OutboxProcessor {
                   token,
                   rs.getInt("attempts"),
                   instant(rs, "created_at"),
-                  rs.getBytes("content")),
+                  rs.getBytes("content"),
+                  leaseEnds),
           ts(now),
           limit,
           instanceId,
@@ -96,14 +104,14 @@ public class OutboxProcessor {
     // H2 (embedded, one process): no SKIP LOCKED, so claims are serialized in this JVM.
     h2ClaimLock.lock();
     try {
-      return tx.execute(s -> claimH2(instanceId, limit, lease, now, token));
+      return tx.execute(s -> claimH2(instanceId, limit, lease, now, token, leaseEnds));
     } finally {
       h2ClaimLock.unlock();
     }
   }
 
   private List<Outbox> claimH2(
-      String instanceId, int limit, Duration lease, Instant now, UUID token) {
+      String instanceId, int limit, Duration lease, Instant now, UUID token, long leaseEnds) {
     List<UUID> ids =
         jdbc.queryForList(
             """
@@ -152,7 +160,8 @@ public class OutboxProcessor {
                       token,
                       rs.getInt("attempts"),
                       instant(rs, "created_at"),
-                      rs.getBytes("content")),
+                      rs.getBytes("content"),
+                      leaseEnds),
               id));
     }
     return claimed;
@@ -174,7 +183,26 @@ public class OutboxProcessor {
     if (outcomes.isEmpty()) {
       return new Recorded(0, 0, 0);
     }
-    return tx.execute(s -> recordInTx(outcomes));
+    return watched(() -> tx.execute(s -> recordInTx(outcomes)));
+  }
+
+  /**
+   * When a dispatch statement last failed on this instance (the database was away), or null. The
+   * reaper holds back for a grace period after it, so results held through an outage are recorded
+   * before their leases are returned.
+   */
+  Instant lastDatabaseFailure() {
+    return lastDatabaseFailure;
+  }
+
+  private <T> T watched(java.util.function.Supplier<T> statement) {
+    try {
+      return statement.get();
+    } catch (org.springframework.dao.DataAccessException
+        | org.springframework.transaction.TransactionException e) {
+      lastDatabaseFailure = clock.instant();
+      throw e;
+    }
   }
 
   private Recorded recordInTx(List<Outcome> outcomes) {
@@ -194,18 +222,20 @@ public class OutboxProcessor {
     }
     List<Outcome.Sent> sentApplied = deleteOutbox(sent);
     List<Outcome.Failed> deadApplied = deleteOutbox(dead);
+    // A relay-wide failure gives its attempt back (the claim counted it).
     List<Outcome.Failed> retryApplied =
         cas(
             retry,
             """
             UPDATE outbox SET next_attempt_at = ?, claim_token = NULL, claimed_by = NULL,
-                              lease_until = NULL
+                              lease_until = NULL, attempts = attempts - ?
              WHERE message_id = ? AND claim_token = ?
             """,
             (ps, f) -> {
               ps.setObject(1, ts(((RetryPolicy.Retry) f.decision()).at()));
-              ps.setObject(2, f.claim().messageId());
-              ps.setObject(3, f.claim().claimToken());
+              ps.setInt(2, f.charged() ? 0 : 1);
+              ps.setObject(3, f.claim().messageId());
+              ps.setObject(4, f.claim().claimToken());
             },
             Outcome::claim);
 
@@ -228,7 +258,8 @@ public class OutboxProcessor {
     failed.addAll(deadApplied);
     jdbc.batchUpdate(
         """
-        UPDATE message SET status = ?, last_error_class = ?, last_error_code = ?, updated_at = ?
+        UPDATE message SET status = ?, last_error_class = ?, last_error_code = ?, updated_at = ?,
+                           attempts = attempts - ?
          WHERE id = ?
         """,
         failed,
@@ -238,7 +269,8 @@ public class OutboxProcessor {
           ps.setString(2, f.classification());
           ps.setObject(3, f.replyCode());
           ps.setObject(4, ts(now));
-          ps.setObject(5, f.claim().messageId());
+          ps.setInt(5, f.charged() ? 0 : 1);
+          ps.setObject(6, f.claim().messageId());
         });
     jdbc.batchUpdate(
         """
@@ -351,6 +383,10 @@ public class OutboxProcessor {
    * stall longer than the lease) is the only way a row gets here.
    */
   List<Outbox> expiredLeases(int limit) {
+    return watched(() -> expiredLeasesNow(limit));
+  }
+
+  private List<Outbox> expiredLeasesNow(int limit) {
     return jdbc.query(
         """
         SELECT o.message_id, o.claim_token, o.attempts, m.created_at
@@ -365,7 +401,8 @@ public class OutboxProcessor {
                 rs.getObject("claim_token", UUID.class),
                 rs.getInt("attempts"),
                 instant(rs, "created_at"),
-                null),
+                null,
+                0),
         ts(clock.instant()),
         limit);
   }

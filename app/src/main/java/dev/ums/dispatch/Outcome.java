@@ -7,7 +7,10 @@ sealed interface Outcome {
 
   Outbox claim();
 
-  /** Claimed but never attempted (shutdown): back to the queue, the attempt given back. */
+  /**
+   * Claimed but never attempted (shutdown, too little lease left, relay breaker open): back to the
+   * queue, due now, the attempt given back.
+   */
   record Unsent(Outbox claim) implements Outcome {}
 
   /** Accepted by the relay (possibly with some recipients refused). */
@@ -19,6 +22,7 @@ sealed interface Outcome {
    *
    * @param classification a failure class name, or {@code LEASE_EXPIRED} for a reaped claim
    * @param text the error with personal data removed
+   * @param charged false for a relay-wide failure ({@link RelayBreaker}): the attempt is given back
    */
   record Failed(
       Outbox claim,
@@ -26,6 +30,7 @@ sealed interface Outcome {
       Integer replyCode,
       String text,
       RetryPolicy.Decision decision,
-      Instant at)
+      Instant at,
+      boolean charged)
       implements Outcome {}
 }

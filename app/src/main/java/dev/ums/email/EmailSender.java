@@ -8,12 +8,14 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -35,7 +37,10 @@ import org.springframework.stereotype.Component;
  *       recipient; recipients it refused are listed in {@link SendResult#refused()}.
  *   <li>{@link SmtpSendException} means no recipient got the message. Its {@link FailureClass} says
  *       whether a retry can help.
- *   <li>Every send is bounded by the connect, read and write timeouts; none hangs forever.
+ *   <li>Every send is bounded by the connect, read and write timeouts; none hangs forever. A send
+ *       given a deadline ({@link #send(Email, long)}) also never starts when less than {@link
+ *       #sendBudget()} is left before it (waiting for a pooled connection included), and is aborted
+ *       (its socket closed) if it is still running at the deadline.
  *   <li>If the connection breaks after the server accepted DATA but before its reply arrived, the
  *       send is reported as failed (TIMEOUT or CONNECTION) although the mail may have been
  *       delivered: SMTP cannot tell. A retry then sends a duplicate with the same {@code
@@ -104,6 +109,7 @@ public class EmailSender implements AutoCloseable {
   private record Idle(SmtpConnection connection, long sinceNanos) {}
 
   private final AtomicInteger connectsOpened = new AtomicInteger();
+  private final long budgetNanos;
   private volatile boolean closed;
 
   EmailSender(SmtpProperties props, SmtpEndpoint endpoint, Clock clock) {
@@ -115,6 +121,7 @@ public class EmailSender implements AutoCloseable {
     this.session = Session.getInstance(sessionProperties(props, endpoint, protocol));
     this.permits = new Semaphore(props.maxConnections(), true);
     this.pipelines = props.pipelining() ? null : Boolean.FALSE;
+    this.budgetNanos = sendBudget().toNanos();
   }
 
   /** A sender to the relay that {@code props} names (no capture inbox), outside Spring. */
@@ -129,6 +136,39 @@ public class EmailSender implements AutoCloseable {
    * @throws SmtpSendException when no recipient accepted the message; see its classification
    */
   public SendResult send(Email email) throws SmtpSendException {
+    try {
+      return send(email, NO_DEADLINE);
+    } catch (SendNotStarted e) {
+      throw new IllegalStateException("a send without a deadline always starts", e);
+    }
+  }
+
+  /** {@link #send(Email, long)}'s deadline when there is none. */
+  static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  /**
+   * The longest a send is expected to take: connect timeout + read timeout + write timeout. A send
+   * with a deadline starts only when at least this much is left before it.
+   */
+  public Duration sendBudget() {
+    return props.connectTimeout().plus(props.readTimeout()).plus(props.writeTimeout());
+  }
+
+  /**
+   * Sends one email that must be over by {@code deadlineNanos} ({@link System#nanoTime()} scale).
+   * The dispatcher passes its claim's lease end, so that no message is handed to the relay after
+   * its lease.
+   *
+   * <p>If, once a connection permit is held, less than {@link #sendBudget()} is left, nothing is
+   * sent and {@link SendNotStarted} is thrown. A send still running at the deadline is aborted: its
+   * connection is closed and the send fails as {@code TIMEOUT}. Only in that rare case, and only
+   * when the relay had already taken the whole message, may the relay deliver it after the
+   * deadline.
+   *
+   * @throws SendNotStarted too little time was left; nothing went out
+   * @throws SmtpSendException when no recipient accepted the message; see its classification
+   */
+  public SendResult send(Email email, long deadlineNanos) throws SmtpSendException, SendNotStarted {
     MimeMessage mime;
     Address[] envelope;
     try {
@@ -142,21 +182,31 @@ public class EmailSender implements AutoCloseable {
     if (envelope.length == 0) {
       throw new SmtpSendException(FailureClass.PERMANENT, null, "message has no recipient");
     }
-    acquire();
+    long startBy = deadlineNanos == NO_DEADLINE ? NO_DEADLINE : deadlineNanos - budgetNanos;
+    acquire(startBy);
     SmtpConnection c = null;
+    Watchdog dog = null;
     try {
+      if (startBy != NO_DEADLINE) {
+        if (System.nanoTime() > startBy) {
+          throw new SendNotStarted();
+        }
+        dog = new Watchdog(deadlineNanos);
+      }
       Reused reused = reuseIdle();
       if (reused != null && reused.unchecked()) {
         // Reused without a NOOP check: a connection the relay dropped in the last moments fails
         // on its first command. Nothing was accepted then, so try once more on a new connection.
         c = reused.connection();
         try {
-          SendResult result = c.send(mime, envelope);
+          SendResult result = transmit(c, dog, mime, envelope);
           giveBack(c);
           c = null;
           return result;
         } catch (SmtpSendException e) {
-          if (e.classification() != FailureClass.CONNECTION || !c.safeToRetry()) {
+          if (e.classification() != FailureClass.CONNECTION
+              || !c.safeToRetry()
+              || (dog != null && dog.fired())) {
             throw e;
           }
           discard(c);
@@ -168,13 +218,16 @@ public class EmailSender implements AutoCloseable {
       if (c == null) {
         c = connect();
       }
-      SendResult result = c.send(mime, envelope);
+      SendResult result = transmit(c, dog, mime, envelope);
       giveBack(c);
       c = null;
       return result;
     } finally {
+      if (dog != null) {
+        dog.cancel();
+      }
       if (c != null) {
-        if (c.reusable()) {
+        if (c.reusable() && (dog == null || !dog.fired())) {
           giveBack(c); // a refusal the pipelined session recovered from with RSET
         } else {
           discard(c);
@@ -183,6 +236,81 @@ public class EmailSender implements AutoCloseable {
       permits.release();
     }
   }
+
+  /** One send on {@code c}, aborted by {@code dog} (if any) when its deadline passes. */
+  private static SendResult transmit(
+      SmtpConnection c, Watchdog dog, MimeMessage mime, Address[] envelope)
+      throws SmtpSendException {
+    if (dog == null) {
+      return c.send(mime, envelope);
+    }
+    dog.watch(c);
+    try {
+      return c.send(mime, envelope);
+    } catch (SmtpSendException e) {
+      if (dog.fired()) {
+        throw new SmtpSendException(
+            FailureClass.TIMEOUT, null, "SMTP send aborted at its deadline (lease end)");
+      }
+      throw e;
+    } finally {
+      dog.watch(null);
+    }
+  }
+
+  /**
+   * Aborts the connection it watches when the deadline passes. The abort (closing a socket, which
+   * for TLS may wait on a lock held by the blocked writer) runs on a thread of its own, so that one
+   * stuck socket never delays another send's watchdog.
+   */
+  private static final class Watchdog {
+    private final java.util.concurrent.ScheduledFuture<?> timer;
+    private SmtpConnection watched;
+    private boolean fired;
+
+    Watchdog(long deadlineNanos) {
+      this.timer =
+          WATCHDOG.schedule(this::fire, deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    synchronized void watch(SmtpConnection c) {
+      watched = c;
+      if (fired && c != null) {
+        abortAsync(c);
+      }
+    }
+
+    synchronized boolean fired() {
+      return fired;
+    }
+
+    private synchronized void fire() {
+      fired = true;
+      if (watched != null) {
+        log.warn("event=smtp_send_aborted reason=deadline");
+        abortAsync(watched);
+      }
+    }
+
+    void cancel() {
+      timer.cancel(false);
+    }
+  }
+
+  private static void abortAsync(SmtpConnection c) {
+    Thread t = new Thread(c::abort, "ums-smtp-abort");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Times every deadline-bound send; one daemon thread for the whole JVM. */
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "ums-smtp-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** Sends on a connected transport; any exception leaves the transport to be discarded. */
   private static SendResult transmit(SMTPTransport smtp, MimeMessage mime, Address[] envelope)
@@ -266,9 +394,14 @@ public class EmailSender implements AutoCloseable {
     return out;
   }
 
-  private void acquire() throws SmtpSendException {
+  /** Waits for a connection permit, until {@code startBy} at most. */
+  private void acquire(long startBy) throws SmtpSendException, SendNotStarted {
     try {
-      permits.acquire();
+      if (startBy == NO_DEADLINE) {
+        permits.acquire();
+      } else if (!permits.tryAcquire(startBy - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        throw new SendNotStarted();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SmtpSendException(
@@ -475,6 +608,11 @@ public class EmailSender implements AutoCloseable {
     @Override
     public void close() {
       closeQuietly(transport);
+    }
+
+    @Override
+    public void abort() {
+      closeQuietly(transport); // QUIT is not waited for (quitwait=false), then the socket closes
     }
   }
 

@@ -119,7 +119,7 @@ final class PipelinedConnection implements SmtpConnection {
   private static final int MAX_LINE = 8192;
   private static final int MAX_LINES = 1000;
 
-  private Socket socket;
+  private volatile Socket socket;
   private InputStream in;
   private OutputStream out;
   private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
@@ -488,6 +488,16 @@ final class PipelinedConnection implements SmtpConnection {
         // closing anyway
       }
     }
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // nothing to do
+    }
+  }
+
+  @Override
+  public void abort() {
+    reusable = false;
     try {
       socket.close();
     } catch (IOException e) {

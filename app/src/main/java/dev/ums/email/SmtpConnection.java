@@ -36,4 +36,10 @@ interface SmtpConnection {
 
   /** Says QUIT without waiting for the answer and closes; never throws. */
   void close();
+
+  /**
+   * Closes the connection at once from another thread while a {@link #send} may be blocked on it;
+   * the send then fails with an I/O error. Never throws.
+   */
+  void abort();
 }

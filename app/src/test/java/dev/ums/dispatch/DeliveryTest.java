@@ -140,17 +140,7 @@ class DeliveryTest {
         assertThat(http.postJson("/api/messages/batch", sb.append("]}").toString()).status())
             .isEqualTo(202);
       }
-      DispatchProperties small =
-          new DispatchProperties(
-              true,
-              50,
-              4,
-              Duration.ofMinutes(2),
-              Duration.ofMillis(100),
-              Duration.ofHours(1),
-              Duration.ofSeconds(10),
-              null,
-              false);
+      DispatchProperties small = TestDispatch.props(50, 4, 4, Duration.ofMinutes(2));
       for (int d = 0; d < 4; d++) {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         pools.add(pool);

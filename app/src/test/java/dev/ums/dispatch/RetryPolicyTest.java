@@ -22,19 +22,38 @@ class RetryPolicyTest {
 
   @Test
   void full_jitter_scales_the_ceiling_by_the_random_draw() {
-    RetryPolicy half = noJitter.withJitter(() -> 0.5);
-    RetryPolicy zero = noJitter.withJitter(() -> 0.0);
+    RetryPolicy half = noJitter.withJitter(() -> 0.5, 0);
+    RetryPolicy zero = noJitter.withJitter(() -> 0.0, 0);
 
     assertThat(half.delay(3)).isEqualTo(Duration.ofSeconds(60));
     assertThat(zero.delay(3)).isEqualTo(Duration.ZERO);
   }
 
   @Test
-  void default_jitter_stays_within_zero_and_the_ceiling() {
+  void jitter_never_goes_below_its_floor() {
+    RetryPolicy floored = noJitter.withJitter(() -> 0.0, 0.5);
+    RetryPolicy top = noJitter.withJitter(() -> 0.999_999, 0.5);
+
+    assertThat(floored.delay(3)).isEqualTo(Duration.ofSeconds(60));
+    assertThat(top.delay(3)).isBetween(Duration.ofSeconds(119), Duration.ofSeconds(120));
+  }
+
+  @Test
+  void default_jitter_stays_between_half_the_ceiling_and_the_ceiling() {
     RetryPolicy jittered = noJitter.withJitter();
     for (int i = 0; i < 1000; i++) {
-      assertThat(jittered.delay(4)).isBetween(Duration.ZERO, Duration.ofSeconds(240));
+      assertThat(jittered.delay(4)).isBetween(Duration.ofSeconds(120), Duration.ofSeconds(240));
     }
+  }
+
+  @Test
+  void relay_failures_spend_no_attempts_and_give_up_only_at_the_maximum_age() {
+    RetryPolicy p = noJitter.withMaxAttempts(1).withMaxAge(Duration.ofHours(2));
+
+    assertThat(p.afterRelayFailure(T0, T0.plusSeconds(60)))
+        .isEqualTo(new RetryPolicy.Retry(T0.plusSeconds(60)));
+    assertThat(p.afterRelayFailure(T0, T0.plus(Duration.ofMinutes(121))))
+        .isInstanceOf(RetryPolicy.GiveUp.class);
   }
 
   @Test

@@ -64,17 +64,7 @@ class SmtpReplyHandlingTest {
                 "ums.test"),
             clock);
     pool = Executors.newFixedThreadPool(2);
-    DispatchProperties props =
-        new DispatchProperties(
-            true,
-            10,
-            2,
-            Duration.ofMinutes(2),
-            Duration.ofMillis(100),
-            Duration.ofHours(1),
-            Duration.ofSeconds(5),
-            null,
-            false);
+    DispatchProperties props = TestDispatch.props(10, 2, 2, Duration.ofMinutes(2));
     dispatcher =
         new OutboxDispatcher(
             processor,
