@@ -7,6 +7,7 @@ import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
+import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -456,10 +457,11 @@ public class EmailSender implements AutoCloseable {
       }
     }
     SMTPTransport t = connectJakarta();
+    Socket socket = NoDelaySocketFactory.takeLast(); // null with implicit TLS
     if (pipelines == null) {
       learn(t);
     }
-    return new JakartaConnection(t);
+    return new JakartaConnection(t, socket);
   }
 
   /** Decides, once, from a connected transport's EHLO reply whether to pipeline from now on. */
@@ -506,6 +508,7 @@ public class EmailSender implements AutoCloseable {
 
   private SMTPTransport connectJakarta() throws SmtpSendException {
     SMTPTransport t = newTransport();
+    NoDelaySocketFactory.takeLast();
     try {
       connectsOpened.incrementAndGet();
       t.connect(
@@ -579,9 +582,11 @@ public class EmailSender implements AutoCloseable {
   private static final class JakartaConnection implements SmtpConnection {
 
     private final SMTPTransport transport;
+    private final Socket socket;
 
-    JakartaConnection(SMTPTransport transport) {
+    JakartaConnection(SMTPTransport transport, Socket socket) {
       this.transport = transport;
+      this.socket = socket;
     }
 
     @Override
@@ -610,9 +615,21 @@ public class EmailSender implements AutoCloseable {
       closeQuietly(transport);
     }
 
+    /**
+     * Closes the plain socket under the transport: {@link SMTPTransport#close()} would wait for the
+     * running send. With implicit TLS there is no such socket (it comes from the TLS socket
+     * factory), and the send is bounded by its read and write timeouts only.
+     */
     @Override
     public void abort() {
-      closeQuietly(transport); // QUIT is not waited for (quitwait=false), then the socket closes
+      if (socket == null) {
+        return;
+      }
+      try {
+        socket.close();
+      } catch (java.io.IOException e) {
+        // closing anyway
+      }
     }
   }
 

@@ -15,10 +15,25 @@ final class NoDelaySocketFactory extends SocketFactory {
 
   static final NoDelaySocketFactory INSTANCE = new NoDelaySocketFactory();
 
+  /**
+   * The socket this thread created last. Jakarta Mail keeps its socket to itself and its {@code
+   * close()} waits for a running send, so a send's watchdog closes this socket instead (any TLS
+   * layered on it then fails too).
+   */
+  private static final ThreadLocal<Socket> LAST = new ThreadLocal<>();
+
+  /** The socket this thread created last, forgetting it; null if none. */
+  static Socket takeLast() {
+    Socket s = LAST.get();
+    LAST.remove();
+    return s;
+  }
+
   @Override
   public Socket createSocket() throws IOException {
     Socket s = new Socket();
     s.setTcpNoDelay(true);
+    LAST.set(s);
     return s;
   }
 

@@ -33,6 +33,15 @@ public final class FakeSmtpServer implements AutoCloseable {
   /** Reply to the end of DATA; null: never answer it. */
   public volatile String dataReply = "250 2.0.0 Ok: queued";
 
+  /** How long to wait before every reply (a relay that is slow at each step). */
+  public volatile long replyDelayMillis;
+
+  /** How long to wait before answering the end of DATA (a slow relay). */
+  public volatile long dataDelayMillis;
+
+  /** The Message-ID header of every message answered with 2xx, one entry per delivery. */
+  public final List<String> delivered = new CopyOnWriteArrayList<>();
+
   public FakeSmtpServer() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::acceptLoop, "fake-smtp-accept");
@@ -82,15 +91,26 @@ public final class FakeSmtpServer implements AutoCloseable {
           reply(out, rcptReply.apply(line));
         } else if (cmd.equals("DATA")) {
           reply(out, "354 End data with <CR><LF>.<CR><LF>");
+          String messageId = null;
           while ((line = in.readLine()) != null && !line.equals(".")) {
-            // swallow the message
+            if (messageId == null && line.regionMatches(true, 0, "Message-ID:", 0, 11)) {
+              messageId = line.substring(11).strip();
+            }
           }
           String r = dataReply;
           if (r == null) {
             continue; // swallow the end of data and never answer
           }
+          if (dataDelayMillis > 0) {
+            try {
+              Thread.sleep(dataDelayMillis); // the relay's own processing time
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
           if (r.startsWith("2")) {
             accepted.incrementAndGet();
+            delivered.add(String.valueOf(messageId));
           }
           reply(out, r);
         } else if (cmd.startsWith("RSET") || cmd.startsWith("NOOP")) {
@@ -107,7 +127,14 @@ public final class FakeSmtpServer implements AutoCloseable {
     }
   }
 
-  private static void reply(OutputStream out, String line) throws IOException {
+  private void reply(OutputStream out, String line) throws IOException {
+    if (replyDelayMillis > 0) {
+      try {
+        Thread.sleep(replyDelayMillis);
+      } catch (InterruptedException e) {
+        throw new IOException("interrupted", e);
+      }
+    }
     out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
   }
