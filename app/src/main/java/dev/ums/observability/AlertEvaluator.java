@@ -17,9 +17,10 @@ import org.springframework.scheduling.annotation.Scheduled;
  *
  * <p>A rule whose input is unknown (outbox unreadable) keeps its state until it can be read again.
  * State is in memory: after a restart a still-firing rule is notified again as a new episode. Each
- * instance evaluates on its own; failure ratio and dead letters are per instance, backlog age and
- * relay reachability are fleet-wide, so with N instances they may be notified N times (turn
- * evaluation off with {@code ums.alerts.enabled=false} on all but one, or alert from Prometheus).
+ * instance evaluates on its own; failure ratio, dead letters and the relay breaker are per
+ * instance, backlog age and relay reachability are fleet-wide, so with N instances they may be
+ * notified N times (turn evaluation off with {@code ums.alerts.enabled=false} on all but one, or
+ * alert from Prometheus).
  */
 public class AlertEvaluator {
 
@@ -97,6 +98,11 @@ public class AlertEvaluator {
             since != null && down.compareTo(props.smtpDownFor()) >= 0,
             seconds(down),
             seconds(props.smtpDownFor()));
+      }
+      case RELAY_BREAKER_OPEN -> {
+        Instant since = signals.relayBreakerOpenSince();
+        yield new Reading(
+            since != null, since == null ? 0 : seconds(Duration.between(since, now)), 0);
       }
     };
   }

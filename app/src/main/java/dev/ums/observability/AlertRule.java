@@ -9,7 +9,12 @@ enum AlertRule {
   /** Messages were dead-lettered since the last evaluation (value: how many). */
   DEAD_LETTERS("dead_letters", "warning", "new dead letters"),
   /** The SMTP relay has been unreachable too long (value: seconds down). */
-  SMTP_DOWN("smtp_down", "critical", "SMTP relay unreachable (s)");
+  SMTP_DOWN("smtp_down", "critical", "SMTP relay unreachable (s)"),
+  /**
+   * This instance's relay circuit breaker is open: dispatch has paused and probes the relay (value:
+   * seconds open).
+   */
+  RELAY_BREAKER_OPEN("relay_breaker_open", "critical", "relay circuit breaker open (s)");
 
   private final String key;
   private final String severity;

@@ -17,4 +17,9 @@ interface AlertSignals {
 
   /** When the current relay outage began; null while the relay is reachable. */
   Instant relayDownSince();
+
+  /** When this instance's relay breaker opened; null while closed or without a dispatcher. */
+  default Instant relayBreakerOpenSince() {
+    return null;
+  }
 }

@@ -2,10 +2,12 @@ package dev.ums.observability;
 
 import dev.ums.dispatch.DispatchListener;
 import dev.ums.dispatch.OutboxDispatcher;
+import dev.ums.dispatch.RelayBreaker;
 import dev.ums.email.FailureClass;
 import dev.ums.message.MessagesAccepted;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -100,6 +102,13 @@ final class DispatchMetrics implements DispatchListener {
         .register(registry);
     Gauge.builder("ums.dispatch.inflight", dispatcher, OutboxDispatcher::inFlight)
         .description("Claimed rows whose outcome is not yet recorded")
+        .register(registry);
+    RelayBreaker breaker = dispatcher.relayBreaker();
+    Gauge.builder("ums.relay.breaker.state", breaker, b -> b.state().ordinal())
+        .description("Relay circuit breaker: 0 closed, 1 open, 2 half-open")
+        .register(registry);
+    FunctionCounter.builder("ums.relay.breaker.trips", breaker, RelayBreaker::trips)
+        .description("Times the relay circuit breaker opened")
         .register(registry);
   }
 

@@ -10,8 +10,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * {@code dispatcher}: UP while the local delivery loop completes claims; DOWN when it is stopped or
  * its last completed claim is older than {@code stallAfter} (3 × poll interval + 10 s by default).
- * A loop whose claims keep failing (database away) also goes DOWN. Not contributed on intake-only
- * instances.
+ * A loop whose claims keep failing (database away) also goes DOWN. An open relay breaker is a
+ * detail here (and an alert), not a DOWN: the loop is doing what it should. Not contributed on
+ * intake-only instances.
  */
 final class DispatcherHealth implements HealthIndicator {
 
@@ -40,6 +41,8 @@ final class DispatcherHealth implements HealthIndicator {
     return b.withDetail("lastLoopAt", last == null ? "none yet" : last.toString())
         .withDetail("inFlight", dispatcher.inFlight())
         .withDetail("activeSends", dispatcher.activeSends())
+        .withDetail("maxInFlight", dispatcher.maxInFlight())
+        .withDetail("relayBreaker", dispatcher.relayBreaker().state().name())
         .build();
   }
 }

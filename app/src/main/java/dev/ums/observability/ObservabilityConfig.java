@@ -90,7 +90,9 @@ class ObservabilityConfig {
       OutboxStats stats,
       RelayProbe probe,
       AlertNotifier notifier,
-      Clock clock) {
+      Clock clock,
+      ObjectProvider<OutboxDispatcher> dispatcher) {
+    OutboxDispatcher local = dispatcher.getIfAvailable();
     AlertSignals signals =
         new AlertSignals() {
           @Override
@@ -111,6 +113,11 @@ class ObservabilityConfig {
           @Override
           public Instant relayDownSince() {
             return probe.check().downSince();
+          }
+
+          @Override
+          public Instant relayBreakerOpenSince() {
+            return local == null ? null : local.relayBreaker().openSince();
           }
         };
     return new AlertEvaluator(alerts, signals, notifier, clock);

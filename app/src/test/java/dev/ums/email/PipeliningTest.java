@@ -104,6 +104,9 @@ class PipeliningTest {
     assertThat(server.chunks)
         .anySatisfy(c -> assertThat(c).startsWith("MAIL FROM:").doesNotContain("RCPT"));
     assertThat(s.pipelining()).isTrue();
+    // The Jakarta connection is closed after its message; its QUIT reaches the server on its own.
+    org.awaitility.Awaitility.await()
+        .until(() -> server.chunks.stream().anyMatch(c -> c.startsWith("QUIT")));
 
     server.chunks.clear();
     s.send(twoRecipients("p1")); // a new, pipelined connection replaces the Jakarta one

@@ -30,6 +30,7 @@ class AlertEvaluatorTest {
   final AtomicLong deadLetters = new AtomicLong();
   volatile Duration oldestDueAge = Duration.ZERO;
   volatile Instant relayDownSince;
+  volatile Instant breakerOpenSince;
   DeliveryWindow window;
   AlertProperties props;
   AlertEvaluator evaluator;
@@ -106,7 +107,26 @@ class AlertEvaluatorTest {
       public Instant relayDownSince() {
         return probe == null ? relayDownSince : probe.check().downSince();
       }
+
+      @Override
+      public Instant relayBreakerOpenSince() {
+        return breakerOpenSince;
+      }
     };
+  }
+
+  @Test
+  void relay_breaker_open_fires_while_the_breaker_is_open_and_resolves_when_it_closes() {
+    breakerOpenSince = clock.instant();
+    clock.advance(Duration.ofSeconds(45));
+    evaluator.evaluate();
+    JsonNode firing = only();
+    assertThat(firing.get("rule").asString()).isEqualTo("relay_breaker_open");
+    assertThat(firing.get("value").asDouble()).isCloseTo(45.0, within(1.0));
+
+    breakerOpenSince = null;
+    evaluator.evaluate();
+    assertThat(only().get("state").asString()).isEqualTo("RESOLVED");
   }
 
   void attempts(int ok, int failed) {

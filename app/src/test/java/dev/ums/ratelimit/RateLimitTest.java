@@ -25,6 +25,7 @@ class RateLimitTest {
   void over_the_limit_is_429_with_headers_and_nothing_stored_and_refill_lets_it_through() {
     db.clean();
     clock.reset();
+    clock.freeze(); // buckets refill only when the test says so, however slow the machine
     Http limited =
         http.as(
             http.postJson("/api/admin/keys", "{\"clientId\": \"limited\", \"role\": \"SENDER\"}")

@@ -10,18 +10,26 @@ import java.time.ZoneOffset;
 public class TestClock extends Clock {
 
   private volatile Duration offset = Duration.ZERO;
+  private volatile Instant frozenAt;
 
   public void advance(Duration d) {
     offset = offset.plus(d);
   }
 
+  /** Stops time until {@link #reset()}; only {@link #advance} moves it meanwhile. */
+  public void freeze() {
+    frozenAt = Instant.now();
+  }
+
   public void reset() {
+    frozenAt = null;
     offset = Duration.ZERO;
   }
 
   @Override
   public Instant instant() {
-    return Instant.now().plus(offset);
+    Instant frozen = frozenAt;
+    return (frozen == null ? Instant.now() : frozen).plus(offset);
   }
 
   @Override

@@ -61,6 +61,11 @@ final class Bench {
       throw new IllegalStateException(
           cfg.jar() + " is missing: build it first (./mvnw -B -pl bench -am package -DskipTests)");
     }
+    if (cfg.drainOnly()) {
+      drain(DRAIN, 0, true);
+      drain(DRAIN_SLOW, cfg.delayMillis(), false);
+      return;
+    }
     sinkCeiling();
     raw(0, "loopback");
     raw(cfg.delayMillis(), cfg.delayMillis() + " ms per turn");

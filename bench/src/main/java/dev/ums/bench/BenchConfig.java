@@ -16,9 +16,12 @@ import java.util.Arrays;
  * @param intakeSeconds measured duration of each closed-loop intake run
  * @param e2eSeconds measured duration of each open-loop end-to-end run
  * @param rates messages/s for the end-to-end runs
+ * @param drainOnly run only UMS's two drains ({@code -Dbench.drainOnly=true}), to measure a
+ *     dispatch change quickly; results go to {@code bench/target/bench-drain.md}
  */
 record BenchConfig(
     boolean quick,
+    boolean drainOnly,
     Path root,
     Path jar,
     String pgServer,
@@ -39,6 +42,7 @@ record BenchConfig(
         Path.of(System.getProperty("bench.jar", root.resolve("app/target/ums.jar").toString()));
     return new BenchConfig(
         quick,
+        Boolean.getBoolean("bench.drainOnly"),
         root,
         jar,
         System.getProperty("bench.pg", "127.0.0.1:5432"),
@@ -54,15 +58,19 @@ record BenchConfig(
   }
 
   Path resultsMd() {
-    return quick
-        ? root.resolve("bench/target/bench-quick.md")
-        : root.resolve("bench/results/latest.md");
+    return drainOnly
+        ? root.resolve("bench/target/bench-drain.md")
+        : quick
+            ? root.resolve("bench/target/bench-quick.md")
+            : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
-    return quick
-        ? root.resolve("bench/target/bench-quick.json")
-        : root.resolve("bench/results/latest.json");
+    return drainOnly
+        ? root.resolve("bench/target/bench-drain.json")
+        : quick
+            ? root.resolve("bench/target/bench-quick.json")
+            : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {
