@@ -20,7 +20,7 @@ class RelayProbeTest {
   }
 
   @Test
-  void relay_that_accepts_connections_is_up_and_a_closed_port_is_down_with_the_outage_start()
+  void relay_that_accepts_connections_is_up_and_a_closed_port_is_warn_with_the_outage_start()
       throws IOException {
     ServerSocket relay = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     RelayProbe probe =
@@ -36,7 +36,7 @@ class RelayProbeTest {
     RelayProbe.State down = probe.check();
     assertThat(down.up()).isFalse();
     assertThat(down.downSince()).isEqualTo(down.checkedAt());
-    assertThat(new SmtpRelayHealth(probe).health().getStatus()).isEqualTo(Status.DOWN);
+    assertThat(new SmtpRelayHealth(probe).health().getStatus()).isEqualTo(HealthStatus.WARN);
 
     clock.advance(Duration.ofSeconds(11));
     assertThat(probe.check().downSince())
