@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -51,8 +52,11 @@ class ObservabilityConfig {
   }
 
   @Bean
-  RelayProbe relayProbe(SmtpProperties smtp, Clock clock) {
-    return new RelayProbe(smtp, clock, RELAY_PROBE_CACHE);
+  RelayProbe relayProbe(
+      SmtpProperties smtp, Clock clock, @Qualifier("healthChecks") Executor healthChecks) {
+    RelayProbe probe = new RelayProbe(smtp, clock, RELAY_PROBE_CACHE, healthChecks);
+    probe.check(Duration.ZERO); // the first check starts now, not with the first health request
+    return probe;
   }
 
   @Bean
