@@ -45,9 +45,9 @@ public class AsyncConfig {
   }
 
   /**
-   * Threads for health checks that can hang (the SMTP relay probe), so that a health request waits
-   * for them only as long as it can afford. Each check runs at most once at a time, so this holds
-   * at most one thread per check; idle threads end after a minute.
+   * Threads for health checks that can hang (the SMTP relay probe, the database check), so that a
+   * health request waits for them only as long as it can afford. Each check runs at most once at a
+   * time, so this holds at most one thread per check; idle threads end after a minute.
    */
   @Bean(name = "healthChecks", destroyMethod = "shutdownNow")
   ExecutorService healthChecks() {
