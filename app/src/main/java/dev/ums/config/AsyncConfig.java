@@ -11,8 +11,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Owns scheduling and executors for the whole service: {@code @Scheduled} jobs (idempotency purge,
- * lease reaper, backlog readings, alert evaluation), the SMTP sender pool, the alert webhook thread
- * and the maintenance thread (re-encryption).
+ * lease reaper, backlog readings, alert evaluation), the SMTP sender pool, the alert webhook
+ * thread, the health-check threads and the maintenance thread (re-encryption).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
@@ -39,6 +39,22 @@ public class AsyncConfig {
     return Executors.newSingleThreadScheduledExecutor(
         r -> {
           Thread t = new Thread(r, "ums-alert-webhook");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /**
+   * Threads for health checks that can hang (the SMTP relay probe, the database check), so that a
+   * health request waits for them only as long as it can afford. Each check runs at most once at a
+   * time, so this holds at most one thread per check; idle threads end after a minute.
+   */
+  @Bean(name = "healthChecks", destroyMethod = "shutdownNow")
+  ExecutorService healthChecks() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, "ums-health-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
         });

@@ -3,11 +3,11 @@ package dev.ums.observability;
 import java.time.Duration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 
 /**
  * {@code backlog}: UP while the oldest due message has waited at most {@code
- * ums.alerts.backlog-age}; {@link #WARN} beyond it; UNKNOWN when the outbox could not be read.
+ * ums.alerts.backlog-age}; {@link HealthStatus#WARN} beyond it; UNKNOWN when the outbox could not
+ * be read.
  *
  * <p>Why WARN and not DOWN or OUT_OF_SERVICE: an old backlog is a fleet-wide condition that taking
  * this instance out of a load balancer would make worse, not better. WARN is ordered between DOWN
@@ -15,9 +15,6 @@ import org.springframework.boot.health.contributor.Status;
  * load balancers keep the instance; the {@code backlog_age} alert is what wakes a person.
  */
 final class BacklogHealth implements HealthIndicator {
-
-  /** A degraded but serving state: the aggregate shows it, HTTP stays 200. */
-  static final Status WARN = new Status("WARN", "oldest due message is older than the threshold");
 
   private final OutboxStats stats;
   private final Duration threshold;
@@ -33,7 +30,8 @@ final class BacklogHealth implements HealthIndicator {
     if (age == null) {
       return Health.unknown().withDetail("reason", "outbox not readable").build();
     }
-    Health.Builder b = age.compareTo(threshold) > 0 ? Health.status(WARN) : Health.up();
+    Health.Builder b =
+        age.compareTo(threshold) > 0 ? Health.status(HealthStatus.WARN) : Health.up();
     return b.withDetail("backlog", stats.backlog())
         .withDetail("oldestDueAgeSeconds", age.toSeconds())
         .withDetail("thresholdSeconds", threshold.toSeconds())

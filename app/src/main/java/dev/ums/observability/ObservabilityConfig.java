@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -26,6 +28,13 @@ class ObservabilityConfig {
 
   /** How long one relay probe is trusted. */
   static final Duration RELAY_PROBE_CACHE = Duration.ofSeconds(10);
+
+  /**
+   * How long a health request waits for the database check: under the 1 s an orchestrator's probe
+   * waits by default (Kubernetes' {@code timeoutSeconds}), so an unreachable database reads as not
+   * ready rather than as a probe that timed out.
+   */
+  static final Duration DB_ANSWER_WITHIN = Duration.ofMillis(800);
 
   @Bean
   DispatchMetrics dispatchMetrics(
@@ -51,8 +60,18 @@ class ObservabilityConfig {
   }
 
   @Bean
-  RelayProbe relayProbe(SmtpProperties smtp, Clock clock) {
-    return new RelayProbe(smtp, clock, RELAY_PROBE_CACHE);
+  RelayProbe relayProbe(
+      SmtpProperties smtp, Clock clock, @Qualifier("healthChecks") Executor healthChecks) {
+    RelayProbe probe = new RelayProbe(smtp, clock, RELAY_PROBE_CACHE, healthChecks);
+    probe.check(Duration.ZERO); // the first check starts now, not with the first health request
+    return probe;
+  }
+
+  /** Named as Spring Boot's {@code db} indicator, which then backs off; see DatabaseHealth. */
+  @Bean
+  DatabaseHealth dbHealthIndicator(
+      DataSource dataSource, @Qualifier("healthChecks") Executor healthChecks) {
+    return new DatabaseHealth(dataSource, DB_ANSWER_WITHIN, healthChecks);
   }
 
   @Bean

@@ -5,17 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ums.testing.Http;
 import dev.ums.testing.Http.Answer;
 import dev.ums.testing.TestSupportConfig;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 
-/** UMS pointed at a PostgreSQL port where nothing listens. */
+/**
+ * UMS pointed at a PostgreSQL port where nothing listens, with the pool's own connection timeout (3
+ * s, application.yml): requests wait for it as in production.
+ */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "spring.datasource.url=jdbc:postgresql://127.0.0.1:9/ums",
-      "spring.datasource.hikari.connection-timeout=500",
       "spring.datasource.hikari.initialization-fail-timeout=-1",
       "spring.flyway.enabled=false",
       "ums.dispatch.enabled=false",
@@ -44,6 +47,22 @@ class DatabaseUnavailableTest {
 
     assertThat(a.status()).isEqualTo(503);
     assertThat(a.header("Retry-After")).isEqualTo("5");
+  }
+
+  @Test
+  void readiness_answers_503_within_about_a_second_although_the_pool_waits_3_s_for_a_connection() {
+    assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200); // web stack warm
+
+    for (int i = 0; i < 3; i++) {
+      long t0 = System.nanoTime();
+      Answer ready = http.get("/actuator/health/readiness");
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+      assertThat(ready.status()).isEqualTo(503);
+      assertThat(ready.json().get("components").get("db").get("status").asString())
+          .isEqualTo("DOWN");
+      assertThat(took).as("answer %d", i).isLessThan(Duration.ofMillis(2_000));
+    }
   }
 
   @Test

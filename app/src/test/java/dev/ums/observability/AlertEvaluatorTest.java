@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ums.email.SmtpProperties;
+import dev.ums.testing.FakeSmtpServer;
 import dev.ums.testing.TestClock;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -232,20 +233,31 @@ class AlertEvaluatorTest {
   @Test
   void smtp_down_fires_after_the_relay_has_been_unreachable_long_enough_and_resolves_when_back()
       throws IOException {
-    ServerSocket relay = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    int port = relay.getLocalPort();
+    FakeSmtpServer relay = new FakeSmtpServer();
+    ExecutorService checks = Executors.newCachedThreadPool();
     RelayProbe probe =
         new RelayProbe(
             new SmtpProperties(
-                "127.0.0.1", port, null, null, null, null, null, null, null, 1, null),
+                "127.0.0.1",
+                relay.port(),
+                null,
+                null,
+                null,
+                null,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                null,
+                1,
+                null),
             clock,
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            checks);
     AlertEvaluator ev = evaluator(props, signalsReadingRelay(probe));
     try {
       ev.evaluate();
       assertThat(receiver.received).isEmpty();
 
-      relay.close();
+      relay.greeting = "421 4.3.2 Service not available"; // answers, but takes no mail
       clock.advance(Duration.ofSeconds(30));
       ev.evaluate(); // outage seen, not yet long enough
       assertThat(receiver.received).isEmpty();
@@ -257,7 +269,7 @@ class AlertEvaluatorTest {
       assertThat(firing.get("severity").asString()).isEqualTo("critical");
       assertThat(firing.get("value").asDouble()).isCloseTo(120.0, within(1.0));
 
-      relay = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+      relay.greeting = "220 back";
       clock.advance(Duration.ofSeconds(30));
       ev.evaluate();
       JsonNode resolved = only();
@@ -265,6 +277,7 @@ class AlertEvaluatorTest {
       assertThat(resolved.get("id").asString()).isEqualTo(firing.get("id").asString());
     } finally {
       relay.close();
+      checks.shutdownNow();
     }
   }
 

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -20,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import tools.jackson.databind.JsonNode;
 
@@ -33,6 +35,8 @@ class ObservabilityIntegrationTest {
   @Autowired Db db;
   @Autowired TestClock clock;
   @Autowired OutboxDispatcher dispatcher;
+  @Autowired SmtpRelayHealth relayHealth;
+  @Autowired AlertEvaluator alerts;
 
   @BeforeEach
   void clean() {
@@ -131,6 +135,50 @@ class ObservabilityIntegrationTest {
     }
     assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
     assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200);
+  }
+
+  @Test
+  void
+      a_relay_outage_turns_smtp_relay_warn_keeps_http_200_readiness_and_liveness_and_fires_smtp_down() {
+    TestSmtp.stop();
+    try {
+      advancePastRelayCache(Duration.ofSeconds(11));
+      await().atMost(Duration.ofSeconds(5)).until(() -> component("smtpRelay").equals("WARN"));
+
+      Http.Answer health = http.get("/actuator/health");
+      assertThat(health.status()).as(health.body()).isEqualTo(200);
+      assertThat(health.json().get("status").asString()).isEqualTo("WARN");
+      assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
+      assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200);
+      Health relay = relayHealth.health();
+      assertThat(relay.getStatus()).isEqualTo(HealthStatus.WARN);
+      assertThat(relay.getDetails())
+          .containsEntry("host", "127.0.0.1")
+          .containsEntry("port", TestSmtp.port())
+          .containsEntry("error", "ConnectException")
+          .containsKey("downSince");
+
+      advancePastRelayCache(Duration.ofMinutes(3)); // past ums.alerts.smtp-down-for (2m)
+      alerts.evaluate();
+      assertThat(alerts.firing()).contains(AlertRule.SMTP_DOWN);
+    } finally {
+      TestSmtp.start();
+    }
+    advancePastRelayCache(Duration.ofSeconds(11));
+    alerts.evaluate();
+    assertThat(alerts.firing()).doesNotContain(AlertRule.SMTP_DOWN);
+    assertThat(component("smtpRelay")).isEqualTo("UP");
+  }
+
+  /** Moves the clock on and waits for a dispatcher loop at the new time, so it is not stalled. */
+  void advancePastRelayCache(Duration d) {
+    clock.advance(d);
+    Instant moved = clock.instant();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !dispatcher.lastLoopAt().isBefore(moved));
+  }
+
+  String component(String name) {
+    return http.get("/actuator/health").json().get("components").get(name).get("status").asString();
   }
 
   @Test
