@@ -1,5 +1,6 @@
 package dev.ums;
 
+import dev.ums.ledger.Ledger;
 import dev.ums.message.Reencryption;
 import dev.ums.security.ApiKeys;
 import dev.ums.security.AuditLog;
@@ -57,6 +58,7 @@ public class UmsApplication {
       Reencryption run =
           new Reencryption(
               ctx.getBean(JdbcTemplate.class),
+              ctx.getBean(Ledger.class),
               ctx.getBean(ContentCipher.class),
               ctx.getBean(RecipientIndex.class),
               ctx.getBean(JsonMapper.class));

@@ -25,6 +25,22 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("dev.ums.message..", "dev.ums.dispatch..", "dev.ums.email..");
 
+  /** The ledger owns message and outbox rows for every feature and depends on none of them. */
+  @ArchTest
+  static final ArchRule the_ledger_depends_on_no_feature =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.ums.ledger..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.ums.message..",
+              "dev.ums.dispatch..",
+              "dev.ums.email..",
+              "dev.ums.failure..",
+              "dev.ums.security..",
+              "dev.ums.observability..");
+
   @ArchTest
   static final ArchRule intake_does_not_know_about_delivery =
       noClasses()

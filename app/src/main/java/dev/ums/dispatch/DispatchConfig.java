@@ -2,6 +2,7 @@ package dev.ums.dispatch;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ums.email.EmailSender;
+import dev.ums.ledger.Ledger;
 import dev.ums.message.IntakeProperties;
 import dev.ums.security.ContentCipher;
 import dev.ums.support.Dialect;
@@ -28,7 +29,7 @@ class DispatchConfig {
 
   @Bean
   OutboxDispatcher outboxDispatcher(
-      OutboxProcessor processor,
+      Ledger ledger,
       EmailSender sender,
       @Qualifier("dispatchWorkers") Executor workers,
       RetryPolicy retryPolicy,
@@ -42,7 +43,7 @@ class DispatchConfig {
             ? OutboxDispatcher.defaultInstanceId()
             : props.instanceId();
     return new OutboxDispatcher(
-        processor,
+        ledger,
         sender,
         workers,
         retryPolicy,
@@ -56,12 +57,12 @@ class DispatchConfig {
 
   @Bean
   LeaseReaper leaseReaper(
-      OutboxProcessor processor,
+      Ledger ledger,
       RetryPolicy retryPolicy,
       Clock clock,
       OutboxDispatcher dispatcher,
       DispatchProperties props) {
-    return new LeaseReaper(processor, retryPolicy, clock, dispatcher::listener, props.reapGrace());
+    return new LeaseReaper(ledger, retryPolicy, clock, dispatcher::listener, props.reapGrace());
   }
 
   @Bean

@@ -1,5 +1,8 @@
 package dev.ums.dispatch;
 
+import dev.ums.ledger.Claim;
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.Outcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,14 +28,17 @@ public class LeaseReaper {
   private static final Logger log = LoggerFactory.getLogger(LeaseReaper.class);
   private static final int LIMIT = 1000;
 
-  private final OutboxProcessor processor;
+  /** The failure class of an attempt whose lease expired before its result was recorded. */
+  static final String LEASE_EXPIRED = "LEASE_EXPIRED";
+
+  private final Ledger ledger;
   private final RetryPolicy retry;
   private final Clock clock;
   private final Supplier<DispatchListener> listener;
   private final Duration grace;
 
-  public LeaseReaper(OutboxProcessor processor, RetryPolicy retry, Clock clock) {
-    this(processor, retry, clock, () -> DispatchListener.NONE, Duration.ZERO);
+  public LeaseReaper(Ledger ledger, RetryPolicy retry, Clock clock) {
+    this(ledger, retry, clock, () -> DispatchListener.NONE, Duration.ZERO);
   }
 
   /**
@@ -40,12 +46,12 @@ public class LeaseReaper {
    * {@code grace} after a database failure.
    */
   LeaseReaper(
-      OutboxProcessor processor,
+      Ledger ledger,
       RetryPolicy retry,
       Clock clock,
       Supplier<DispatchListener> listener,
       Duration grace) {
-    this.processor = processor;
+    this.ledger = ledger;
     this.retry = retry;
     this.clock = clock;
     this.listener = listener;
@@ -57,33 +63,34 @@ public class LeaseReaper {
    * without looking while the grace period after a database failure lasts.
    */
   public int reap() {
-    Instant failed = processor.lastDatabaseFailure();
+    Instant failed = ledger.lastDatabaseFailure();
     if (failed != null && clock.instant().isBefore(failed.plus(grace))) {
       log.info("event=reap_deferred reason=database_recovering");
       return 0;
     }
     int total = 0;
-    List<Outbox> expired;
+    List<Claim> expired;
     do {
-      expired = processor.expiredLeases(LIMIT);
+      expired = ledger.expiredLeases(LIMIT);
       Instant now = clock.instant();
-      List<Outcome> failures =
-          expired.stream()
-              .<Outcome>map(
-                  c ->
-                      new Outcome.Failed(
-                          c,
-                          OutboxProcessor.LEASE_EXPIRED,
-                          null,
-                          "lease expired before a result was recorded",
-                          retry.afterFailure(c.attempt(), c.createdAt(), now),
-                          now,
-                          true))
-              .toList();
-      OutboxProcessor.Recorded r = processor.record(failures);
+      List<Outcome> failures = new java.util.ArrayList<>(expired.size());
+      for (Claim c : expired) {
+        RetryPolicy.Decision d = retry.afterFailure(c.attempt(), c.createdAt(), now);
+        failures.add(
+            new Outcome.Failed(
+                c,
+                LEASE_EXPIRED,
+                null,
+                "lease expired before a result was recorded",
+                d instanceof RetryPolicy.Retry r ? r.at() : null,
+                d instanceof RetryPolicy.GiveUp g ? g.reason() : null,
+                now,
+                true));
+      }
+      Ledger.Recorded r = ledger.record(failures);
       DispatchListener l = listener.get();
       for (int i = 0; i < r.applied(); i++) {
-        l.failed(OutboxProcessor.LEASE_EXPIRED, Duration.ZERO, i < r.deadLettered());
+        l.failed(LEASE_EXPIRED, Duration.ZERO, i < r.deadLettered());
       }
       total += r.applied();
     } while (expired.size() == LIMIT);

@@ -5,6 +5,9 @@ import dev.ums.email.EmailSender;
 import dev.ums.email.SendNotStarted;
 import dev.ums.email.SendResult;
 import dev.ums.email.SmtpSendException;
+import dev.ums.ledger.Claim;
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.Outcome;
 import dev.ums.message.MailContent;
 import dev.ums.security.ContentCipher;
 import java.time.Clock;
@@ -27,9 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The delivery loop of one instance. A loop thread claims batches of due outbox rows (short
- * transaction, see {@link OutboxProcessor}) and hands each claimed message to the sender pool once
- * the claim has committed; no connection or transaction is held while SMTP talks. Outcomes are
- * queued and a writer thread records them in batches, each batch one transaction.
+ * transaction, see {@link Ledger#claim}) and hands each claimed message to the sender pool once the
+ * claim has committed; no connection or transaction is held while SMTP talks. Outcomes are queued
+ * and a writer thread records them in batches, each batch one transaction.
  *
  * <p>Wake-ups: {@link #wake()} (called after a local intake commit, or on a NOTIFY from another
  * instance) makes the loop claim at once; otherwise it polls every {@code poll-interval}. While
@@ -60,7 +63,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxDispatcher.class);
 
-  private final OutboxProcessor processor;
+  private final Ledger ledger;
   private final EmailSender sender;
   private final Executor workers;
   private final RetryPolicy retry;
@@ -91,7 +94,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   private Thread writerThread;
 
   public OutboxDispatcher(
-      OutboxProcessor processor,
+      Ledger ledger,
       EmailSender sender,
       Executor workers,
       RetryPolicy retry,
@@ -102,7 +105,7 @@ public class OutboxDispatcher implements SmartLifecycle {
       ContentCipher cipher,
       Clock clock) {
     this.cipher = cipher;
-    this.processor = processor;
+    this.ledger = ledger;
     this.sender = sender;
     this.workers = workers;
     this.retry = retry;
@@ -245,13 +248,13 @@ public class OutboxDispatcher implements SmartLifecycle {
       if (want > 0 && (want >= minClaim || inFlight.get() == 0)) {
         int allowed = breaker.permits(want);
         try {
-          List<Outbox> claimed =
-              allowed == 0 ? List.of() : processor.claim(instanceId, allowed, props.lease());
+          List<Claim> claimed =
+              allowed == 0 ? List.of() : ledger.claim(instanceId, allowed, props.lease());
           lastLoopAt = clock.instant();
           breaker.claimed(claimed.size());
           listener.claimed(claimed.size());
           inFlight.addAndGet(claimed.size());
-          for (Outbox c : claimed) {
+          for (Claim c : claimed) {
             workers.execute(() -> attempt(c));
           }
           full = allowed == want && claimed.size() == want;
@@ -273,7 +276,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   }
 
   /** One SMTP attempt, on a worker thread. Never throws; always yields exactly one outcome. */
-  void attempt(Outbox c) {
+  void attempt(Claim c) {
     if (stopping || !breaker.maySend()) {
       outcomes.add(new Outcome.Unsent(c));
       return;
@@ -317,14 +320,13 @@ public class OutboxDispatcher implements SmartLifecycle {
       activeSends.decrementAndGet();
     }
     if (o instanceof Outcome.Failed f) {
-      listener.failed(
-          f.classification(), since(started), f.decision() instanceof RetryPolicy.GiveUp);
+      listener.failed(f.classification(), since(started), !f.retried());
     }
     outcomes.add(o);
   }
 
   private Outcome.Failed failed(
-      Outbox c,
+      Claim c,
       String classification,
       Integer code,
       String text,
@@ -347,10 +349,18 @@ public class OutboxDispatcher implements SmartLifecycle {
         code,
         relayWide,
         d instanceof RetryPolicy.Retry r ? r.at() : "dead_letter");
-    return new Outcome.Failed(c, classification, code, text, d, now, !relayWide);
+    return new Outcome.Failed(
+        c,
+        classification,
+        code,
+        text,
+        d instanceof RetryPolicy.Retry r ? r.at() : null,
+        d instanceof RetryPolicy.GiveUp g ? g.reason() : null,
+        now,
+        !relayWide);
   }
 
-  private Email email(Outbox c) {
+  private Email email(Claim c) {
     // Decrypted just before sending; the plaintext lives only in this call.
     MailContent m = contentReader.readValue(cipher.open(c.messageId(), c.content()));
     return new Email(
@@ -366,7 +376,7 @@ public class OutboxDispatcher implements SmartLifecycle {
         m.headers());
   }
 
-  private byte[] refused(Outbox c, SendResult r) {
+  private byte[] refused(Claim c, SendResult r) {
     return r.refused().isEmpty()
         ? null
         : cipher.sealRefused(c.messageId(), json.writeValueAsBytes(r.refused()));
@@ -409,7 +419,7 @@ public class OutboxDispatcher implements SmartLifecycle {
     long failingSince = 0;
     while (true) {
       try {
-        processor.record(batch);
+        ledger.record(batch);
         if (failingSince != 0) {
           log.info(
               "event=record_recovered count={} after_ms={}",

@@ -1,6 +1,6 @@
 package dev.ums.failure;
 
-import dev.ums.message.MessageStatus;
+import dev.ums.ledger.MessageStatus;
 import java.time.Instant;
 import java.util.Map;
 

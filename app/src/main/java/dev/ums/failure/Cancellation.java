@@ -1,7 +1,8 @@
 package dev.ums.failure;
 
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.MessageStatus;
 import dev.ums.message.MessageService;
-import dev.ums.message.MessageStatus;
 import dev.ums.message.MessageView;
 import dev.ums.web.ApiProblem;
 import java.time.Clock;
@@ -12,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Withdraws a QUEUED message (due or scheduled) before any dispatcher has claimed it: its outbox
@@ -26,15 +26,14 @@ class Cancellation {
   private static final Logger log = LoggerFactory.getLogger(Cancellation.class);
 
   private final FailureRepository repo;
-  private final TransactionTemplate tx;
+  private final Ledger ledger;
   private final Clock clock;
   private final MessageService messages;
 
-  Cancellation(
-      FailureRepository repo, TransactionTemplate tx, Clock clock, MessageService messages) {
+  Cancellation(FailureRepository repo, Ledger ledger, Clock clock, MessageService messages) {
     this.messages = messages;
     this.repo = repo;
-    this.tx = tx;
+    this.ledger = ledger;
     this.clock = clock;
   }
 
@@ -44,18 +43,7 @@ class Cancellation {
    */
   MessageView cancel(UUID id, String clientId) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    boolean cancelled =
-        tx.execute(
-            s -> {
-              if (!repo.dequeueUnclaimed(id, clientId)) {
-                return false;
-              }
-              if (!repo.markCancelled(id, now)) {
-                // An unclaimed outbox row always belongs to a QUEUED message; never commit half.
-                throw new IllegalStateException("outbox row without a QUEUED message: " + id);
-              }
-              return true;
-            });
+    boolean cancelled = ledger.cancel(id, clientId, now);
     if (!cancelled) {
       MessageStatus status =
           repo.status(id, clientId).orElseThrow(() -> ApiProblem.notFound("Message"));

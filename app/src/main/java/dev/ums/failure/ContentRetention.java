@@ -1,5 +1,6 @@
 package dev.ums.failure;
 
+import dev.ums.ledger.Ledger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,12 +25,12 @@ class ContentRetention {
   static final int BATCH = 1000;
   static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
 
-  private final FailureRepository repo;
+  private final Ledger ledger;
   private final RetentionProperties props;
   private final Clock clock;
 
-  ContentRetention(FailureRepository repo, RetentionProperties props, Clock clock) {
-    this.repo = repo;
+  ContentRetention(Ledger ledger, RetentionProperties props, Clock clock) {
+    this.ledger = ledger;
     this.props = props;
     this.clock = clock;
   }
@@ -55,7 +56,7 @@ class ContentRetention {
     int total = 0;
     int n;
     do {
-      n = repo.dropContent(cutoff, EMPTY, now, BATCH);
+      n = ledger.dropContent(cutoff, EMPTY, now, BATCH);
       total += n;
     } while (n == BATCH);
     if (total > 0) {

@@ -1,7 +1,8 @@
 package dev.ums.failure;
 
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.MessageStatus;
 import dev.ums.message.MessageService;
-import dev.ums.message.MessageStatus;
 import dev.ums.message.MessageView;
 import dev.ums.message.MessagesAccepted;
 import dev.ums.web.ApiProblem;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The dead-letter route: list FAILED messages, re-drive them (one, or many by filter), or mark them
@@ -38,20 +38,20 @@ class DeadLetterService {
   static final int CHUNK = 500;
 
   private final FailureRepository repo;
-  private final TransactionTemplate tx;
+  private final Ledger ledger;
   private final ApplicationEventPublisher events;
   private final MessageService messages;
   private final Clock clock;
 
   DeadLetterService(
       FailureRepository repo,
-      TransactionTemplate tx,
+      Ledger ledger,
       ApplicationEventPublisher events,
       MessageService messages,
       Clock clock) {
     this.messages = messages;
     this.repo = repo;
-    this.tx = tx;
+    this.ledger = ledger;
     this.events = events;
     this.clock = clock;
   }
@@ -75,7 +75,7 @@ class DeadLetterService {
   /** Re-drives one FAILED message (resolved or not); 404 if unknown, 409 if not FAILED. */
   MessageView redrive(UUID id) {
     Instant now = now();
-    int moved = tx.execute(s -> repo.redrive(List.of(id), true, now));
+    int moved = ledger.redrive(List.of(id), true, now);
     if (moved == 0) {
       MessageStatus status =
           repo.status(id, null).orElseThrow(() -> ApiProblem.notFound("Message"));
@@ -133,7 +133,7 @@ class DeadLetterService {
       after = rows.get(rows.size() - 1).id();
       List<UUID> ids = rows.stream().map(DeadLetter::id).toList();
       Instant now = now();
-      total += tx.execute(s -> repo.redrive(ids, filter.includeResolved(), now));
+      total += ledger.redrive(ids, filter.includeResolved(), now);
       if (rows.size() < CHUNK) {
         break;
       }
@@ -148,7 +148,7 @@ class DeadLetterService {
    */
   DeadLetter resolve(UUID id, String by, String reason) {
     Instant now = now();
-    boolean done = tx.execute(s -> repo.resolve(id, by, reason, now));
+    boolean done = ledger.resolve(id, by, reason, now);
     if (!done) {
       MessageStatus status =
           repo.status(id, null).orElseThrow(() -> ApiProblem.notFound("Message"));

@@ -3,7 +3,7 @@ package dev.ums.failure;
 import static dev.ums.support.JdbcTime.instant;
 import static dev.ums.support.JdbcTime.ts;
 
-import dev.ums.message.MessageStatus;
+import dev.ums.ledger.MessageStatus;
 import dev.ums.message.MessageView;
 import dev.ums.support.Dialect;
 import java.sql.ResultSet;
@@ -21,8 +21,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * SQL of failure management. Every state change here is one conditional statement whose row count
- * says whether it happened; the callers own the (short) transactions.
+ * Reads of failure management: dead-letter listings, failure histories, statuses and counts. Every
+ * write goes through {@link dev.ums.ledger.Ledger}.
  */
 @Repository
 class FailureRepository {
@@ -46,8 +46,9 @@ class FailureRepository {
 
   /** The SQL of a filter; recipient digests go through the blind index. */
   Where where(DeadLetterFilter f) {
-    StringBuilder sb = new StringBuilder("status = 'FAILED'");
+    StringBuilder sb = new StringBuilder("status = ?");
     List<Object> args = new ArrayList<>();
+    args.add(MessageStatus.FAILED.name());
     if (f.from() != null) {
       sb.append(" AND updated_at >= ?");
       args.add(ts(f.from()));
@@ -152,96 +153,6 @@ class FailureRepository {
         .map(d -> d.withFailures(failures(List.of(id)).getOrDefault(id, List.of())));
   }
 
-  /**
-   * FAILED → QUEUED for those of {@code ids} that are FAILED now (and unresolved, unless {@code
-   * includeResolved}), each with a fresh outbox row: due at {@code now}, attempt budget 0. Two
-   * set-based statements in the caller's transaction; returns how many moved. The UPDATE takes the
-   * row locks first, so a concurrent re-drive of the same ids waits, then finds them QUEUED and
-   * moves none of them: no message gets two outbox rows.
-   */
-  int redrive(List<UUID> ids, boolean includeResolved, Instant now) {
-    if (ids.isEmpty()) {
-      return 0;
-    }
-    String in = placeholders(ids.size());
-    List<Object> args = new ArrayList<>();
-    args.add(ts(now));
-    args.addAll(ids);
-    int moved =
-        jdbc.update(
-            "UPDATE message SET status = 'QUEUED', attempts = 0, updated_at = ?,"
-                + " resolved_by = NULL, resolved_at = NULL, resolution = NULL"
-                + " WHERE status = 'FAILED' AND id IN ("
-                + in
-                + ")"
-                + (includeResolved ? "" : " AND resolved_at IS NULL"),
-            args.toArray());
-    if (moved == 0) {
-      return 0;
-    }
-    // A QUEUED message always has an outbox row, so the ones without one are exactly those moved.
-    int queued =
-        jdbc.update(
-            "INSERT INTO outbox (message_id, next_attempt_at, attempts)"
-                + " SELECT id, ?, 0 FROM message WHERE status = 'QUEUED' AND id IN ("
-                + in
-                + ") AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = message.id)",
-            args.toArray());
-    if (queued != moved) {
-      throw new IllegalStateException(
-          "re-drive moved " + moved + " messages but queued " + queued + "; rolled back");
-    }
-    return moved;
-  }
-
-  /**
-   * Marks an unresolved FAILED message and its unresolved failures resolved. Returns false (and
-   * changes nothing) if it is not an unresolved FAILED message.
-   */
-  boolean resolve(UUID id, String by, String reason, Instant now) {
-    int n =
-        jdbc.update(
-            "UPDATE message SET resolved_by = ?, resolved_at = ?, resolution = ?"
-                + " WHERE id = ? AND status = 'FAILED' AND resolved_at IS NULL",
-            by,
-            ts(now),
-            reason,
-            id);
-    if (n == 0) {
-      return false;
-    }
-    jdbc.update(
-        "UPDATE send_failure SET resolved_by = ?, resolved_at = ?"
-            + " WHERE message_id = ? AND resolved_at IS NULL",
-        by,
-        ts(now),
-        id);
-    return true;
-  }
-
-  /**
-   * Removes the outbox row of a QUEUED message that no dispatcher holds; false if there is none
-   * (claimed, final, or unknown). Runs before the status change so that the outbox row lock is
-   * taken first, in the same order as the claim statement: a claim skips the locked row.
-   */
-  boolean dequeueUnclaimed(UUID id, String clientId) {
-    return jdbc.update(
-            "DELETE FROM outbox WHERE message_id = ? AND claim_token IS NULL"
-                + " AND message_id IN (SELECT id FROM message WHERE id = ? AND status = 'QUEUED'"
-                + (clientId == null ? "" : " AND client_id = ?")
-                + ")",
-            clientId == null ? new Object[] {id, id} : new Object[] {id, id, clientId})
-        == 1;
-  }
-
-  boolean markCancelled(UUID id, Instant now) {
-    return jdbc.update(
-            "UPDATE message SET status = 'CANCELLED', updated_at = ? WHERE id = ? AND status = 'QUEUED'",
-            ts(now),
-            id)
-        == 1;
-  }
-
   /** The status of a message (of {@code clientId}, unless null). */
   Optional<MessageStatus> status(UUID id, String clientId) {
     String sql =
@@ -266,36 +177,42 @@ class FailureRepository {
     return Collections.unmodifiableMap(counts);
   }
 
-  long count(String sql, Object... args) {
+  /**
+   * The counts of {@code GET /api/admin/stats} since {@code since}, and the oldest due, unclaimed
+   * row (null if none), read from one snapshot of the database per statement.
+   */
+  AdminStats stats(Instant now, Instant since) {
+    Instant oldest = oldestDue(now);
+    return new AdminStats(
+        now,
+        countByStatus(),
+        count(
+            "SELECT COUNT(*) FROM message WHERE status = ? AND sent_at >= ?",
+            MessageStatus.SENT.name(),
+            ts(since)),
+        count("SELECT COUNT(*) FROM send_failure WHERE occurred_at >= ?", ts(since)),
+        count(
+            "SELECT COUNT(*) FROM message WHERE status = ? AND updated_at >= ?",
+            MessageStatus.FAILED.name(),
+            ts(since)),
+        count(
+            "SELECT COUNT(*) FROM message WHERE status = ? AND resolved_at IS NULL",
+            MessageStatus.FAILED.name()),
+        oldest == null ? 0 : Math.max(0, java.time.Duration.between(oldest, now).toSeconds()),
+        count("SELECT COUNT(*) FROM outbox"));
+  }
+
+  private long count(String sql, Object... args) {
     Long n = jdbc.queryForObject(sql, Long.class, args);
     return n == null ? 0 : n;
   }
 
   /** The oldest {@code next_attempt_at} among due, unclaimed outbox rows; null if none. */
-  Instant oldestDue(Instant now) {
+  private Instant oldestDue(Instant now) {
     return jdbc.query(
         "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE claim_token IS NULL AND next_attempt_at <= ?",
         rs -> rs.next() ? instant(rs, "t") : null,
         ts(now));
-  }
-
-  /**
-   * Replaces the content of up to {@code limit} SENT messages sent before {@code cutoff} with
-   * {@code marker}, and forgets their refused recipients; metadata columns stay.
-   */
-  int dropContent(Instant cutoff, byte[] marker, Instant now, int limit) {
-    return jdbc.update(
-        """
-        UPDATE message SET content = ?, refused_recipients = NULL, recipient_digests = NULL,
-                   content_dropped_at = ?
-         WHERE id IN (SELECT id FROM message
-                       WHERE status = 'SENT' AND sent_at < ? AND content_dropped_at IS NULL
-                       ORDER BY sent_at LIMIT ?)
-        """,
-        marker,
-        ts(now),
-        ts(cutoff),
-        limit);
   }
 
   private static DeadLetter deadLetter(ResultSet rs) throws SQLException {

@@ -1,7 +1,5 @@
 package dev.ums.failure;
 
-import static dev.ums.support.JdbcTime.ts;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,19 +24,6 @@ class StatsController {
   @GetMapping(path = "/api/admin/stats", produces = MediaType.APPLICATION_JSON_VALUE)
   AdminStats stats() {
     Instant now = clock.instant();
-    Instant hourAgo = now.minus(Duration.ofHours(1));
-    Instant oldest = repo.oldestDue(now);
-    return new AdminStats(
-        now,
-        repo.countByStatus(),
-        repo.count(
-            "SELECT COUNT(*) FROM message WHERE status = 'SENT' AND sent_at >= ?", ts(hourAgo)),
-        repo.count("SELECT COUNT(*) FROM send_failure WHERE occurred_at >= ?", ts(hourAgo)),
-        repo.count(
-            "SELECT COUNT(*) FROM message WHERE status = 'FAILED' AND updated_at >= ?",
-            ts(hourAgo)),
-        repo.count("SELECT COUNT(*) FROM message WHERE status = 'FAILED' AND resolved_at IS NULL"),
-        oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toSeconds()),
-        repo.count("SELECT COUNT(*) FROM outbox"));
+    return repo.stats(now, now.minus(Duration.ofHours(1)));
   }
 }

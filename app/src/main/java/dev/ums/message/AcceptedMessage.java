@@ -1,6 +1,7 @@
 package dev.ums.message;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ums.ledger.MessageStatus;
 import java.time.Instant;
 import java.util.UUID;
 

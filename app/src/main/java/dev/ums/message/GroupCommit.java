@@ -1,5 +1,8 @@
 package dev.ums.message;
 
+import dev.ums.ledger.KeyClaim;
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.NewMessage;
 import dev.ums.support.Dialect;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,12 +45,9 @@ class GroupCommit implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
-  record Pending(
-      MessageRepository.NewMessage row,
-      MessageRepository.KeyClaim claim,
-      CompletableFuture<Boolean> done) {}
+  record Pending(NewMessage row, KeyClaim claim, CompletableFuture<Boolean> done) {}
 
-  private final MessageRepository repo;
+  private final Ledger ledger;
   private final TransactionTemplate tx;
   private final boolean enabled;
   private final int writers;
@@ -59,21 +59,21 @@ class GroupCommit implements SmartLifecycle {
 
   @Autowired
   GroupCommit(
-      MessageRepository repo,
+      Ledger ledger,
       TransactionTemplate tx,
       IntakeProperties props,
       Dialect dialect,
       MeterRegistry meters) {
-    this(repo, tx, props.intake(), dialect == Dialect.POSTGRESQL, meters);
+    this(ledger, tx, props.intake(), dialect == Dialect.POSTGRESQL, meters);
   }
 
   GroupCommit(
-      MessageRepository repo,
+      Ledger ledger,
       TransactionTemplate tx,
       IntakeProperties.Intake props,
       boolean postgresql,
       MeterRegistry meters) {
-    this.repo = repo;
+    this.ledger = ledger;
     this.tx = tx;
     this.enabled = postgresql && props.groupCommit();
     this.writers = props.writers();
@@ -88,14 +88,14 @@ class GroupCommit implements SmartLifecycle {
    * Stores {@code row} (taking {@code claim}'s key, if any) and returns once committed: true if
    * stored, false if a live record already held the key (nothing written).
    */
-  boolean store(MessageRepository.NewMessage row, MessageRepository.KeyClaim claim) {
+  boolean store(NewMessage row, KeyClaim claim) {
     if (!running) {
-      return repo.insertOneAtomically(row, claim);
+      return ledger.enqueueOne(row, claim);
     }
     Pending p = submit(row, claim);
     if (!running && queue.remove(p)) {
       // Stopped meanwhile and nobody took it: write it here.
-      return repo.insertOneAtomically(row, claim);
+      return ledger.enqueueOne(row, claim);
     }
     try {
       return p.done().join();
@@ -108,7 +108,7 @@ class GroupCommit implements SmartLifecycle {
   }
 
   /** Queues a row for the next group; its future completes after that group's commit. */
-  Pending submit(MessageRepository.NewMessage row, MessageRepository.KeyClaim claim) {
+  Pending submit(NewMessage row, KeyClaim claim) {
     Pending p = new Pending(row, claim, new CompletableFuture<>());
     queue.add(p);
     return p;
@@ -153,10 +153,10 @@ class GroupCommit implements SmartLifecycle {
       tx.executeWithoutResult(
           s -> {
             if (!plain.isEmpty()) {
-              repo.insert(plain.stream().map(Pending::row).toList());
+              ledger.enqueue(plain.stream().map(Pending::row).toList());
             }
             for (int i = 0; i < keyed.size(); i++) {
-              stored[i] = repo.insertOneAtomically(keyed.get(i).row(), keyed.get(i).claim());
+              stored[i] = ledger.enqueueOne(keyed.get(i).row(), keyed.get(i).claim());
             }
           });
     } catch (RuntimeException e) {
@@ -166,7 +166,7 @@ class GroupCommit implements SmartLifecycle {
           e.getClass().getSimpleName());
       for (Pending p : group) {
         try {
-          p.done().complete(repo.insertOneAtomically(p.row(), p.claim()));
+          p.done().complete(ledger.enqueueOne(p.row(), p.claim()));
         } catch (RuntimeException single) {
           p.done().completeExceptionally(single);
         }

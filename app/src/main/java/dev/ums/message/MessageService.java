@@ -1,5 +1,9 @@
 package dev.ums.message;
 
+import dev.ums.ledger.KeyClaim;
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.MessageStatus;
+import dev.ums.ledger.NewMessage;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
 import dev.ums.support.Dialect;
@@ -36,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class MessageService {
 
   private final MessageRepository messages;
+  private final Ledger ledger;
   private final IdempotencyStore idempotency;
   private final ConstraintHandlerService constraints;
   private final MessageValidator validator;
@@ -51,6 +56,7 @@ public class MessageService {
 
   MessageService(
       MessageRepository messages,
+      Ledger ledger,
       IdempotencyStore idempotency,
       ConstraintHandlerService constraints,
       IntakeProperties props,
@@ -66,6 +72,7 @@ public class MessageService {
     this.cipher = cipher;
     this.index = index;
     this.messages = messages;
+    this.ledger = ledger;
     this.idempotency = idempotency;
     this.constraints = constraints;
     this.validator = new MessageValidator(props);
@@ -84,7 +91,7 @@ public class MessageService {
     if (!c.errors().isEmpty()) {
       throw ApiProblem.validation(c.errors());
     }
-    MessageRepository.NewMessage m = newMessage(clientId, c, now);
+    NewMessage m = newMessage(clientId, c, now);
     String body =
         json.writeValueAsString(new AcceptedMessage(null, m.id(), MessageStatus.QUEUED, now));
     IntakeResult result =
@@ -118,7 +125,7 @@ public class MessageService {
     }
     Instant now = now();
     List<FieldProblem> errors = new ArrayList<>();
-    List<MessageRepository.NewMessage> rows = new ArrayList<>(batch.messages().size());
+    List<NewMessage> rows = new ArrayList<>(batch.messages().size());
     List<AcceptedMessage> answers = new ArrayList<>(batch.messages().size());
     for (int i = 0; i < batch.messages().size(); i++) {
       MessageValidator.Checked c;
@@ -133,7 +140,7 @@ public class MessageService {
         }
         continue;
       }
-      MessageRepository.NewMessage m = newMessage(clientId, c, now);
+      NewMessage m = newMessage(clientId, c, now);
       rows.add(m);
       answers.add(new AcceptedMessage(i, m.id(), MessageStatus.QUEUED, now));
     }
@@ -161,7 +168,7 @@ public class MessageService {
       String key,
       Supplier<String> fingerprint,
       String body,
-      List<MessageRepository.NewMessage> rows,
+      List<NewMessage> rows,
       Instant now) {
     int accepted = HttpStatus.ACCEPTED.value();
     String fp = key == null ? null : fingerprint.get();
@@ -181,7 +188,7 @@ public class MessageService {
                           now.plus(props.idempotency().ttl()))) {
                     return constraints.onKeyConflict(idempotency.find(clientId, key), fp);
                   }
-                  messages.insert(rows);
+                  ledger.enqueue(rows);
                   return new IntakeResult(accepted, body, false, null);
                 });
     publishIfNew(result, rows);
@@ -193,35 +200,28 @@ public class MessageService {
    * autocommitted statement, one round trip (see the repository).
    */
   private IntakeResult storeOne(
-      String clientId,
-      String key,
-      String fp,
-      String body,
-      MessageRepository.NewMessage row,
-      Instant now) {
+      String clientId, String key, String fp, String body, NewMessage row, Instant now) {
     int accepted = HttpStatus.ACCEPTED.value();
-    MessageRepository.KeyClaim claim =
+    KeyClaim claim =
         key == null
             ? null
-            : new MessageRepository.KeyClaim(
-                key, fp, accepted, body, now.plus(props.idempotency().ttl()));
+            : new KeyClaim(key, fp, accepted, body, now.plus(props.idempotency().ttl()));
     if (groupCommit.store(row, claim)) {
       return new IntakeResult(accepted, body, false, null);
     }
     return constraints.onKeyConflict(idempotency.find(clientId, key), fp);
   }
 
-  private void publishIfNew(IntakeResult result, List<MessageRepository.NewMessage> rows) {
+  private void publishIfNew(IntakeResult result, List<NewMessage> rows) {
     if (!result.replay()) {
       boolean immediate = rows.stream().anyMatch(r -> r.sendAt() == null);
       events.publishEvent(new MessagesAccepted(rows.size(), immediate));
     }
   }
 
-  private MessageRepository.NewMessage newMessage(
-      String clientId, MessageValidator.Checked c, Instant now) {
+  private NewMessage newMessage(String clientId, MessageValidator.Checked c, Instant now) {
     UUID id = Uuid7.next();
-    return new MessageRepository.NewMessage(
+    return new NewMessage(
         id,
         clientId,
         cipher.seal(id, json.writeValueAsBytes(c.content())),

@@ -1,5 +1,6 @@
 package dev.ums.message;
 
+import dev.ums.ledger.MessageStatus;
 import java.time.Instant;
 import java.util.UUID;
 

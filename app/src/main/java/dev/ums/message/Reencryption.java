@@ -1,10 +1,10 @@
 package dev.ums.message;
 
+import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -39,13 +39,19 @@ public final class Reencryption {
       """;
 
   private final JdbcTemplate jdbc;
+  private final Ledger ledger;
   private final ContentCipher cipher;
   private final RecipientIndex index;
   private final JsonMapper json;
 
   public Reencryption(
-      JdbcTemplate jdbc, ContentCipher cipher, RecipientIndex index, JsonMapper json) {
+      JdbcTemplate jdbc,
+      Ledger ledger,
+      ContentCipher cipher,
+      RecipientIndex index,
+      JsonMapper json) {
     this.jdbc = jdbc;
+    this.ledger = ledger;
     this.cipher = cipher;
     this.index = index;
     this.json = json;
@@ -156,7 +162,8 @@ public final class Reencryption {
       if (refused != null && !cipher.sealedWithPrimary(refused)) {
         refused = cipher.sealRefused(r.id(), cipher.openRefused(r.id(), refused));
       }
-      if (write(r, content, refused, digests)) {
+      // A compare-and-set on what was read: a concurrent change is never overwritten.
+      if (ledger.reseal(r.id(), r.content(), r.refused(), content, refused, digests)) {
         return true;
       }
       r = reread(r.id());
@@ -166,28 +173,6 @@ public final class Reencryption {
     }
     log.warn("event=reencryption_row_busy message_id={} (run again to finish it)", row.id());
     return false;
-  }
-
-  /** The compare-and-set: only if content and refused list are still what was read. */
-  private boolean write(Row r, byte[] content, byte[] refused, String[] digests) {
-    List<Object> args = new ArrayList<>();
-    StringBuilder sql = new StringBuilder("UPDATE message SET content = ?, refused_recipients = ?");
-    args.add(content);
-    args.add(refused);
-    if (digests != null) {
-      sql.append(", recipient_digests = ?");
-      args.add(digests);
-    }
-    sql.append(" WHERE id = ? AND content = ? AND ");
-    args.add(r.id());
-    args.add(r.content());
-    if (r.refused() == null) {
-      sql.append("refused_recipients IS NULL");
-    } else {
-      sql.append("refused_recipients = ?");
-      args.add(r.refused());
-    }
-    return jdbc.update(sql.toString(), args.toArray()) == 1;
   }
 
   private Row reread(UUID id) {

@@ -1,5 +1,6 @@
 package dev.ums.message;
 
+import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
 import dev.ums.web.ApiProblem;
@@ -53,12 +54,13 @@ class ReencryptionJob {
 
   ReencryptionJob(
       JdbcTemplate jdbc,
+      Ledger ledger,
       ContentCipher cipher,
       RecipientIndex index,
       JsonMapper json,
       @Qualifier("maintenance") ExecutorService maintenance,
       Clock clock) {
-    this.reencryption = new Reencryption(jdbc, cipher, index, json);
+    this.reencryption = new Reencryption(jdbc, ledger, cipher, index, json);
     this.maintenance = maintenance;
     this.clock = clock;
   }

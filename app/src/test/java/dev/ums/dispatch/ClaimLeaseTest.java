@@ -3,6 +3,9 @@ package dev.ums.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ums.ledger.Claim;
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.Outcome;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
 import dev.ums.testing.Http;
@@ -36,7 +39,7 @@ class ClaimLeaseTest {
   @Autowired Db db;
   @Autowired TestClock clock;
   @Autowired OutboxDispatcher dispatcher;
-  @Autowired OutboxProcessor processor;
+  @Autowired Ledger ledger;
   @Autowired LeaseReaper reaper;
 
   @BeforeEach
@@ -73,7 +76,7 @@ class ClaimLeaseTest {
   void a_claim_stamps_a_lease_and_moves_messages_to_sending() {
     accept(3);
 
-    List<Outbox> claimed = processor.claim("worker-a", 10, LEASE);
+    List<Claim> claimed = ledger.claim("worker-a", 10, LEASE);
 
     assertThat(claimed).hasSize(3);
     assertThat(claimed).allSatisfy(c -> assertThat(c.attempt()).isEqualTo(1));
@@ -85,7 +88,7 @@ class ClaimLeaseTest {
                     "SELECT COUNT(*) FROM outbox WHERE claimed_by = 'worker-a' AND lease_until IS NOT NULL",
                     Integer.class))
         .isEqualTo(3);
-    assertThat(processor.claim("worker-b", 10, LEASE)).isEmpty();
+    assertThat(ledger.claim("worker-b", 10, LEASE)).isEmpty();
   }
 
   @Test
@@ -94,7 +97,7 @@ class ClaimLeaseTest {
     int claimers = 6;
     CountDownLatch go = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(claimers);
-    List<CompletableFuture<List<Outbox>>> results = new ArrayList<>();
+    List<CompletableFuture<List<Claim>>> results = new ArrayList<>();
     for (int i = 0; i < claimers; i++) {
       String who = "w" + i;
       results.add(
@@ -105,9 +108,9 @@ class ClaimLeaseTest {
                 } catch (InterruptedException e) {
                   throw new IllegalStateException(e);
                 }
-                List<Outbox> mine = new ArrayList<>();
-                List<Outbox> got;
-                while (!(got = processor.claim(who, 7, LEASE)).isEmpty()) {
+                List<Claim> mine = new ArrayList<>();
+                List<Claim> got;
+                while (!(got = ledger.claim(who, 7, LEASE)).isEmpty()) {
                   mine.addAll(got);
                 }
                 return mine;
@@ -118,7 +121,7 @@ class ClaimLeaseTest {
     Set<UUID> seen = new HashSet<>();
     int total = 0;
     for (var f : results) {
-      for (Outbox c : f.get()) {
+      for (Claim c : f.get()) {
         total++;
         seen.add(c.messageId());
       }
@@ -136,15 +139,15 @@ class ClaimLeaseTest {
         "/api/messages",
         "{\"to\": [\"a@example.com\"], \"text\": \"x\", \"sendAt\": \"" + in + "\"}");
 
-    assertThat(processor.claim("w", 10, LEASE)).isEmpty();
+    assertThat(ledger.claim("w", 10, LEASE)).isEmpty();
     clock.advance(Duration.ofMinutes(61));
-    assertThat(processor.claim("w", 10, LEASE)).hasSize(1);
+    assertThat(ledger.claim("w", 10, LEASE)).hasSize(1);
   }
 
   @Test
   void a_crashed_dispatchers_rows_are_reaped_after_the_lease_and_delivered_by_another() {
     List<String> ids = accept(4);
-    List<Outbox> doomed = processor.claim("crashed", 10, LEASE);
+    List<Claim> doomed = ledger.claim("crashed", 10, LEASE);
     assertThat(doomed).hasSize(4);
     // The "crashed" dispatcher never records anything.
 
@@ -175,19 +178,19 @@ class ClaimLeaseTest {
   @Test
   void a_late_completion_with_a_stale_token_is_dropped() {
     accept(1);
-    Outbox first = processor.claim("slow", 1, LEASE).get(0);
+    Claim first = ledger.claim("slow", 1, LEASE).get(0);
     clock.advance(LEASE.plusSeconds(1));
     reaper.reap();
     clock.advance(Duration.ofMinutes(5)); // past any backoff
-    Outbox second = processor.claim("fast", 1, LEASE).get(0);
+    Claim second = ledger.claim("fast", 1, LEASE).get(0);
     assertThat(second.messageId()).isEqualTo(first.messageId());
     assertThat(second.claimToken()).isNotEqualTo(first.claimToken());
     assertThat(second.attempt()).isEqualTo(2);
 
-    OutboxProcessor.Recorded late =
-        processor.record(List.of(new Outcome.Sent(first, "250 OK", null, clock.instant())));
+    Ledger.Recorded late =
+        ledger.record(List.of(new Outcome.Sent(first, "250 OK", null, clock.instant())));
 
-    assertThat(late).isEqualTo(new OutboxProcessor.Recorded(0, 1, 0));
+    assertThat(late).isEqualTo(new Ledger.Recorded(0, 1, 0));
     assertThat(status(first.messageId())).isEqualTo("SENDING");
     assertThat(
             db.jdbc()
@@ -197,9 +200,9 @@ class ClaimLeaseTest {
                     first.messageId()))
         .isEqualTo("fast");
 
-    OutboxProcessor.Recorded current =
-        processor.record(List.of(new Outcome.Sent(second, "250 OK", null, clock.instant())));
-    assertThat(current).isEqualTo(new OutboxProcessor.Recorded(1, 0, 0));
+    Ledger.Recorded current =
+        ledger.record(List.of(new Outcome.Sent(second, "250 OK", null, clock.instant())));
+    assertThat(current).isEqualTo(new Ledger.Recorded(1, 0, 0));
     assertThat(status(first.messageId())).isEqualTo("SENT");
   }
 
@@ -207,14 +210,14 @@ class ClaimLeaseTest {
   void a_message_that_keeps_losing_its_lease_ends_as_a_dead_letter() {
     LeaseReaper reaper =
         new LeaseReaper(
-            processor,
+            ledger,
             RetryPolicy.exponential(Duration.ofSeconds(30), Duration.ofHours(1))
                 .withMaxAttempts(10),
             clock);
     accept(1);
     for (int i = 0; i < 10; i++) {
       clock.advance(Duration.ofHours(2)); // past lease and backoff
-      assertThat(processor.claim("doomed", 1, LEASE)).hasSize(1);
+      assertThat(ledger.claim("doomed", 1, LEASE)).hasSize(1);
       clock.advance(LEASE.plusSeconds(1));
       reaper.reap();
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ums.email.EmailSender;
 import dev.ums.email.SmtpProperties;
+import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
@@ -35,7 +36,7 @@ class RelayFaultsTest {
   @Autowired Db db;
   @Autowired TestClock clock;
   @Autowired OutboxDispatcher contextDispatcher;
-  @Autowired OutboxProcessor processor;
+  @Autowired Ledger ledger;
   @Autowired JsonMapper json;
   @Autowired ContentCipher cipher;
 
@@ -87,10 +88,10 @@ class RelayFaultsTest {
     pool = Executors.newFixedThreadPool(props.workers());
     dispatcher =
         new OutboxDispatcher(
-            processor, sender, pool, retry, props, "faults", "test.ums", json, cipher, clock);
+            ledger, sender, pool, retry, props, "faults", "test.ums", json, cipher, clock);
     dispatcher.start();
     // Another instance's reaper, as eager as can be: any row past its lease comes back at once.
-    LeaseReaper reaper = new LeaseReaper(processor, retry, clock);
+    LeaseReaper reaper = new LeaseReaper(ledger, retry, clock);
     reaping = Executors.newSingleThreadScheduledExecutor();
     reaping.scheduleWithFixedDelay(reaper::reap, 100, 100, TimeUnit.MILLISECONDS);
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ums.email.EmailSender;
 import dev.ums.email.SmtpProperties;
+import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
@@ -32,7 +33,7 @@ class SmtpReplyHandlingTest {
   @Autowired Db db;
   @Autowired TestClock clock;
   @Autowired OutboxDispatcher contextDispatcher;
-  @Autowired OutboxProcessor processor;
+  @Autowired Ledger ledger;
   @Autowired RetryPolicy retryPolicy;
   @Autowired JsonMapper json;
   @Autowired ContentCipher cipher;
@@ -67,16 +68,7 @@ class SmtpReplyHandlingTest {
     DispatchProperties props = TestDispatch.props(10, 2, 2, Duration.ofMinutes(2));
     dispatcher =
         new OutboxDispatcher(
-            processor,
-            sender,
-            pool,
-            retryPolicy,
-            props,
-            "scripted",
-            "test.ums",
-            json,
-            cipher,
-            clock);
+            ledger, sender, pool, retryPolicy, props, "scripted", "test.ums", json, cipher, clock);
     dispatcher.start();
   }
 

@@ -3,7 +3,8 @@ package dev.ums.failure;
 import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ums.message.MessageStatus;
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.MessageStatus;
 import dev.ums.support.Dialect;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -21,6 +22,7 @@ class FailureSqlOnH2Test {
 
   JdbcTemplate jdbc;
   FailureRepository repo;
+  Ledger ledger;
   Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
   @BeforeEach
@@ -31,6 +33,13 @@ class FailureSqlOnH2Test {
     Flyway.configure().dataSource(ds).locations("classpath:db/migration/h2").load().migrate();
     jdbc = new JdbcTemplate(ds);
     repo = new FailureRepository(jdbc, Dialect.H2);
+    ledger =
+        new Ledger(
+            jdbc,
+            new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(ds)),
+            java.time.Clock.fixed(now, java.time.ZoneOffset.UTC),
+            Dialect.H2);
   }
 
   UUID message(String status, Instant updatedAt, boolean outbox) {
@@ -85,23 +94,24 @@ class FailureSqlOnH2Test {
         .extracting(DeadLetter::id)
         .containsExactly(a);
 
-    assertThat(repo.resolve(a, "ops", "handled", now)).isTrue();
-    assertThat(repo.resolve(a, "ops", "again", now)).isFalse();
-    assertThat(repo.redrive(List.of(a, b, queued), false, now)).isEqualTo(1);
-    assertThat(repo.redrive(List.of(a, b, queued), true, now)).isEqualTo(1);
-    assertThat(repo.redrive(List.of(a, b), true, now)).isZero();
+    assertThat(ledger.resolve(a, "ops", "handled", now)).isTrue();
+    assertThat(ledger.resolve(a, "ops", "again", now)).isFalse();
+    assertThat(ledger.redrive(List.of(a, b, queued), false, now)).isEqualTo(1);
+    assertThat(ledger.redrive(List.of(a, b, queued), true, now)).isEqualTo(1);
+    assertThat(ledger.redrive(List.of(a, b), true, now)).isZero();
     assertThat(repo.status(a, null)).contains(MessageStatus.QUEUED);
     assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox", Integer.class)).isEqualTo(3);
 
-    assertThat(repo.dequeueUnclaimed(queued, "other")).isFalse();
-    assertThat(repo.dequeueUnclaimed(queued, "default")).isTrue();
-    assertThat(repo.markCancelled(queued, now)).isTrue();
+    assertThat(repo.stats(now, now.minusSeconds(3600)).oldestPendingAgeSeconds()).isEqualTo(5);
+    assertThat(ledger.cancel(queued, "other", now)).isFalse();
+    assertThat(ledger.cancel(queued, "default", now)).isTrue();
     assertThat(repo.countByStatus().get(MessageStatus.CANCELLED)).isEqualTo(1);
-    assertThat(repo.oldestDue(now)).isEqualTo(now);
+    assertThat(repo.stats(now, now.minusSeconds(3600)).oldestPendingAgeSeconds()).isZero();
 
-    assertThat(repo.dropContent(now.minusSeconds(86_400 * 30), "{}".getBytes(), now, 10))
+    assertThat(ledger.dropContent(now.minusSeconds(86_400 * 30), "{}".getBytes(), now, 10))
         .isEqualTo(1);
-    assertThat(repo.dropContent(now.minusSeconds(86_400 * 30), "{}".getBytes(), now, 10)).isZero();
+    assertThat(ledger.dropContent(now.minusSeconds(86_400 * 30), "{}".getBytes(), now, 10))
+        .isZero();
     assertThat(
             new String(
                 jdbc.queryForObject(

@@ -26,7 +26,7 @@ class StatsAndRetentionTest {
   @Autowired Db db;
   @Autowired ContentCipher cipher;
   @Autowired TestClock clock;
-  @Autowired FailureRepository repo;
+  @Autowired dev.ums.ledger.Ledger ledger;
   @Autowired ContentRetention defaultRetention;
   DeadLetters dead;
 
@@ -137,7 +137,7 @@ class StatsAndRetentionTest {
     UUID queued = dead.accept("q@example.com");
     String queuedContent = content(queued);
     ContentRetention retention =
-        new ContentRetention(repo, new RetentionProperties(30, Duration.ofHours(1)), clock);
+        new ContentRetention(ledger, new RetentionProperties(30, Duration.ofHours(1)), clock);
 
     assertThat(retention.dropExpiredContent()).isEqualTo(1);
 

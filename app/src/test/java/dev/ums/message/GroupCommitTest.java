@@ -3,6 +3,9 @@ package dev.ums.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ums.ledger.KeyClaim;
+import dev.ums.ledger.Ledger;
+import dev.ums.ledger.NewMessage;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
 import dev.ums.testing.UmsIntegrationTest;
@@ -29,7 +32,7 @@ class GroupCommitTest {
 
   @Autowired Http http;
   @Autowired Db db;
-  @Autowired MessageRepository repo;
+  @Autowired Ledger ledger;
   @Autowired TransactionTemplate tx;
   @Autowired MeterRegistry meters;
 
@@ -38,22 +41,21 @@ class GroupCommitTest {
     db.clean();
   }
 
-  private static MessageRepository.NewMessage row(String client) {
+  private static NewMessage row(String client) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    return new MessageRepository.NewMessage(
+    return new NewMessage(
         UUID.randomUUID(), client, new byte[] {1}, 1, new String[] {"d"}, null, now);
   }
 
-  private static MessageRepository.KeyClaim claim(String key) {
-    return new MessageRepository.KeyClaim(
-        key, "f".repeat(64), 202, "{}", Instant.now().plusSeconds(600));
+  private static KeyClaim claim(String key) {
+    return new KeyClaim(key, "f".repeat(64), 202, "{}", Instant.now().plusSeconds(600));
   }
 
   @Test
   void a_group_is_one_transaction_and_a_failed_group_is_written_again_one_by_one() {
     SimpleMeterRegistry local = new SimpleMeterRegistry();
     GroupCommit gc =
-        new GroupCommit(repo, tx, new IntakeProperties.Intake(true, 1, 256), true, local);
+        new GroupCommit(ledger, tx, new IntakeProperties.Intake(true, 1, 256), true, local);
     // Queued before the writer starts, so they form one group of four.
     GroupCommit.Pending a = gc.submit(row("gc"), null);
     GroupCommit.Pending b = gc.submit(row("gc"), claim("k1"));

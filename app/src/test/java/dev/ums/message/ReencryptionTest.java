@@ -38,6 +38,7 @@ class ReencryptionTest {
   @Autowired Http http;
   @Autowired Db db;
   @Autowired ContentCipher appCipher;
+  @Autowired dev.ums.ledger.Ledger ledger;
   @Autowired RecipientIndex index;
   @Autowired JsonMapper json;
 
@@ -115,7 +116,7 @@ class ReencryptionTest {
         .as("before re-encryption the new key alone cannot read old rows")
         .isInstanceOf(IllegalStateException.class);
 
-    Reencryption run = new Reencryption(db.jdbc(), during, index, json);
+    Reencryption run = new Reencryption(db.jdbc(), ledger, during, index, json);
     assertThat(run.remaining()).isEqualTo(ids.size());
     List<Reencryption.Progress> reports = new ArrayList<>();
     Reencryption.Progress done = run.run(false, reports::add);
@@ -137,7 +138,8 @@ class ReencryptionTest {
                 StandardCharsets.UTF_8))
         .isEqualTo("[\"x\"]");
     // A second run has nothing to do.
-    assertThat(new Reencryption(db.jdbc(), after, index, json).run(false, p -> {}).rewritten())
+    assertThat(
+            new Reencryption(db.jdbc(), ledger, after, index, json).run(false, p -> {}).rewritten())
         .isZero();
   }
 
@@ -155,7 +157,7 @@ class ReencryptionTest {
         .isEmpty();
 
     Reencryption.Progress done =
-        new Reencryption(db.jdbc(), appCipher, index, json).run(false, p -> {});
+        new Reencryption(db.jdbc(), ledger, appCipher, index, json).run(false, p -> {});
 
     assertThat(done.rewritten()).isEqualTo(1);
     assertThat(done.remaining()).isZero();

@@ -1,4 +1,4 @@
-package dev.ums.dispatch;
+package dev.ums.ledger;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -12,12 +12,12 @@ import java.util.UUID;
  * @param claimToken the token stamped by the claim that returned this row
  * @param attempt this attempt's number (1 for the first)
  * @param createdAt when the message was accepted (bounds its retry age)
- * @param content the message content document; null for rows claimed only to be reaped
+ * @param content the sealed message content; null for rows claimed only to be reaped
  * @param leaseEndsNanos when the claim's lease ends, on the {@link System#nanoTime()} scale of the
  *     claiming JVM (taken before the claim statement, so never later than the stored lease); 0 for
  *     rows claimed only to be reaped
  */
-record Outbox(
+public record Claim(
     UUID messageId,
     UUID claimToken,
     int attempt,

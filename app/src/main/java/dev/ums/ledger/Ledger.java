@@ -1,0 +1,760 @@
+package dev.ums.ledger;
+
+import static dev.ums.ledger.MessageStatus.CANCELLED;
+import static dev.ums.ledger.MessageStatus.FAILED;
+import static dev.ums.ledger.MessageStatus.QUEUED;
+import static dev.ums.ledger.MessageStatus.SENDING;
+import static dev.ums.ledger.MessageStatus.SENT;
+import static dev.ums.support.JdbcTime.instant;
+import static dev.ums.support.JdbcTime.ts;
+
+import dev.ums.support.Dialect;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.ParameterizedPreparedStatementSetter;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The only writer of {@code message} and {@code outbox}, and so the owner of the message state
+ * machine ({@link MessageStatus}): enqueue, claim, complete, retry, dead-letter, release, reap,
+ * cancel, re-drive, resolve, retention, re-seal. Each method is one short transaction or runs in
+ * the caller's (said per method); no SMTP or other slow work happens inside one. Every status it
+ * writes is checked against {@link MessageStatus#canMoveTo} and bound as a parameter.
+ *
+ * <p>A claim stamps {@code claimed_by}, a fresh {@code claim_token} and {@code lease_until} on up
+ * to N due rows that no live claim holds, moves their messages to SENDING and returns the content —
+ * all in one statement on PostgreSQL ({@code FOR UPDATE SKIP LOCKED}, so competing dispatchers
+ * never wait for or take each other's rows). Every later write about a claim is conditional on its
+ * token: if the lease expired and the row was reaped or re-claimed, the write matches no row and is
+ * dropped.
+ */
+@Component
+public class Ledger {
+
+  private static final Logger log = LoggerFactory.getLogger(Ledger.class);
+
+  private static final String CLAIM_POSTGRESQL =
+      """
+      WITH due AS (
+        SELECT message_id FROM outbox
+         WHERE claim_token IS NULL AND next_attempt_at <= ?
+         ORDER BY next_attempt_at
+         LIMIT ?
+           FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        UPDATE outbox o
+           SET claimed_by = ?, claim_token = ?, lease_until = ?, attempts = o.attempts + 1
+          FROM due
+         WHERE o.message_id = due.message_id
+        RETURNING o.message_id, o.attempts
+      ), moved AS (
+        UPDATE message m
+           SET status = ?, attempts = c.attempts, updated_at = ?
+          FROM claimed c
+         WHERE m.id = c.message_id
+        RETURNING m.id, m.attempts, m.created_at, m.content
+      )
+      SELECT id, attempts, created_at, content FROM moved
+      """;
+
+  private static final String INSERT_MESSAGE =
+      """
+      INSERT INTO message (id, client_id, status, content, recipient_count, recipient_digests,
+                           send_at, attempts, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+      """;
+
+  private static final String INSERT_OUTBOX =
+      "INSERT INTO outbox (message_id, next_attempt_at, attempts) VALUES (?, ?, 0)";
+
+  /**
+   * PostgreSQL, one message: message + outbox row in a single statement. Run in autocommit it is
+   * its own transaction: one round trip instead of begin, two inserts and commit.
+   */
+  private static final String INSERT_ONE_POSTGRESQL =
+      """
+      WITH m AS (
+        INSERT INTO message (id, client_id, status, content, recipient_count,
+                             recipient_digests, send_at, attempts, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+        RETURNING id
+      )
+      INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
+      """;
+
+  /**
+   * PostgreSQL, one message with an idempotency key, in a single statement: the key is taken with
+   * an {@code ON CONFLICT} that only overwrites an expired record, and the message and outbox rows
+   * are inserted only if this statement took the key. Returns how many messages it queued (0 or 1).
+   */
+  private static final String INSERT_ONE_WITH_KEY_POSTGRESQL =
+      """
+      WITH k AS (
+        INSERT INTO idempotency_record
+               (client_id, idem_key, fingerprint, response_status, response_body, created_at,
+                expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (client_id, idem_key) DO UPDATE
+           SET fingerprint = EXCLUDED.fingerprint, response_status = EXCLUDED.response_status,
+               response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at,
+               expires_at = EXCLUDED.expires_at
+         WHERE idempotency_record.expires_at <= EXCLUDED.created_at
+        RETURNING 1
+      ), m AS (
+        INSERT INTO message (id, client_id, status, content, recipient_count,
+                             recipient_digests, send_at, attempts, created_at, updated_at)
+        SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ? WHERE EXISTS (SELECT 1 FROM k)
+        RETURNING id
+      ), o AS (
+        INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
+        RETURNING message_id
+      )
+      SELECT COUNT(*) FROM o
+      """;
+
+  /** The status a new message starts in. */
+  private static final String NEW = QUEUED.name();
+
+  private final JdbcTemplate jdbc;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  private final Dialect dialect;
+  private final ReentrantLock h2ClaimLock = new ReentrantLock();
+  private volatile Instant lastDatabaseFailure;
+
+  public Ledger(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, Dialect dialect) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.clock = clock;
+    this.dialect = dialect;
+  }
+
+  // ---- enqueue ------------------------------------------------------------------------------
+
+  /**
+   * Enqueues messages: each {@code QUEUED} with an outbox row due at its {@code sendAt} (or at
+   * once), with JDBC batching. Runs in the caller's transaction, which must also hold whatever
+   * makes the answer to the client true (its idempotency record).
+   */
+  public void enqueue(List<NewMessage> messages) {
+    jdbc.batchUpdate(
+        INSERT_MESSAGE,
+        messages,
+        messages.size(),
+        (ps, m) -> {
+          ps.setObject(1, m.id());
+          ps.setString(2, m.clientId());
+          ps.setString(3, NEW);
+          ps.setBytes(4, m.content());
+          ps.setInt(5, m.recipientCount());
+          ps.setArray(6, ps.getConnection().createArrayOf("varchar", m.recipientDigests()));
+          ps.setObject(7, ts(m.sendAt()));
+          ps.setObject(8, ts(m.createdAt()));
+          ps.setObject(9, ts(m.createdAt()));
+        });
+    jdbc.batchUpdate(
+        INSERT_OUTBOX,
+        messages,
+        messages.size(),
+        (ps, m) -> {
+          ps.setObject(1, m.id());
+          ps.setObject(2, ts(due(m)));
+        });
+  }
+
+  /**
+   * PostgreSQL only: enqueues one message (and takes {@code key}, if given) in a single
+   * autocommitted statement. Returns false, having written nothing, if a live record already holds
+   * the key; a concurrent insert of the same key waits for the other transaction to finish first.
+   */
+  public boolean enqueueOne(NewMessage m, KeyClaim key) {
+    if (dialect != Dialect.POSTGRESQL) {
+      throw new UnsupportedOperationException("single-statement enqueue needs PostgreSQL");
+    }
+    Object[] message = {
+      m.id(),
+      m.clientId(),
+      NEW,
+      m.content(),
+      m.recipientCount(),
+      m.recipientDigests(),
+      ts(m.sendAt()),
+      ts(m.createdAt()),
+      ts(m.createdAt()),
+      ts(due(m))
+    };
+    if (key == null) {
+      return jdbc.update(INSERT_ONE_POSTGRESQL, message) == 1;
+    }
+    Object[] args = new Object[7 + message.length];
+    args[0] = m.clientId();
+    args[1] = key.key();
+    args[2] = key.fingerprint();
+    args[3] = key.status();
+    args[4] = key.body();
+    args[5] = ts(m.createdAt());
+    args[6] = ts(key.expiresAt());
+    System.arraycopy(message, 0, args, 7, message.length);
+    Integer queued = jdbc.queryForObject(INSERT_ONE_WITH_KEY_POSTGRESQL, Integer.class, args);
+    return queued != null && queued == 1;
+  }
+
+  private static Instant due(NewMessage m) {
+    return m.sendAt() != null ? m.sendAt() : m.createdAt();
+  }
+
+  // ---- claim --------------------------------------------------------------------------------
+
+  /**
+   * Claims up to {@code limit} due rows for {@code instanceId}, leased for {@code lease}: QUEUED →
+   * SENDING, one transaction.
+   */
+  public List<Claim> claim(String instanceId, int limit, Duration lease) {
+    long leaseEnds = System.nanoTime() + lease.toNanos();
+    Instant now = clock.instant();
+    UUID token = UUID.randomUUID();
+    return watched(() -> claim(instanceId, limit, lease, now, token, leaseEnds));
+  }
+
+  private List<Claim> claim(
+      String instanceId, int limit, Duration lease, Instant now, UUID token, long leaseEnds) {
+    String sending = QUEUED.moveTo(SENDING);
+    if (dialect == Dialect.POSTGRESQL) {
+      return jdbc.query(
+          CLAIM_POSTGRESQL,
+          (rs, n) ->
+              new Claim(
+                  rs.getObject("id", UUID.class),
+                  token,
+                  rs.getInt("attempts"),
+                  instant(rs, "created_at"),
+                  rs.getBytes("content"),
+                  leaseEnds),
+          ts(now),
+          limit,
+          instanceId,
+          token,
+          ts(now.plus(lease)),
+          sending,
+          ts(now));
+    }
+    // H2 (embedded, one process): no SKIP LOCKED, so claims are serialized in this JVM.
+    h2ClaimLock.lock();
+    try {
+      return tx.execute(s -> claimH2(instanceId, limit, lease, now, token, leaseEnds, sending));
+    } finally {
+      h2ClaimLock.unlock();
+    }
+  }
+
+  private List<Claim> claimH2(
+      String instanceId,
+      int limit,
+      Duration lease,
+      Instant now,
+      UUID token,
+      long leaseEnds,
+      String sending) {
+    List<UUID> ids =
+        jdbc.queryForList(
+            """
+            SELECT message_id FROM outbox WHERE claim_token IS NULL AND next_attempt_at <= ?
+             ORDER BY next_attempt_at LIMIT ? FOR UPDATE
+            """,
+            UUID.class,
+            ts(now),
+            limit);
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    jdbc.batchUpdate(
+        """
+        UPDATE outbox SET claimed_by = ?, claim_token = ?, lease_until = ?, attempts = attempts + 1
+         WHERE message_id = ?
+        """,
+        ids,
+        ids.size(),
+        (ps, id) -> {
+          ps.setString(1, instanceId);
+          ps.setObject(2, token);
+          ps.setObject(3, ts(now.plus(lease)));
+          ps.setObject(4, id);
+        });
+    jdbc.batchUpdate(
+        """
+        UPDATE message SET status = ?, updated_at = ?,
+               attempts = (SELECT o.attempts FROM outbox o WHERE o.message_id = message.id)
+         WHERE id = ?
+        """,
+        ids,
+        ids.size(),
+        (ps, id) -> {
+          ps.setString(1, sending);
+          ps.setObject(2, ts(now));
+          ps.setObject(3, id);
+        });
+    List<Claim> claimed = new ArrayList<>(ids.size());
+    for (UUID id : ids) {
+      claimed.addAll(
+          jdbc.query(
+              "SELECT attempts, created_at, content FROM message WHERE id = ?",
+              (rs, n) ->
+                  new Claim(
+                      id,
+                      token,
+                      rs.getInt("attempts"),
+                      instant(rs, "created_at"),
+                      rs.getBytes("content"),
+                      leaseEnds),
+              id));
+    }
+    return claimed;
+  }
+
+  // ---- record -------------------------------------------------------------------------------
+
+  /**
+   * What {@link #record} did: outcomes written (of which {@code deadLettered} made a message
+   * FAILED), and stale claims whose writes were dropped.
+   */
+  public record Recorded(int applied, int dropped, int deadLettered) {}
+
+  /**
+   * Writes the outcomes of many attempts in one transaction: SENDING → SENT, → QUEUED (retry or
+   * release) or → FAILED. Each is applied only if its claim token still holds the row; otherwise it
+   * is dropped and logged (the lease was lost, someone else owns the message now). If this throws,
+   * nothing was written.
+   */
+  public Recorded record(List<Outcome> outcomes) {
+    if (outcomes.isEmpty()) {
+      return new Recorded(0, 0, 0);
+    }
+    return watched(() -> tx.execute(s -> recordInTx(outcomes)));
+  }
+
+  /**
+   * When a dispatch statement last failed on this instance (the database was away), or null. The
+   * reaper holds back for a grace period after it, so results held through an outage are recorded
+   * before their leases are returned.
+   */
+  public Instant lastDatabaseFailure() {
+    return lastDatabaseFailure;
+  }
+
+  private <T> T watched(Supplier<T> statement) {
+    try {
+      return statement.get();
+    } catch (DataAccessException | TransactionException e) {
+      lastDatabaseFailure = clock.instant();
+      throw e;
+    }
+  }
+
+  private Recorded recordInTx(List<Outcome> outcomes) {
+    Instant now = clock.instant();
+    List<Outcome.Sent> sent = new ArrayList<>();
+    List<Outcome.Failed> retry = new ArrayList<>();
+    List<Outcome.Failed> dead = new ArrayList<>();
+    List<Claim> unsent = new ArrayList<>();
+    for (Outcome o : outcomes) {
+      if (o instanceof Outcome.Unsent u) {
+        unsent.add(u.claim());
+      } else if (o instanceof Outcome.Sent x) {
+        sent.add(x);
+      } else if (o instanceof Outcome.Failed f) {
+        (f.retried() ? retry : dead).add(f);
+      }
+    }
+    List<Outcome.Sent> sentApplied = deleteOutbox(sent);
+    List<Outcome.Failed> deadApplied = deleteOutbox(dead);
+    // A relay-wide failure gives its attempt back (the claim counted it).
+    List<Outcome.Failed> retryApplied =
+        cas(
+            retry,
+            """
+            UPDATE outbox SET next_attempt_at = ?, claim_token = NULL, claimed_by = NULL,
+                              lease_until = NULL, attempts = attempts - ?
+             WHERE message_id = ? AND claim_token = ?
+            """,
+            (ps, f) -> {
+              ps.setObject(1, ts(f.retryAt()));
+              ps.setInt(2, f.charged() ? 0 : 1);
+              ps.setObject(3, f.claim().messageId());
+              ps.setObject(4, f.claim().claimToken());
+            },
+            Outcome::claim);
+
+    String sentStatus = SENDING.moveTo(SENT);
+    jdbc.batchUpdate(
+        """
+        UPDATE message SET status = ?, sent_at = ?, updated_at = ?, smtp_reply = ?,
+                           refused_recipients = ?
+         WHERE id = ?
+        """,
+        sentApplied,
+        Math.max(1, sentApplied.size()),
+        (ps, x) -> {
+          ps.setString(1, sentStatus);
+          ps.setObject(2, ts(x.at()));
+          ps.setObject(3, ts(now));
+          ps.setString(4, truncate(x.reply(), 512));
+          ps.setBytes(5, x.refusedRecipients());
+          ps.setObject(6, x.claim().messageId());
+        });
+    List<Outcome.Failed> failed = new ArrayList<>(retryApplied);
+    failed.addAll(deadApplied);
+    String retried = SENDING.moveTo(QUEUED);
+    String deadLettered = SENDING.moveTo(FAILED);
+    jdbc.batchUpdate(
+        """
+        UPDATE message SET status = ?, last_error_class = ?, last_error_code = ?, updated_at = ?,
+                           attempts = attempts - ?
+         WHERE id = ?
+        """,
+        failed,
+        Math.max(1, failed.size()),
+        (ps, f) -> {
+          ps.setString(1, f.retried() ? retried : deadLettered);
+          ps.setString(2, f.classification());
+          ps.setObject(3, f.replyCode());
+          ps.setObject(4, ts(now));
+          ps.setInt(5, f.charged() ? 0 : 1);
+          ps.setObject(6, f.claim().messageId());
+        });
+    jdbc.batchUpdate(
+        """
+        INSERT INTO send_failure (message_id, attempt, classification, reply_code, error_text,
+                                  occurred_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """,
+        failed,
+        Math.max(1, failed.size()),
+        (ps, f) -> {
+          ps.setObject(1, f.claim().messageId());
+          ps.setInt(2, f.claim().attempt());
+          ps.setString(3, f.classification());
+          ps.setObject(4, f.replyCode());
+          ps.setString(5, truncate(f.text(), 512));
+          ps.setObject(6, ts(f.at()));
+        });
+    for (Outcome.Failed f : deadApplied) {
+      log.warn(
+          "event=dead_letter message_id={} attempt={} class={} code={} reason=\"{}\"",
+          f.claim().messageId(),
+          f.claim().attempt(),
+          f.classification(),
+          f.replyCode(),
+          f.deadReason());
+    }
+    int applied =
+        sentApplied.size() + deadApplied.size() + retryApplied.size() + release(unsent, now);
+    int dropped = outcomes.size() - applied;
+    if (dropped > 0) {
+      log.warn("event=stale_claims_dropped count={}", dropped);
+    }
+    return new Recorded(applied, dropped, deadApplied.size());
+  }
+
+  private <T extends Outcome> List<T> deleteOutbox(List<T> outcomes) {
+    return cas(
+        outcomes,
+        "DELETE FROM outbox WHERE message_id = ? AND claim_token = ?",
+        (ps, o) -> {
+          ps.setObject(1, o.claim().messageId());
+          ps.setObject(2, o.claim().claimToken());
+        },
+        Outcome::claim);
+  }
+
+  /** Runs a CAS statement per item in one JDBC batch; returns the items whose row matched. */
+  private <T> List<T> cas(
+      List<T> items,
+      String sql,
+      ParameterizedPreparedStatementSetter<T> setter,
+      Function<T, Claim> claimOf) {
+    if (items.isEmpty()) {
+      return List.of();
+    }
+    int[][] counts = jdbc.batchUpdate(sql, items, items.size(), setter);
+    List<T> applied = new ArrayList<>(items.size());
+    int i = 0;
+    for (int[] chunk : counts) {
+      for (int c : chunk) {
+        T item = items.get(i++);
+        if (c == 1) {
+          applied.add(item);
+        } else {
+          log.warn(
+              "event=stale_claim message_id={} token={}",
+              claimOf.apply(item).messageId(),
+              claimOf.apply(item).claimToken());
+        }
+      }
+    }
+    return applied;
+  }
+
+  /** Unsent claims back to the queue, due now, with the attempt their claim counted given back. */
+  private int release(List<Claim> claims, Instant now) {
+    if (claims.isEmpty()) {
+      return 0;
+    }
+    List<Claim> released =
+        cas(
+            claims,
+            """
+            UPDATE outbox SET claim_token = NULL, claimed_by = NULL, lease_until = NULL,
+                              attempts = attempts - 1, next_attempt_at = ?
+             WHERE message_id = ? AND claim_token = ?
+            """,
+            (ps, c) -> {
+              ps.setObject(1, ts(now));
+              ps.setObject(2, c.messageId());
+              ps.setObject(3, c.claimToken());
+            },
+            c -> c);
+    String queued = SENDING.moveTo(QUEUED);
+    jdbc.batchUpdate(
+        "UPDATE message SET status = ?, attempts = attempts - 1, updated_at = ? WHERE id = ?",
+        released,
+        Math.max(1, released.size()),
+        (ps, c) -> {
+          ps.setString(1, queued);
+          ps.setObject(2, ts(now));
+          ps.setObject(3, c.messageId());
+        });
+    return released.size();
+  }
+
+  // ---- reap ---------------------------------------------------------------------------------
+
+  /**
+   * Rows whose lease has expired, as claims that can be recorded as failed attempts. A crash (or a
+   * stall longer than the lease) is the only way a row gets here.
+   */
+  public List<Claim> expiredLeases(int limit) {
+    return watched(
+        () ->
+            jdbc.query(
+                """
+                SELECT o.message_id, o.claim_token, o.attempts, m.created_at
+                  FROM outbox o JOIN message m ON m.id = o.message_id
+                 WHERE o.claim_token IS NOT NULL AND o.lease_until < ?
+                 ORDER BY o.lease_until
+                 LIMIT ?
+                """,
+                (rs, n) ->
+                    new Claim(
+                        rs.getObject("message_id", UUID.class),
+                        rs.getObject("claim_token", UUID.class),
+                        rs.getInt("attempts"),
+                        instant(rs, "created_at"),
+                        null,
+                        0),
+                ts(clock.instant()),
+                limit));
+  }
+
+  // ---- cancel, re-drive, resolve ------------------------------------------------------------
+
+  /**
+   * QUEUED → CANCELLED for a message that no dispatcher holds, of {@code clientId} (any client when
+   * null), in one transaction. False, changing nothing, when it is not such a message. The outbox
+   * row is deleted first, so its row lock is taken in the same order as the claim statement takes
+   * it: a claim skips the row being cancelled, and the two never deadlock.
+   */
+  public boolean cancel(UUID id, String clientId, Instant now) {
+    String cancelled = QUEUED.moveTo(CANCELLED);
+    return Boolean.TRUE.equals(
+        tx.execute(
+            s -> {
+              boolean dequeued =
+                  jdbc.update(
+                          "DELETE FROM outbox WHERE message_id = ? AND claim_token IS NULL"
+                              + " AND message_id IN (SELECT id FROM message"
+                              + " WHERE id = ? AND status = ?"
+                              + (clientId == null ? "" : " AND client_id = ?")
+                              + ")",
+                          clientId == null
+                              ? new Object[] {id, id, QUEUED.name()}
+                              : new Object[] {id, id, QUEUED.name(), clientId})
+                      == 1;
+              if (!dequeued) {
+                return false;
+              }
+              int n =
+                  jdbc.update(
+                      "UPDATE message SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                      cancelled,
+                      ts(now),
+                      id,
+                      QUEUED.name());
+              if (n != 1) {
+                // An unclaimed outbox row always belongs to a QUEUED message; never commit half.
+                throw new IllegalStateException("outbox row without a QUEUED message: " + id);
+              }
+              return true;
+            }));
+  }
+
+  /**
+   * FAILED → QUEUED for those of {@code ids} that are FAILED now (and unresolved, unless {@code
+   * includeResolved}), each with a fresh outbox row due at {@code now} and an attempt budget of 0,
+   * in one transaction; returns how many moved. The UPDATE takes the row locks first, so a
+   * concurrent re-drive of the same ids waits, then finds them QUEUED and moves none of them: no
+   * message gets two outbox rows.
+   */
+  public int redrive(List<UUID> ids, boolean includeResolved, Instant now) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    String queued = FAILED.moveTo(QUEUED);
+    Integer moved = tx.execute(s -> redriveInTx(ids, includeResolved, now, queued));
+    return moved == null ? 0 : moved;
+  }
+
+  private int redriveInTx(List<UUID> ids, boolean includeResolved, Instant now, String queued) {
+    String in = placeholders(ids.size());
+    List<Object> args = new ArrayList<>();
+    args.add(queued);
+    args.add(ts(now));
+    args.add(FAILED.name());
+    args.addAll(ids);
+    int moved =
+        jdbc.update(
+            "UPDATE message SET status = ?, attempts = 0, updated_at = ?,"
+                + " resolved_by = NULL, resolved_at = NULL, resolution = NULL"
+                + " WHERE status = ? AND id IN ("
+                + in
+                + ")"
+                + (includeResolved ? "" : " AND resolved_at IS NULL"),
+            args.toArray());
+    if (moved == 0) {
+      return 0;
+    }
+    // A QUEUED message always has an outbox row, so the ones without one are exactly those moved.
+    List<Object> insertArgs = new ArrayList<>();
+    insertArgs.add(ts(now));
+    insertArgs.add(queued);
+    insertArgs.addAll(ids);
+    int inserted =
+        jdbc.update(
+            "INSERT INTO outbox (message_id, next_attempt_at, attempts)"
+                + " SELECT id, ?, 0 FROM message WHERE status = ? AND id IN ("
+                + in
+                + ") AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = message.id)",
+            insertArgs.toArray());
+    if (inserted != moved) {
+      throw new IllegalStateException(
+          "re-drive moved " + moved + " messages but queued " + inserted + "; rolled back");
+    }
+    return moved;
+  }
+
+  /**
+   * Marks an unresolved FAILED message and its unresolved failures resolved (the status stays
+   * FAILED), in one transaction. False, changing nothing, if it is not an unresolved dead letter.
+   */
+  public boolean resolve(UUID id, String by, String reason, Instant now) {
+    return Boolean.TRUE.equals(
+        tx.execute(
+            s -> {
+              int n =
+                  jdbc.update(
+                      "UPDATE message SET resolved_by = ?, resolved_at = ?, resolution = ?"
+                          + " WHERE id = ? AND status = ? AND resolved_at IS NULL",
+                      by,
+                      ts(now),
+                      reason,
+                      id,
+                      FAILED.name());
+              if (n == 0) {
+                return false;
+              }
+              jdbc.update(
+                  "UPDATE send_failure SET resolved_by = ?, resolved_at = ?"
+                      + " WHERE message_id = ? AND resolved_at IS NULL",
+                  by,
+                  ts(now),
+                  id);
+              return true;
+            }));
+  }
+
+  // ---- content: retention and re-sealing ----------------------------------------------------
+
+  /**
+   * Replaces the content of up to {@code limit} SENT messages sent before {@code cutoff} with
+   * {@code marker}, and forgets their refused recipients and blind-index digests; the status and
+   * metadata columns stay. One statement; returns how many rows changed.
+   */
+  public int dropContent(Instant cutoff, byte[] marker, Instant now, int limit) {
+    return jdbc.update(
+        """
+        UPDATE message SET content = ?, refused_recipients = NULL, recipient_digests = NULL,
+                   content_dropped_at = ?
+         WHERE id IN (SELECT id FROM message
+                       WHERE status = ? AND sent_at < ? AND content_dropped_at IS NULL
+                       ORDER BY sent_at LIMIT ?)
+        """,
+        marker,
+        ts(now),
+        SENT.name(),
+        ts(cutoff),
+        limit);
+  }
+
+  /**
+   * Replaces a message's sealed content and refused-recipients list (and its digests, unless null),
+   * only if both are still {@code expectedContent} and {@code expectedRefused}: a compare-and-set,
+   * so a concurrent change is never overwritten. True if it was written.
+   */
+  public boolean reseal(
+      UUID id,
+      byte[] expectedContent,
+      byte[] expectedRefused,
+      byte[] content,
+      byte[] refused,
+      String[] digests) {
+    List<Object> args = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("UPDATE message SET content = ?, refused_recipients = ?");
+    args.add(content);
+    args.add(refused);
+    if (digests != null) {
+      sql.append(", recipient_digests = ?");
+      args.add(digests);
+    }
+    sql.append(" WHERE id = ? AND content = ? AND ");
+    args.add(id);
+    args.add(expectedContent);
+    if (expectedRefused == null) {
+      sql.append("refused_recipients IS NULL");
+    } else {
+      sql.append("refused_recipients = ?");
+      args.add(expectedRefused);
+    }
+    return jdbc.update(sql.toString(), args.toArray()) == 1;
+  }
+
+  private static String placeholders(int n) {
+    return String.join(",", Collections.nCopies(n, "?"));
+  }
+
+  private static String truncate(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+}

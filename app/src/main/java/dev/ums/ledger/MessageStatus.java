@@ -1,0 +1,61 @@
+package dev.ums.ledger;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Where a message is in its life. Stored as text; only {@link Ledger} writes it, and only along the
+ * transitions below ({@link #canMoveTo}). Every transition is one conditional statement whose row
+ * count decides whether it happened.
+ *
+ * <pre>
+ * QUEUED ─claim─▶ SENDING ─2xx─▶ SENT
+ *   ▲ │             ├─transient, attempts left─▶ QUEUED (backoff)
+ *   │ │cancel       ├─unsent (stop, lease short, relay breaker)─▶ QUEUED (attempt given back)
+ *   │ ▼             ├─permanent / spent────────▶ FAILED (dead letter)
+ *  CANCELLED        └─lease expired (crash)────▶ QUEUED (attempt counted) or FAILED
+ *                            admin re-drive: FAILED ─▶ QUEUED
+ * </pre>
+ *
+ * Resolving a dead letter and dropping a sent message's content (retention) change other columns,
+ * not the status.
+ */
+public enum MessageStatus {
+  /** Waiting in the outbox for its next attempt (possibly scheduled in the future). */
+  QUEUED,
+  /** Claimed by a dispatcher holding a lease; an SMTP attempt is in flight. */
+  SENDING,
+  /** Accepted by the SMTP relay. Final. */
+  SENT,
+  /** Dead letter: a permanent error or the retry budget spent. Final until re-driven. */
+  FAILED,
+  /** Withdrawn before it was sent. Final. */
+  CANCELLED;
+
+  /** The statuses a message in this status may move to. */
+  public Set<MessageStatus> next() {
+    return switch (this) {
+      case QUEUED -> EnumSet.of(SENDING, CANCELLED);
+      case SENDING -> EnumSet.of(SENT, QUEUED, FAILED);
+      case FAILED -> EnumSet.of(QUEUED);
+      case SENT, CANCELLED -> EnumSet.noneOf(MessageStatus.class);
+    };
+  }
+
+  /** Whether a message in this status may move to {@code to}. */
+  public boolean canMoveTo(MessageStatus to) {
+    return next().contains(to);
+  }
+
+  /**
+   * {@code to}'s name for a statement that moves a message from this status to {@code to}.
+   *
+   * @throws IllegalStateException when the move is not allowed
+   */
+  String moveTo(MessageStatus to) {
+    if (!canMoveTo(to)) {
+      throw new IllegalStateException("a message cannot move from " + this + " to " + to);
+    }
+    return to.name();
+  }
+}

@@ -1,0 +1,44 @@
+package dev.ums.ledger;
+
+import java.time.Instant;
+
+/** The result of one attempt, for {@link Ledger#record}. */
+public sealed interface Outcome {
+
+  Claim claim();
+
+  /**
+   * Claimed but never attempted (shutdown, too little lease left, relay breaker open): back to the
+   * queue, due now, the attempt given back.
+   */
+  record Unsent(Claim claim) implements Outcome {}
+
+  /** Accepted by the relay (possibly with some recipients refused, sealed). */
+  record Sent(Claim claim, String reply, byte[] refusedRecipients, Instant at) implements Outcome {}
+
+  /**
+   * Failed: back to the queue at {@code retryAt}, or a dead letter when {@code retryAt} is null.
+   *
+   * @param classification a failure class name, or {@code LEASE_EXPIRED} for a reaped claim
+   * @param text the error with personal data removed
+   * @param retryAt when to try again; null: dead letter
+   * @param deadReason why it is a dead letter (logged); null when retried
+   * @param charged false for a relay-wide failure: the attempt is given back
+   */
+  record Failed(
+      Claim claim,
+      String classification,
+      Integer replyCode,
+      String text,
+      Instant retryAt,
+      String deadReason,
+      Instant at,
+      boolean charged)
+      implements Outcome {
+
+    /** Whether the message goes back to the queue (otherwise it becomes a dead letter). */
+    public boolean retried() {
+      return retryAt != null;
+    }
+  }
+}
