@@ -38,7 +38,9 @@ final class SingleFlight<T> {
     CompletableFuture<T> run;
     synchronized (this) {
       run = running;
-      if (run == null) {
+      // A run that has ended may still be here: its callers wake before its completion hook
+      // clears it. Its result is not the one a caller arriving now asks for.
+      if (run == null || run.isDone()) {
         run = CompletableFuture.supplyAsync(check, executor);
         running = run;
         CompletableFuture<T> started = run;

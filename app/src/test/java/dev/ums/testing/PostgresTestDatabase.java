@@ -47,6 +47,9 @@ public class PostgresTestDatabase implements LauncherSessionListener {
     System.setProperty(DISPATCH_URL, url(dispatchName));
     System.setProperty("spring.datasource.username", user);
     System.setProperty("spring.datasource.password", PASSWORD);
+    // Cached test contexts stay open for the whole run; without this each would hold a full pool
+    // of idle connections, and a few of them exhaust a shared server's max_connections.
+    System.setProperty("spring.datasource.hikari.minimum-idle", "1");
   }
 
   @Override
