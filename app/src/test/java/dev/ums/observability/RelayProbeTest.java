@@ -66,7 +66,7 @@ class RelayProbeTest {
 
     clock.advance(Duration.ofSeconds(11));
     RelayProbe.State down = probe.check();
-    assertThat(down.up()).isFalse();
+    assertThat(down.up()).as(down.toString()).isFalse();
     assertThat(down.error()).isEqualTo("ConnectException");
     assertThat(down.downSince()).isEqualTo(down.checkedAt());
     Health h = health.health();
@@ -106,7 +106,7 @@ class RelayProbeTest {
       RelayProbe probe = probe(relay("127.0.0.1", relay.port()));
 
       RelayProbe.State down = probe.check();
-      assertThat(down.up()).isFalse();
+      assertThat(down.up()).as(down.toString()).isFalse();
       assertThat(down.error()).isEqualTo("greeting 421");
 
       relay.greeting = "220-relay.example ESMTP\r\n220 ready";

@@ -42,9 +42,12 @@ public final class FakeSmtpServer implements AutoCloseable {
   /** The Message-ID header of every message answered with 2xx, one entry per delivery. */
   public final List<String> delivered = new CopyOnWriteArrayList<>();
 
+  private final Thread acceptor;
+  private volatile boolean closed;
+
   public FakeSmtpServer() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(this::acceptLoop, "fake-smtp-accept");
+    acceptor = new Thread(this::acceptLoop, "fake-smtp-accept");
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -57,6 +60,10 @@ public final class FakeSmtpServer implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
+        if (closed) {
+          s.close(); // accepted while closing: a closed server answers nothing
+          return;
+        }
         clients.add(s);
         connections.incrementAndGet();
         Thread t = new Thread(() -> serve(s), "fake-smtp-conn");
@@ -146,9 +153,20 @@ public final class FakeSmtpServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops listening. Returns only once the port refuses connections: the JDK defers closing a
+   * listening socket until the thread blocked in its {@code accept()} has left it, and until then
+   * new connections would still be accepted.
+   */
   @Override
   public void close() throws IOException {
+    closed = true;
     server.close();
+    try {
+      acceptor.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (Socket s : clients) {
       s.close();
     }
