@@ -4,7 +4,7 @@ import dev.ums.dispatch.DispatchListener;
 import dev.ums.dispatch.OutboxDispatcher;
 import dev.ums.dispatch.RelayBreaker;
 import dev.ums.email.FailureClass;
-import dev.ums.message.MessagesAccepted;
+import dev.ums.message.MessagesQueued;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -19,7 +19,7 @@ import org.springframework.context.event.EventListener;
 
 /**
  * Delivery metrics, fed by the dispatcher's {@link DispatchListener} hooks and by intake's {@link
- * MessagesAccepted} events. Tags are low-cardinality only: the failure classification, never a
+ * MessagesQueued} events. Tags are low-cardinality only: the failure classification, never a
  * recipient or a message id. Also keeps the sliding attempt/failure counts and the dead-letter
  * count that the alert rules read.
  */
@@ -39,6 +39,7 @@ final class DispatchMetrics implements DispatchListener {
   private final MeterRegistry registry;
   private final DeliveryWindow window;
   private final Counter accepted;
+  private final Counter redriven;
   private final Counter sent;
   private final Counter retried;
   private final Counter deadLettered;
@@ -54,6 +55,10 @@ final class DispatchMetrics implements DispatchListener {
     accepted =
         Counter.builder("ums.messages.accepted")
             .description("Messages committed by intake")
+            .register(registry);
+    redriven =
+        Counter.builder("ums.messages.redriven")
+            .description("Dead letters an operator queued again")
             .register(registry);
     sent =
         Counter.builder("ums.dispatch.sent")
@@ -113,8 +118,8 @@ final class DispatchMetrics implements DispatchListener {
   }
 
   @EventListener
-  void onAccepted(MessagesAccepted e) {
-    accepted.increment(e.count());
+  void onQueued(MessagesQueued e) {
+    (e.cause() == MessagesQueued.Cause.INTAKE ? accepted : redriven).increment(e.count());
   }
 
   @Override
