@@ -7,6 +7,7 @@ import dev.ums.message.IntakeProperties;
 import dev.ums.security.ContentCipher;
 import dev.ums.support.Dialect;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -14,7 +15,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wires one dispatcher per instance, unless {@code ums.dispatch.enabled=false}. */
@@ -66,8 +69,8 @@ class DispatchConfig {
   }
 
   @Bean
-  ReapSchedule reapSchedule(LeaseReaper reaper) {
-    return new ReapSchedule(reaper);
+  ReapSchedule reapSchedule(LeaseReaper reaper, DispatchProperties props) {
+    return new ReapSchedule(reaper, props.reapInterval());
   }
 
   @Bean
@@ -86,17 +89,21 @@ class DispatchConfig {
     return new DispatchSignal(dispatcher, jdbc, target);
   }
 
-  /** Runs the reaper on {@code ums.dispatch.reap-interval}. */
-  static class ReapSchedule {
+  /** Runs the reaper every {@code ums.dispatch.reap-interval}. */
+  static class ReapSchedule implements SchedulingConfigurer {
     private final LeaseReaper reaper;
+    private final Duration interval;
 
-    ReapSchedule(LeaseReaper reaper) {
+    ReapSchedule(LeaseReaper reaper, Duration interval) {
       this.reaper = reaper;
+      this.interval = interval;
     }
 
-    @Scheduled(
-        fixedDelayString = "${ums.dispatch.reap-interval:10s}",
-        initialDelayString = "${ums.dispatch.reap-interval:10s}")
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar tasks) {
+      tasks.addFixedDelayTask(new FixedDelayTask(this::run, interval, interval));
+    }
+
     void run() {
       try {
         reaper.reap();

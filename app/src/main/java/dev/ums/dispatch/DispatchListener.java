@@ -1,5 +1,6 @@
 package dev.ums.dispatch;
 
+import dev.ums.ledger.FailureClass;
 import java.time.Duration;
 
 /**
@@ -24,10 +25,10 @@ public interface DispatchListener {
   /**
    * An attempt failed.
    *
-   * @param classification TRANSIENT, PERMANENT, TIMEOUT, CONNECTION, INTERNAL or LEASE_EXPIRED
+   * @param classification why it failed
    * @param deadLettered true if the message is now FAILED, false if it will be retried
    */
-  default void failed(String classification, Duration smtpTime, boolean deadLettered) {}
+  default void failed(FailureClass classification, Duration smtpTime, boolean deadLettered) {}
 
   /** No-op listener. */
   DispatchListener NONE = new DispatchListener() {};

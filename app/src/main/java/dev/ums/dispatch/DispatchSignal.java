@@ -1,6 +1,6 @@
 package dev.ums.dispatch;
 
-import dev.ums.message.MessagesAccepted;
+import dev.ums.message.MessagesQueued;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -45,7 +45,7 @@ class DispatchSignal implements SmartLifecycle {
   }
 
   @EventListener
-  void onAccepted(MessagesAccepted e) {
+  void onQueued(MessagesQueued e) {
     if (!e.immediate()) {
       return;
     }

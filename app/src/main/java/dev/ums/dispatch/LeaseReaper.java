@@ -1,6 +1,7 @@
 package dev.ums.dispatch;
 
 import dev.ums.ledger.Claim;
+import dev.ums.ledger.FailureClass;
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.Outcome;
 import java.time.Clock;
@@ -27,9 +28,6 @@ public class LeaseReaper {
 
   private static final Logger log = LoggerFactory.getLogger(LeaseReaper.class);
   private static final int LIMIT = 1000;
-
-  /** The failure class of an attempt whose lease expired before its result was recorded. */
-  static final String LEASE_EXPIRED = "LEASE_EXPIRED";
 
   private final Ledger ledger;
   private final RetryPolicy retry;
@@ -79,7 +77,7 @@ public class LeaseReaper {
         failures.add(
             new Outcome.Failed(
                 c,
-                LEASE_EXPIRED,
+                FailureClass.LEASE_EXPIRED,
                 null,
                 "lease expired before a result was recorded",
                 d instanceof RetryPolicy.Retry r ? r.at() : null,
@@ -90,7 +88,7 @@ public class LeaseReaper {
       Ledger.Recorded r = ledger.record(failures);
       DispatchListener l = listener.get();
       for (int i = 0; i < r.applied(); i++) {
-        l.failed(LEASE_EXPIRED, Duration.ZERO, i < r.deadLettered());
+        l.failed(FailureClass.LEASE_EXPIRED, Duration.ZERO, i < r.deadLettered());
       }
       total += r.applied();
     } while (expired.size() == LIMIT);

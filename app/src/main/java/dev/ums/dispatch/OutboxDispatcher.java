@@ -6,6 +6,7 @@ import dev.ums.email.SendNotStarted;
 import dev.ums.email.SendResult;
 import dev.ums.email.SmtpSendException;
 import dev.ums.ledger.Claim;
+import dev.ums.ledger.FailureClass;
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.Outcome;
 import dev.ums.message.MailContent;
@@ -308,14 +309,14 @@ public class OutboxDispatcher implements SmartLifecycle {
       o =
           failed(
               c,
-              e.classification().name(),
+              e.classification(),
               e.replyCode(),
               e.getMessage(),
               e.classification().retryable(),
               relayWide);
     } catch (RuntimeException e) {
       // A bug or unreadable content: retry within the budget rather than lose the message.
-      o = failed(c, "INTERNAL", null, e.getClass().getSimpleName(), true, false);
+      o = failed(c, FailureClass.INTERNAL, null, e.getClass().getSimpleName(), true, false);
     } finally {
       activeSends.decrementAndGet();
     }
@@ -327,7 +328,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   private Outcome.Failed failed(
       Claim c,
-      String classification,
+      FailureClass classification,
       Integer code,
       String text,
       boolean retryable,

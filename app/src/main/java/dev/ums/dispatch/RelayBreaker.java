@@ -1,6 +1,6 @@
 package dev.ums.dispatch;
 
-import dev.ums.email.FailureClass;
+import dev.ums.ledger.FailureClass;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.ums.email;
 
+import dev.ums.ledger.FailureClass;
 import jakarta.annotation.PreDestroy;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;

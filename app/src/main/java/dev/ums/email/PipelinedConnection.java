@@ -1,5 +1,6 @@
 package dev.ums.email;
 
+import dev.ums.ledger.FailureClass;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;

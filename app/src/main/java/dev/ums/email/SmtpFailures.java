@@ -1,5 +1,6 @@
 package dev.ums.email;
 
+import dev.ums.ledger.FailureClass;
 import jakarta.mail.MessagingException;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,5 +1,7 @@
 package dev.ums.email;
 
+import dev.ums.ledger.FailureClass;
+
 /**
  * An SMTP hand-off that delivered the message to no recipient at all. The message text never
  * carries personal data: server replies are included with every address replaced by {@code

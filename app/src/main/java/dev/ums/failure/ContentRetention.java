@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,7 +21,7 @@ import org.springframework.stereotype.Component;
  * holds many row locks at once; safe to run on several instances at once.
  */
 @Component
-class ContentRetention {
+class ContentRetention implements SchedulingConfigurer {
 
   private static final Logger log = LoggerFactory.getLogger(ContentRetention.class);
   static final int BATCH = 1000;
@@ -35,9 +37,12 @@ class ContentRetention {
     this.clock = clock;
   }
 
-  @Scheduled(
-      fixedDelayString = "${ums.retention.interval:1h}",
-      initialDelayString = "${ums.retention.interval:1h}")
+  /** Runs every {@code ums.retention.interval}. */
+  @Override
+  public void configureTasks(ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new FixedDelayTask(this::run, props.interval(), props.interval()));
+  }
+
   void run() {
     try {
       dropExpiredContent();

@@ -1,5 +1,6 @@
 package dev.ums.failure;
 
+import dev.ums.ledger.FailureClass;
 import dev.ums.message.MessageView;
 import dev.ums.security.AuditLog;
 import dev.ums.security.RecipientIndex;
@@ -60,7 +61,7 @@ class DeadLetterController {
         new DeadLetterFilter(
             from,
             to,
-            blankToNull(classification),
+            classification(classification),
             digests(recipient, domain),
             includeResolved,
             null);
@@ -85,7 +86,7 @@ class DeadLetterController {
         new DeadLetterFilter(
             r.from(),
             r.to(),
-            blankToNull(r.classification()),
+            classification(r.classification()),
             digests(r.recipient(), r.domain()),
             Boolean.TRUE.equals(r.includeResolved()),
             r.ids());
@@ -129,5 +130,22 @@ class DeadLetterController {
 
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s.strip();
+  }
+
+  /** A {@code classification} filter: null when blank, 400 naming the valid ones when unknown. */
+  private static FailureClass classification(String text) {
+    String t = blankToNull(text);
+    if (t == null) {
+      return null;
+    }
+    return FailureClass.parse(t)
+        .orElseThrow(
+            () ->
+                ApiProblem.validation(
+                    List.of(
+                        FieldProblem.of(
+                            "classification",
+                            "must be one of "
+                                + java.util.Arrays.toString(FailureClass.values())))));
   }
 }

@@ -1,5 +1,6 @@
 package dev.ums.failure;
 
+import dev.ums.ledger.FailureClass;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -19,7 +20,7 @@ import java.util.UUID;
 record DeadLetterFilter(
     Instant from,
     Instant to,
-    String classification,
+    FailureClass classification,
     List<String> recipientDigests,
     boolean includeResolved,
     List<UUID> ids) {

@@ -4,7 +4,7 @@ import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageStatus;
 import dev.ums.message.MessageService;
 import dev.ums.message.MessageView;
-import dev.ums.message.MessagesAccepted;
+import dev.ums.message.MessagesQueued;
 import dev.ums.web.ApiProblem;
 import java.time.Clock;
 import java.time.Instant;
@@ -86,7 +86,7 @@ class DeadLetterService {
               "Only a FAILED message can be re-driven; this one is " + status)
           .with("currentStatus", status);
     }
-    events.publishEvent(new MessagesAccepted(1, true));
+    events.publishEvent(new MessagesQueued(1, true, MessagesQueued.Cause.REDRIVE));
     log.info("event=admin_redrive message_id={}", id);
     return messages.find(null, id).orElseThrow(() -> ApiProblem.notFound("Message"));
   }
@@ -106,7 +106,7 @@ class DeadLetterService {
       total = redriveMatching(filter);
     }
     if (total > 0) {
-      events.publishEvent(new MessagesAccepted(total, true));
+      events.publishEvent(new MessagesQueued(total, true, MessagesQueued.Cause.REDRIVE));
     }
     log.info(
         "event=admin_bulk_redrive count={} from={} to={} classification={} recipient_filter={}"

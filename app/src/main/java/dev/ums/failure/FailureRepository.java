@@ -59,7 +59,7 @@ class FailureRepository {
     }
     if (f.classification() != null) {
       sb.append(" AND last_error_class = ?");
-      args.add(f.classification());
+      args.add(f.classification().name());
     }
     if (!f.includeResolved()) {
       sb.append(" AND resolved_at IS NULL");

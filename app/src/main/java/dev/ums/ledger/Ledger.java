@@ -429,7 +429,7 @@ public class Ledger {
         Math.max(1, failed.size()),
         (ps, f) -> {
           ps.setString(1, f.retried() ? retried : deadLettered);
-          ps.setString(2, f.classification());
+          ps.setString(2, f.classification().name());
           ps.setObject(3, f.replyCode());
           ps.setObject(4, ts(now));
           ps.setInt(5, f.charged() ? 0 : 1);
@@ -446,7 +446,7 @@ public class Ledger {
         (ps, f) -> {
           ps.setObject(1, f.claim().messageId());
           ps.setInt(2, f.claim().attempt());
-          ps.setString(3, f.classification());
+          ps.setString(3, f.classification().name());
           ps.setObject(4, f.replyCode());
           ps.setString(5, truncate(f.text(), 512));
           ps.setObject(6, ts(f.at()));

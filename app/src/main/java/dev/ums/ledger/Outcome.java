@@ -19,7 +19,7 @@ public sealed interface Outcome {
   /**
    * Failed: back to the queue at {@code retryAt}, or a dead letter when {@code retryAt} is null.
    *
-   * @param classification a failure class name, or {@code LEASE_EXPIRED} for a reaped claim
+   * @param classification why it failed ({@code LEASE_EXPIRED} for a reaped claim)
    * @param text the error with personal data removed
    * @param retryAt when to try again; null: dead letter
    * @param deadReason why it is a dead letter (logged); null when retried
@@ -27,7 +27,7 @@ public sealed interface Outcome {
    */
   record Failed(
       Claim claim,
-      String classification,
+      FailureClass classification,
       Integer replyCode,
       String text,
       Instant retryAt,

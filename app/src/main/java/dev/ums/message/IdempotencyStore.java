@@ -4,12 +4,15 @@ import static dev.ums.support.JdbcTime.ts;
 
 import dev.ums.support.Dialect;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -23,7 +26,9 @@ import org.springframework.stereotype.Repository;
  * expired key may be reused even before the purge job has removed it.
  */
 @Repository
-class IdempotencyStore {
+class IdempotencyStore implements SchedulingConfigurer {
+
+  private final Duration purgeInterval;
 
   private static final Logger log = LoggerFactory.getLogger(IdempotencyStore.class);
 
@@ -64,7 +69,8 @@ class IdempotencyStore {
   private final Clock clock;
   private final String claimSql;
 
-  IdempotencyStore(JdbcTemplate jdbc, Clock clock, Dialect dialect) {
+  IdempotencyStore(JdbcTemplate jdbc, Clock clock, Dialect dialect, IntakeProperties props) {
+    this.purgeInterval = props.idempotency().purgeInterval();
     this.jdbc = jdbc;
     this.clock = clock;
     this.claimSql = dialect == Dialect.POSTGRESQL ? CLAIM_POSTGRESQL : CLAIM_H2;
@@ -104,10 +110,13 @@ class IdempotencyStore {
         .findFirst();
   }
 
+  /** Purges every {@code ums.idempotency.purge-interval}. */
+  @Override
+  public void configureTasks(ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new FixedDelayTask(this::purgeExpired, purgeInterval, purgeInterval));
+  }
+
   /** Deletes expired records; their keys may then be used again. */
-  @Scheduled(
-      fixedDelayString = "${ums.idempotency.purge-interval:10m}",
-      initialDelayString = "${ums.idempotency.purge-interval:10m}")
   int purgeExpired() {
     int n =
         jdbc.update("DELETE FROM idempotency_record WHERE expires_at <= ?", ts(clock.instant()));

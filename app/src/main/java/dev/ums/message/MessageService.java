@@ -215,7 +215,7 @@ public class MessageService {
   private void publishIfNew(IntakeResult result, List<NewMessage> rows) {
     if (!result.replay()) {
       boolean immediate = rows.stream().anyMatch(r -> r.sendAt() == null);
-      events.publishEvent(new MessagesAccepted(rows.size(), immediate));
+      events.publishEvent(new MessagesQueued(rows.size(), immediate, MessagesQueued.Cause.INTAKE));
     }
   }
 

@@ -3,8 +3,8 @@ package dev.ums.observability;
 import dev.ums.dispatch.DispatchListener;
 import dev.ums.dispatch.OutboxDispatcher;
 import dev.ums.dispatch.RelayBreaker;
-import dev.ums.email.FailureClass;
-import dev.ums.message.MessagesAccepted;
+import dev.ums.ledger.FailureClass;
+import dev.ums.message.MessagesQueued;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -12,37 +12,28 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.event.EventListener;
 
 /**
  * Delivery metrics, fed by the dispatcher's {@link DispatchListener} hooks and by intake's {@link
- * MessagesAccepted} events. Tags are low-cardinality only: the failure classification, never a
+ * MessagesQueued} events. Tags are low-cardinality only: the failure classification, never a
  * recipient or a message id. Also keeps the sliding attempt/failure counts and the dead-letter
  * count that the alert rules read.
  */
 final class DispatchMetrics implements DispatchListener {
 
   /** Classifications the dispatcher reports; anything else is counted as {@code OTHER}. */
-  private static final String[] CLASSIFICATIONS = {
-    FailureClass.TRANSIENT.name(),
-    FailureClass.PERMANENT.name(),
-    FailureClass.TIMEOUT.name(),
-    FailureClass.CONNECTION.name(),
-    "INTERNAL",
-    "LEASE_EXPIRED",
-    "OTHER"
-  };
-
   private final MeterRegistry registry;
+
   private final DeliveryWindow window;
   private final Counter accepted;
+  private final Counter redriven;
   private final Counter sent;
   private final Counter retried;
   private final Counter deadLettered;
-  private final Map<String, Counter> failed = new HashMap<>();
+  private final Map<FailureClass, Counter> failed = new java.util.EnumMap<>(FailureClass.class);
   private final Timer smtpDuration;
   private final Timer acceptToSent;
   private final DistributionSummary claimBatch;
@@ -54,6 +45,10 @@ final class DispatchMetrics implements DispatchListener {
     accepted =
         Counter.builder("ums.messages.accepted")
             .description("Messages committed by intake")
+            .register(registry);
+    redriven =
+        Counter.builder("ums.messages.redriven")
+            .description("Dead letters an operator queued again")
             .register(registry);
     sent =
         Counter.builder("ums.dispatch.sent")
@@ -67,12 +62,12 @@ final class DispatchMetrics implements DispatchListener {
         Counter.builder("ums.dispatch.dead.lettered")
             .description("Messages that ended FAILED (dead letter)")
             .register(registry);
-    for (String c : CLASSIFICATIONS) {
+    for (FailureClass c : FailureClass.values()) {
       failed.put(
           c,
           Counter.builder("ums.dispatch.failed")
               .description("Failed SMTP attempts by classification")
-              .tag("classification", c)
+              .tag("classification", c.name())
               .register(registry));
     }
     smtpDuration =
@@ -113,8 +108,8 @@ final class DispatchMetrics implements DispatchListener {
   }
 
   @EventListener
-  void onAccepted(MessagesAccepted e) {
-    accepted.increment(e.count());
+  void onQueued(MessagesQueued e) {
+    (e.cause() == MessagesQueued.Cause.INTAKE ? accepted : redriven).increment(e.count());
   }
 
   @Override
@@ -133,9 +128,8 @@ final class DispatchMetrics implements DispatchListener {
   }
 
   @Override
-  public void failed(String classification, Duration smtpTime, boolean deadLettered) {
-    Counter c = failed.get(classification);
-    (c == null ? failed.get("OTHER") : c).increment();
+  public void failed(FailureClass classification, Duration smtpTime, boolean deadLettered) {
+    failed.get(classification).increment();
     smtpDuration.record(smtpTime);
     if (deadLettered) {
       this.deadLettered.increment();

@@ -20,8 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Metrics, health components and alerts. Reads the other features through their public hooks only
- * ({@link OutboxDispatcher#setListener}, {@code MessagesAccepted} events, the outbox table);
- * nothing depends back on this package.
+ * ({@link OutboxDispatcher#setListener}, {@code MessagesQueued} events, the outbox table); nothing
+ * depends back on this package.
  */
 @Configuration(proxyBeanMethods = false)
 class ObservabilityConfig {

@@ -2,7 +2,7 @@ package dev.ums.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ums.email.FailureClass;
+import dev.ums.ledger.FailureClass;
 import dev.ums.testing.TestClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package dev.ums.email;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.ledger.FailureClass;
 import jakarta.mail.MessagingException;
 import java.io.EOFException;
 import java.net.ConnectException;

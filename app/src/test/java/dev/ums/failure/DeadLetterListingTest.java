@@ -110,6 +110,21 @@ class DeadLetterListingTest {
     assertThat(ids(list("?classification=PERMANENT"))).containsExactly(permanent.toString());
     assertThat(ids(list("?classification=TRANSIENT"))).containsExactly(transientOne.toString());
     assertThat(ids(list("?classification=TIMEOUT"))).isEmpty();
+    assertThat(ids(list("?classification=lease_expired"))).isEmpty(); // any case
+  }
+
+  @Test
+  void an_unknown_classification_is_a_400_naming_the_valid_ones_not_an_empty_page() {
+    dead.failed(t0, "a@example.com");
+
+    Http.Answer a = http.get("/api/admin/dead-letters?classification=PERMANET");
+    assertThat(a.status()).isEqualTo(400);
+    assertThat(a.contentType()).startsWith("application/problem+json");
+    assertThat(a.body()).contains("classification").contains("LEASE_EXPIRED");
+    Http.Answer bulk =
+        http.postJson("/api/admin/dead-letters/redrive", "{\"classification\": \"nope\"}");
+    assertThat(bulk.status()).isEqualTo(400);
+    assertThat(dead.status(dead.failed(t0, "b@example.com"))).isEqualTo("FAILED");
   }
 
   @Test

@@ -72,7 +72,8 @@ class FailureSqlOnH2Test {
     UUID queued = message("QUEUED", now.minusSeconds(5), true);
     UUID oldSent = message("SENT", now.minusSeconds(86_400 * 40), false);
 
-    var all = new DeadLetterFilter(null, null, "PERMANENT", null, false, null);
+    var all =
+        new DeadLetterFilter(null, null, dev.ums.ledger.FailureClass.PERMANENT, null, false, null);
     var where = repo.where(all);
     var first = repo.scanNewestFirst(where, null, 1);
     assertThat(first).extracting(DeadLetter::id).containsExactly(b);

@@ -23,6 +23,7 @@ class RedriveDeliveryTest {
   @Autowired Http http;
   @Autowired Db db;
   @Autowired TestClock clock;
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
   DeadLetters dead;
 
   @BeforeEach
@@ -55,9 +56,14 @@ class RedriveDeliveryTest {
   @Test
   void a_redriven_dead_letter_is_delivered_once_and_keeps_its_failure_history() {
     UUID id = deadLetter("ann@example.com");
+    double accepted = meters.counter("ums.messages.accepted").count();
+    double redriven = meters.counter("ums.messages.redriven").count();
 
     assertThat(http.postJson("/api/admin/dead-letters/" + id + "/redrive", "").status())
         .isEqualTo(200);
+    // A re-drive is an operator's, not an intake: it is counted apart.
+    assertThat(meters.counter("ums.messages.accepted").count()).isEqualTo(accepted);
+    assertThat(meters.counter("ums.messages.redriven").count()).isEqualTo(redriven + 1);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> status(id).equals("SENT"));
     assertThat(received(id)).isEqualTo(1);
