@@ -1,5 +1,6 @@
 package dev.ums.message;
 
+import dev.ums.sender.AllowedSenders;
 import dev.ums.web.ApiProblem;
 import dev.ums.web.FieldProblem;
 import jakarta.mail.internet.AddressException;
@@ -61,22 +62,37 @@ final class MessageValidator {
     this.props = props;
   }
 
-  /** The validated request, or the reasons it is not valid. */
-  record Checked(MailContent content, Instant sendAt, List<FieldProblem> errors) {}
+  /**
+   * The validated request, or the reasons it is not valid: {@code errors} (malformed, 400) or, for
+   * a well-formed request, {@code refused} (a sender the client may not use, 422).
+   */
+  record Checked(
+      MailContent content, Instant sendAt, List<FieldProblem> errors, List<FieldProblem> refused) {
+
+    Checked(MailContent content, Instant sendAt, List<FieldProblem> errors) {
+      this(content, sendAt, errors, List.of());
+    }
+
+    boolean ok() {
+      return errors.isEmpty() && refused.isEmpty();
+    }
+  }
 
   /**
+   * @param senders the domains this caller may use in {@code from} and {@code replyTo}
    * @throws ApiProblem 413 when the content is larger than {@code ums.limits.max-message-bytes}
    */
-  Checked check(SendRequest r, Instant now) {
+  Checked check(SendRequest r, Instant now, AllowedSenders senders) {
     List<FieldProblem> errors = new ArrayList<>();
     if (r == null) {
       errors.add(FieldProblem.of("$", "a message object is required"));
       return new Checked(null, null, errors);
     }
     String from = r.from() == null ? props.mail().defaultFrom() : r.from();
-    address("from", from, errors);
+    InternetAddress fromAddress = address("from", from, errors);
+    InternetAddress replyToAddress = null;
     if (r.replyTo() != null) {
-      address("replyTo", r.replyTo(), errors);
+      replyToAddress = address("replyTo", r.replyTo(), errors);
     }
     if (r.to() == null || r.to().isEmpty()) {
       errors.add(FieldProblem.of("to", "at least one recipient is required"));
@@ -127,6 +143,16 @@ final class MessageValidator {
     if (!errors.isEmpty()) {
       return new Checked(null, null, errors);
     }
+    List<FieldProblem> refused = new ArrayList<>();
+    if (r.from() != null) {
+      sender("from", fromAddress, senders, refused);
+    }
+    if (replyToAddress != null) {
+      sender("replyTo", replyToAddress, senders, refused);
+    }
+    if (!refused.isEmpty()) {
+      return new Checked(null, null, errors, refused);
+    }
     MailContent content =
         new MailContent(
             from,
@@ -150,6 +176,30 @@ final class MessageValidator {
       address(field + "[" + i + "]", list.get(i), errors);
     }
     return list.size();
+  }
+
+  /**
+   * A sender address ({@code from}, {@code replyTo}) must be in one of the client's sender domains
+   * (or a subdomain of one); a client without any may only use the default sender, by leaving
+   * {@code from} out.
+   */
+  private static void sender(
+      String field, InternetAddress address, AllowedSenders senders, List<FieldProblem> refused) {
+    if (senders.allows(domainOf(address))) {
+      return;
+    }
+    refused.add(
+        FieldProblem.of(
+            field,
+            senders.domains().isEmpty()
+                ? "this client has no sender domains: leave from and replyTo out to send as the"
+                    + " service's default sender, or ask an admin to allow your domain"
+                : "the address's domain is not one of this client's sender domains"));
+  }
+
+  private static String domainOf(InternetAddress a) {
+    String addr = a.getAddress();
+    return addr.substring(addr.lastIndexOf('@') + 1);
   }
 
   /**

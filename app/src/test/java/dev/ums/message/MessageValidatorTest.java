@@ -2,6 +2,7 @@ package dev.ums.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.sender.AllowedSenders;
 import dev.ums.web.FieldProblem;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +109,7 @@ class MessageValidatorTest {
             "=?utf-8?Q?Hi=0D=0ABcc:_x@example.com?=",
             Map.of("X-Tag", "=?utf-8?B?DQo=?=", "X-Ok", "=?utf-8?Q?caf=C3=A9?= \t tab"));
 
-    MessageValidator.Checked c = v.check(r, Instant.now());
+    MessageValidator.Checked c = v.check(r, Instant.now(), AllowedSenders.ANY);
 
     assertThat(c.errors())
         .extracting(FieldProblem::field)
@@ -127,7 +128,7 @@ class MessageValidatorTest {
                 "X-Campaign", "spring",
                 "X-Spammy", "fine: not the prefix"));
 
-    MessageValidator.Checked c = v.check(r, Instant.now());
+    MessageValidator.Checked c = v.check(r, Instant.now(), AllowedSenders.ANY);
 
     assertThat(c.errors())
         .extracting(FieldProblem::field)
@@ -162,12 +163,17 @@ class MessageValidatorTest {
       headers.put(name, "x");
     }
 
-    MessageValidator.Checked c = v.check(request(null, headers), Instant.now());
+    MessageValidator.Checked c = v.check(request(null, headers), Instant.now(), AllowedSenders.ANY);
 
     assertThat(c.errors()).hasSize(headers.size());
     assertThat(defaults)
         .contains("Authentication-Results", "ARC-", "DKIM-Signature", "Received", "Return-Path");
-    assertThat(v.check(request(null, Map.of("X-Mailer", "shop 1.0")), Instant.now()).errors())
+    assertThat(
+            v.check(
+                    request(null, Map.of("X-Mailer", "shop 1.0")),
+                    Instant.now(),
+                    AllowedSenders.ANY)
+                .errors())
         .isEmpty();
   }
 
