@@ -106,6 +106,20 @@ class EmbeddedDefaultTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(found.body()).contains(id);
+      // Sender domains (the walk-through's step 6) are stored on H2 too.
+      HttpResponse<String> domains =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:" + port + "/api/admin/clients/shop/sender-domains"))
+                  .header("Content-Type", "application/json")
+                  .header("Authorization", auth)
+                  .PUT(HttpRequest.BodyPublishers.ofString("[\"shop.example\"]"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(domains.statusCode()).as(domains.body()).isEqualTo(200);
+      assertThat(domains.body())
+          .isEqualTo("{\"clientId\":\"shop\",\"domains\":[\"shop.example\"]}");
       assertThat(Files.list(data).map(p -> p.getFileName().toString()))
           .contains("ums.mv.db", "keyset.json", "index-key");
     }

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -221,16 +222,77 @@ final class MimeBuilder {
     }
   }
 
-  private static String encode(String name, String value) {
+  /**
+   * An unstructured header value: as it is when ASCII, else RFC 2047 encoded words; folded at
+   * whitespace. Folding cannot break a run without whitespace, so when one would leave a line over
+   * {@link #MAX_LINE} characters (a 998-character subject without spaces), the whole value becomes
+   * encoded words, one per line, which a receiver joins back into the same text.
+   */
+  static String encode(String name, String value) {
+    String text = value == null ? "" : value;
+    int used = name.length() + 2;
     try {
-      String encoded = MimeUtility.encodeText(value == null ? "" : value, UTF_8, null);
+      String encoded = MimeUtility.encodeText(text, UTF_8, null);
       // Short enough for one line (and no CR/LF: intake refuses them): nothing to fold.
-      return name.length() + 2 + encoded.length() <= 76
-          ? encoded
-          : MimeUtility.fold(name.length() + 2, encoded);
+      if (used + encoded.length() <= 76) {
+        return encoded;
+      }
+      String folded = MimeUtility.fold(used, encoded);
+      return longestLine(used, folded) <= MAX_LINE ? folded : encodedWords(text);
     } catch (UnsupportedEncodingException e) {
       throw new IllegalStateException("UTF-8 is always supported", e);
     }
+  }
+
+  /** The longest line of a folded value whose first line already holds {@code used} characters. */
+  private static int longestLine(int used, String folded) {
+    int longest = 0;
+    int start = 0;
+    int first = used;
+    while (true) {
+      int end = folded.indexOf("\r\n", start);
+      int length = (end < 0 ? folded.length() : end) - start + first;
+      longest = Math.max(longest, length);
+      if (end < 0) {
+        return longest;
+      }
+      start = end + 2;
+      first = 0;
+    }
+  }
+
+  /** Bytes of UTF-8 per encoded word: base64 of 45 bytes is 60 characters, 72 with the frame. */
+  private static final int WORD_BYTES = 45;
+
+  /**
+   * {@code text} as {@code =?UTF-8?B?...?=} words of at most 72 characters, one per folded line,
+   * never splitting a character across two words (RFC 2047 §5).
+   */
+  static String encodedWords(String text) {
+    StringBuilder out = new StringBuilder(text.length() * 2);
+    ByteArrayOutputStream word = new ByteArrayOutputStream(WORD_BYTES);
+    int i = 0;
+    while (i < text.length()) {
+      int cp = text.codePointAt(i);
+      byte[] bytes = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+      if (word.size() + bytes.length > WORD_BYTES) {
+        appendWord(out, word.toByteArray());
+        word.reset();
+      }
+      word.writeBytes(bytes);
+      i += Character.charCount(cp);
+    }
+    if (word.size() > 0 || out.length() == 0) {
+      appendWord(out, word.toByteArray());
+    }
+    return out.toString();
+  }
+
+  private static void appendWord(StringBuilder out, byte[] bytes) {
+    if (out.length() > 0) {
+      out.append("\r\n ");
+    }
+    out.append("=?UTF-8?B?").append(Base64.getEncoder().encodeToString(bytes)).append("?=");
   }
 
   /**

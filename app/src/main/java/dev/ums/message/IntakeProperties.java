@@ -1,6 +1,7 @@
 package dev.ums.message;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -15,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxRequestBytes {@code ums.limits.max-request-bytes}: raw HTTP body, checked before
  *     parsing
  * @param maxSchedule {@code ums.limits.max-schedule}: how far ahead {@code sendAt} may be
+ * @param deniedHeaderPrefixes {@code ums.limits.denied-header-prefixes}: custom header names that
+ *     start with any of these (ignoring case) are refused, as mail systems trust such headers
  * @param idempotencyTtl {@code ums.idempotency.ttl}: how long a key is remembered
  * @param intake {@code ums.intake.*}: how single messages are written
  */
@@ -36,7 +39,46 @@ public record IntakeProperties(
       @DefaultValue("50") int maxRecipients,
       @DefaultValue("500") int maxBatchSize,
       @DefaultValue("64MB") DataSize maxRequestBytes,
-      @DefaultValue("30d") Duration maxSchedule) {}
+      @DefaultValue("30d") Duration maxSchedule,
+      @DefaultValue({
+            // Microsoft 365 / Exchange: X-MS-Exchange-Organization-* (SCL, AuthAs, ...) and
+            // transport headers, the anti-spam verdicts
+            "X-MS-Exchange-",
+            "X-Microsoft-Antispam",
+            "X-Forefront-",
+            // spam and virus filter verdicts (SpamAssassin, Rspamd, ClamAV, ...)
+            "X-Spam-",
+            "X-Virus-",
+            // what receiving and filtering systems add about a message's origin and checks
+            "X-Originating-IP",
+            "X-Authenticated-",
+            "X-Original-",
+            "X-Received",
+            "X-Google-",
+            "X-Gm-",
+            "X-Proofpoint-",
+            "X-Mimecast-",
+            "X-Barracuda-",
+            "X-IronPort-",
+            // not X- names, so already refused; listed so that stays true if that rule changes
+            "Authentication-Results",
+            "ARC-",
+            "DKIM-Signature",
+            "DomainKey-Signature",
+            "Received",
+            "Return-Path",
+            "Delivered-To"
+          })
+          List<String> deniedHeaderPrefixes) {
+
+    public Limits {
+      deniedHeaderPrefixes = deniedHeaderPrefixes == null ? List.of() : deniedHeaderPrefixes;
+      if (deniedHeaderPrefixes.stream().anyMatch(p -> p == null || p.isBlank())) {
+        throw new IllegalArgumentException("ums.limits.denied-header-prefixes has a blank entry");
+      }
+      deniedHeaderPrefixes = List.copyOf(deniedHeaderPrefixes);
+    }
+  }
 
   /** {@code ums.idempotency.*} */
   public record Idempotency(

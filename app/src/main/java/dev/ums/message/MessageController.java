@@ -40,10 +40,10 @@ class MessageController {
       @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(value = MESSAGE_ID_ALIAS, required = false) String alias,
       @RequestBody SendRequest request) {
-    String client = Caller.current().clientId();
+    Caller caller = Caller.current();
     String k = idempotencyKey(key, alias);
-    rateLimiter.checkIntake(client, 1);
-    IntakeResult r = service.accept(client, k, request);
+    rateLimiter.checkIntake(caller.clientId(), 1);
+    IntakeResult r = service.accept(caller, k, request);
     return answer(r).location(URI.create("/api/messages/" + r.id())).body(r.body());
   }
 
@@ -55,11 +55,11 @@ class MessageController {
       @RequestHeader(value = IDEMPOTENCY_KEY, required = false) String key,
       @RequestHeader(value = MESSAGE_ID_ALIAS, required = false) String alias,
       @RequestBody BatchRequest batch) {
-    String client = Caller.current().clientId();
+    Caller caller = Caller.current();
     String k = idempotencyKey(key, alias);
     rateLimiter.checkIntake(
-        client, batch == null || batch.messages() == null ? 1 : batch.messages().size());
-    IntakeResult r = service.acceptBatch(client, k, batch);
+        caller.clientId(), batch == null || batch.messages() == null ? 1 : batch.messages().size());
+    IntakeResult r = service.acceptBatch(caller, k, batch);
     return answer(r).body(r.body());
   }
 

@@ -4,8 +4,11 @@ import dev.ums.ledger.KeyClaim;
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageStatus;
 import dev.ums.ledger.NewMessage;
+import dev.ums.security.Caller;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
+import dev.ums.sender.AllowedSenders;
+import dev.ums.sender.SenderDomains;
 import dev.ums.support.Dialect;
 import dev.ums.support.Uuid7;
 import dev.ums.web.ApiProblem;
@@ -17,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,7 @@ public class MessageService {
   private final ContentCipher cipher;
   private final RecipientIndex index;
   private final GroupCommit groupCommit;
+  private final SenderDomains senderDomains;
 
   MessageService(
       MessageRepository messages,
@@ -67,8 +72,10 @@ public class MessageService {
       Dialect dialect,
       ContentCipher cipher,
       RecipientIndex index,
-      GroupCommit groupCommit) {
+      GroupCommit groupCommit,
+      SenderDomains senderDomains) {
     this.groupCommit = groupCommit;
+    this.senderDomains = senderDomains;
     this.cipher = cipher;
     this.index = index;
     this.messages = messages;
@@ -85,11 +92,16 @@ public class MessageService {
   }
 
   /** Accepts one message; see the class comment for the guarantees. */
-  public IntakeResult accept(String clientId, String idempotencyKey, SendRequest request) {
+  public IntakeResult accept(Caller caller, String idempotencyKey, SendRequest request) {
+    String clientId = caller.clientId();
     Instant now = now();
-    MessageValidator.Checked c = validator.check(request, now);
+    MessageValidator.Checked c =
+        validator.check(request, now, senders(caller, Collections.singletonList(request)));
     if (!c.errors().isEmpty()) {
       throw ApiProblem.validation(c.errors());
+    }
+    if (!c.refused().isEmpty()) {
+      throw senderRefused(c.refused());
     }
     NewMessage m = newMessage(clientId, c, now);
     String body =
@@ -109,8 +121,12 @@ public class MessageService {
     return new IntakeResult(result.status(), result.body(), false, m.id());
   }
 
-  /** Accepts all messages of a batch in one transaction, or none if any is invalid. */
-  public IntakeResult acceptBatch(String clientId, String idempotencyKey, BatchRequest batch) {
+  /**
+   * Accepts all messages of a batch in one transaction, or none if any is invalid (400) or uses a
+   * sender the client may not use (422, only when no message is invalid).
+   */
+  public IntakeResult acceptBatch(Caller caller, String idempotencyKey, BatchRequest batch) {
+    String clientId = caller.clientId();
     if (batch == null || batch.messages() == null || batch.messages().isEmpty()) {
       throw ApiProblem.validation(
           List.of(FieldProblem.of("messages", "at least one message is required")));
@@ -124,19 +140,24 @@ public class MessageService {
                   batch.messages().size() + " messages; a batch may hold at most " + max)));
     }
     Instant now = now();
+    AllowedSenders senders = senders(caller, batch.messages());
     List<FieldProblem> errors = new ArrayList<>();
+    List<FieldProblem> refused = new ArrayList<>();
     List<NewMessage> rows = new ArrayList<>(batch.messages().size());
     List<AcceptedMessage> answers = new ArrayList<>(batch.messages().size());
     for (int i = 0; i < batch.messages().size(); i++) {
       MessageValidator.Checked c;
       try {
-        c = validator.check(batch.messages().get(i), now);
+        c = validator.check(batch.messages().get(i), now, senders);
       } catch (ApiProblem tooLarge) {
         throw tooLarge.with("index", i);
       }
-      if (!c.errors().isEmpty()) {
+      if (!c.ok()) {
         for (FieldProblem e : c.errors()) {
           errors.add(e.atIndex(i));
+        }
+        for (FieldProblem e : c.refused()) {
+          refused.add(e.atIndex(i));
         }
         continue;
       }
@@ -147,6 +168,9 @@ public class MessageService {
     if (!errors.isEmpty()) {
       throw ApiProblem.validation(errors);
     }
+    if (!refused.isEmpty()) {
+      throw senderRefused(refused);
+    }
     String body = json.writeValueAsString(new BatchAccepted(answers));
     return store(
         clientId,
@@ -156,6 +180,30 @@ public class MessageService {
         body,
         rows,
         now);
+  }
+
+  /**
+   * What {@code caller} may use as {@code from}/{@code replyTo}: anything for an ADMIN key, else
+   * its client's sender domains — read only when some message names a sender.
+   */
+  private AllowedSenders senders(Caller caller, List<SendRequest> requests) {
+    if (caller.isAdmin()) {
+      return AllowedSenders.ANY;
+    }
+    boolean namesSender =
+        requests.stream().anyMatch(r -> r != null && (r.from() != null || r.replyTo() != null));
+    return namesSender ? senderDomains.forClient(caller.clientId()) : AllowedSenders.NONE;
+  }
+
+  /** 422: well-formed, but a sender this client may not use. */
+  private static ApiProblem senderRefused(List<FieldProblem> refused) {
+    String detail =
+        refused.size() == 1
+            ? refused.get(0).field() + ": " + refused.get(0).message()
+            : refused.size() + " senders are not allowed for this client";
+    return new ApiProblem(
+            HttpStatus.UNPROCESSABLE_CONTENT, "sender-not-allowed", "Sender not allowed", detail)
+        .with("errors", refused);
   }
 
   /** The message, if it exists and belongs to {@code clientId} (any client when null). */

@@ -1,23 +1,35 @@
 package dev.ums.message;
 
+import dev.ums.sender.AllowedSenders;
 import dev.ums.web.ApiProblem;
 import dev.ums.web.FieldProblem;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.ParseException;
+import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 
 /**
  * Checks one send request and turns it into {@link MailContent}. Every problem is collected (not
  * just the first) so a client can fix them all at once. Header injection is impossible by
- * construction: no value that ends up in a header may hold CR or LF.
+ * construction: no value that ends up in a header may hold CR, LF or another control character,
+ * neither as it is nor inside an RFC 2047 encoded word ({@code =?utf-8?B?...?=}) that a receiver
+ * would decode.
+ *
+ * <p>Addresses are stricter than RFC 5322 allows, because the address part reaches the relay's
+ * {@code RCPT TO}/{@code MAIL FROM} verbatim: ASCII only (SMTPUTF8 is not supported), a dot-atom
+ * local part (no quoted local parts), a host-name domain (no address literals), no source routes.
  */
 final class MessageValidator {
 
@@ -28,7 +40,21 @@ final class MessageValidator {
   static final int MAX_METADATA_PAIRS = 20;
   static final int MAX_METADATA_KEY_CHARS = 64;
   static final int MAX_METADATA_VALUE_CHARS = 256;
+  static final int MAX_LOCAL_PART_CHARS = 64; // RFC 5321 §4.5.3.1.1
   private static final Pattern CUSTOM_HEADER_NAME = Pattern.compile("(?i)X-[A-Za-z0-9-]{1,74}");
+
+  /** RFC 5322 dot-atom of atext: what a local part may be here. */
+  private static final Pattern LOCAL_PART =
+      Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
+
+  /** A DNS host name: LDH labels of 1..63 characters. */
+  private static final Pattern HOST_NAME =
+      Pattern.compile(
+          "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
+  /** An RFC 2047 encoded word, wherever it stands (lenient receivers decode them anywhere). */
+  private static final Pattern ENCODED_WORD =
+      Pattern.compile("=\\?[^?\\s]+\\?[bBqQ]\\?[^?\\s]*\\?=");
 
   private final IntakeProperties props;
 
@@ -36,22 +62,37 @@ final class MessageValidator {
     this.props = props;
   }
 
-  /** The validated request, or the reasons it is not valid. */
-  record Checked(MailContent content, Instant sendAt, List<FieldProblem> errors) {}
+  /**
+   * The validated request, or the reasons it is not valid: {@code errors} (malformed, 400) or, for
+   * a well-formed request, {@code refused} (a sender the client may not use, 422).
+   */
+  record Checked(
+      MailContent content, Instant sendAt, List<FieldProblem> errors, List<FieldProblem> refused) {
+
+    Checked(MailContent content, Instant sendAt, List<FieldProblem> errors) {
+      this(content, sendAt, errors, List.of());
+    }
+
+    boolean ok() {
+      return errors.isEmpty() && refused.isEmpty();
+    }
+  }
 
   /**
+   * @param senders the domains this caller may use in {@code from} and {@code replyTo}
    * @throws ApiProblem 413 when the content is larger than {@code ums.limits.max-message-bytes}
    */
-  Checked check(SendRequest r, Instant now) {
+  Checked check(SendRequest r, Instant now, AllowedSenders senders) {
     List<FieldProblem> errors = new ArrayList<>();
     if (r == null) {
       errors.add(FieldProblem.of("$", "a message object is required"));
       return new Checked(null, null, errors);
     }
     String from = r.from() == null ? props.mail().defaultFrom() : r.from();
-    address("from", from, errors);
+    InternetAddress fromAddress = address("from", from, errors);
+    InternetAddress replyToAddress = null;
     if (r.replyTo() != null) {
-      address("replyTo", r.replyTo(), errors);
+      replyToAddress = address("replyTo", r.replyTo(), errors);
     }
     if (r.to() == null || r.to().isEmpty()) {
       errors.add(FieldProblem.of("to", "at least one recipient is required"));
@@ -73,7 +114,7 @@ final class MessageValidator {
       if (r.subject().length() > MAX_SUBJECT_CHARS) {
         errors.add(FieldProblem.of("subject", "longer than " + MAX_SUBJECT_CHARS + " characters"));
       }
-      noLineBreaks("subject", r.subject(), errors);
+      headerText("subject", r.subject(), errors);
     }
     if (r.text() == null && r.html() == null) {
       errors.add(FieldProblem.of("text", "text or html is required"));
@@ -102,6 +143,16 @@ final class MessageValidator {
     if (!errors.isEmpty()) {
       return new Checked(null, null, errors);
     }
+    List<FieldProblem> refused = new ArrayList<>();
+    if (r.from() != null) {
+      sender("from", fromAddress, senders, refused);
+    }
+    if (replyToAddress != null) {
+      sender("replyTo", replyToAddress, senders, refused);
+    }
+    if (!refused.isEmpty()) {
+      return new Checked(null, null, errors, refused);
+    }
     MailContent content =
         new MailContent(
             from,
@@ -127,38 +178,107 @@ final class MessageValidator {
     return list.size();
   }
 
-  /** Strict RFC 5322 mailbox with a domain; no groups, no line breaks. */
-  static void address(String field, String value, List<FieldProblem> errors) {
+  /**
+   * A sender address ({@code from}, {@code replyTo}) must be in one of the client's sender domains
+   * (or a subdomain of one); a client without any may only use the default sender, by leaving
+   * {@code from} out.
+   */
+  private static void sender(
+      String field, InternetAddress address, AllowedSenders senders, List<FieldProblem> refused) {
+    if (senders.allows(domainOf(address))) {
+      return;
+    }
+    refused.add(
+        FieldProblem.of(
+            field,
+            senders.domains().isEmpty()
+                ? "this client has no sender domains: leave from and replyTo out to send as the"
+                    + " service's default sender, or ask an admin to allow your domain"
+                : "the address's domain is not one of this client's sender domains"));
+  }
+
+  private static String domainOf(InternetAddress a) {
+    String addr = a.getAddress();
+    return addr.substring(addr.lastIndexOf('@') + 1);
+  }
+
+  /**
+   * Strict RFC 5322 mailbox with a domain; no groups, no line breaks, no control characters in the
+   * display name (also when encoded), and an address part SMTP can carry as it is (see the class
+   * comment).
+   *
+   * @return the parsed address, or null when it is not valid (an error was added)
+   */
+  static InternetAddress address(String field, String value, List<FieldProblem> errors) {
     if (value == null || value.isBlank()) {
       errors.add(FieldProblem.of(field, "an address is required"));
-      return;
+      return null;
     }
     if (hasLineBreak(value)) {
       errors.add(FieldProblem.of(field, "must not contain CR or LF"));
-      return;
+      return null;
     }
     if (value.length() > MAX_ADDRESS_CHARS) {
       errors.add(FieldProblem.of(field, "longer than " + MAX_ADDRESS_CHARS + " characters"));
-      return;
+      return null;
     }
+    InternetAddress a;
     try {
-      InternetAddress a = new InternetAddress(value, true);
+      a = new InternetAddress(value, true);
       a.validate();
-      String addr = a.getAddress();
-      int at = addr.lastIndexOf('@');
-      if (a.isGroup() || at < 1 || at == addr.length() - 1) {
-        throw new AddressException("not a mailbox");
-      }
-      String domain = addr.substring(at + 1);
-      if (domain.startsWith(".") || domain.endsWith(".") || domain.contains("..")) {
-        throw new AddressException("bad domain");
-      }
     } catch (AddressException e) {
       errors.add(FieldProblem.of(field, "not a valid RFC 5322 address"));
+      return null;
     }
+    String why = addressPart(a.getAddress(), a.isGroup());
+    if (why == null && a.getPersonal() != null && hasControl(a.getPersonal())) {
+      why = "the display name must not contain control characters, also not in encoded words";
+    }
+    if (why != null) {
+      errors.add(FieldProblem.of(field, why));
+      return null;
+    }
+    return a;
   }
 
-  private static void headers(Map<String, String> headers, List<FieldProblem> errors) {
+  /** Why the address part ({@code local@domain}) is refused, or null when it is fine. */
+  private static String addressPart(String addr, boolean group) {
+    String invalid = "not a valid RFC 5322 address";
+    if (group || addr == null) {
+      return invalid;
+    }
+    for (int i = 0; i < addr.length(); i++) {
+      if (addr.charAt(i) >= 0x80) {
+        return "non-ASCII addresses are not supported (no SMTPUTF8)";
+      }
+    }
+    int at = addr.lastIndexOf('@');
+    if (at < 1 || at == addr.length() - 1) {
+      return invalid;
+    }
+    String local = addr.substring(0, at);
+    String domain = addr.substring(at + 1);
+    if (addr.startsWith("@")) {
+      return "source routes (<@host:...>) are not allowed";
+    }
+    if (local.startsWith("\"")) {
+      return "quoted local parts are not allowed";
+    }
+    if (domain.startsWith("[")) {
+      return "address literals ([...]) are not allowed; use a domain name";
+    }
+    if (local.length() > MAX_LOCAL_PART_CHARS) {
+      return "the local part is longer than " + MAX_LOCAL_PART_CHARS + " characters";
+    }
+    if (!LOCAL_PART.matcher(local).matches()
+        || domain.length() > 253
+        || !HOST_NAME.matcher(domain).matches()) {
+      return invalid;
+    }
+    return null;
+  }
+
+  private void headers(Map<String, String> headers, List<FieldProblem> errors) {
     if (headers == null) {
       return;
     }
@@ -168,14 +288,22 @@ final class MessageValidator {
     for (Map.Entry<String, String> h : headers.entrySet()) {
       String name = h.getKey();
       String field = "headers." + (hasLineBreak(name) ? "?" : name);
-      if (!CUSTOM_HEADER_NAME.matcher(name).matches()) {
+      String denied = deniedPrefix(name);
+      if (denied != null) {
+        errors.add(
+            FieldProblem.of(
+                field,
+                "headers starting with '"
+                    + denied
+                    + "' are not allowed: mail systems treat them as trusted"));
+      } else if (!CUSTOM_HEADER_NAME.matcher(name).matches()) {
         errors.add(FieldProblem.of(field, "only X- header names (letters, digits, '-') allowed"));
       }
       String value = h.getValue();
       if (value == null) {
         errors.add(FieldProblem.of(field, "a value is required"));
       } else {
-        noLineBreaks(field, value, errors);
+        headerText(field, value, errors);
         if (value.length() > MAX_HEADER_VALUE_CHARS) {
           errors.add(
               FieldProblem.of(field, "longer than " + MAX_HEADER_VALUE_CHARS + " characters"));
@@ -225,10 +353,61 @@ final class MessageValidator {
     return at.isAfter(now) ? at : null;
   }
 
-  private static void noLineBreaks(String field, String value, List<FieldProblem> errors) {
+  /** The configured prefix that {@code name} starts with (ignoring case), or null. */
+  private String deniedPrefix(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    for (String prefix : props.limits().deniedHeaderPrefixes()) {
+      if (lower.startsWith(prefix.toLowerCase(Locale.ROOT))) {
+        return prefix;
+      }
+    }
+    return null;
+  }
+
+  /** Text that becomes (part of) a header: no CR/LF, no other control characters. */
+  private static void headerText(String field, String value, List<FieldProblem> errors) {
     if (hasLineBreak(value)) {
       errors.add(FieldProblem.of(field, "must not contain CR or LF"));
+    } else if (hasControl(value)) {
+      errors.add(
+          FieldProblem.of(field, "must not contain control characters, also not in encoded words"));
     }
+  }
+
+  /**
+   * Whether {@code s} holds a control character other than TAB, as it is or once an RFC 2047
+   * encoded word in it is decoded (as a receiver would show it).
+   */
+  static boolean hasControl(String s) {
+    if (isControl(s)) {
+      return true;
+    }
+    if (s.indexOf("=?") < 0) {
+      return false;
+    }
+    Matcher m = ENCODED_WORD.matcher(s);
+    while (m.find()) {
+      String decoded;
+      try {
+        decoded = MimeUtility.decodeWord(m.group());
+      } catch (ParseException | UnsupportedEncodingException | RuntimeException undecodable) {
+        continue; // unknown charset or bad encoding: receivers show it as it is
+      }
+      if (isControl(decoded)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '\t' && Character.isISOControl(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean hasLineBreak(String s) {

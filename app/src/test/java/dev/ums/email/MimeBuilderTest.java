@@ -128,6 +128,53 @@ class MimeBuilderTest {
   }
 
   @Test
+  void a_998_character_subject_without_spaces_renders_every_header_line_within_998()
+      throws Exception {
+    String subject = "s".repeat(998);
+    String mixed = "a ".repeat(10) + "ü".repeat(400) + "z".repeat(500); // long unbreakable runs
+    String headerValue = "v".repeat(998);
+    Email e =
+        new Email(
+            "<m4@ums.test>",
+            "a@example.com",
+            List.of("b@example.com"),
+            null,
+            null,
+            null,
+            subject,
+            "text",
+            null,
+            Map.of("X-Long-Header-Name-" + "n".repeat(50), headerValue, "X-Mixed", mixed));
+    byte[] bytes = render(e);
+    String raw = new String(bytes, StandardCharsets.US_ASCII);
+    String headers = raw.substring(0, raw.indexOf("\r\n\r\n"));
+
+    assertThat(headers.split("\r\n")).allMatch(line -> line.length() <= 998);
+    MimeMessage m = parse(bytes);
+    assertThat(m.getSubject()).isEqualTo(subject);
+    assertThat(
+            jakarta.mail.internet.MimeUtility.decodeText(
+                jakarta.mail.internet.MimeUtility.unfold(
+                    m.getHeader("X-Long-Header-Name-" + "n".repeat(50), null))))
+        .isEqualTo(headerValue);
+    assertThat(
+            jakarta.mail.internet.MimeUtility.decodeText(
+                jakarta.mail.internet.MimeUtility.unfold(m.getHeader("X-Mixed", null))))
+        .isEqualTo(mixed);
+  }
+
+  @Test
+  void encoded_words_never_split_a_character_and_join_back_to_the_text() throws Exception {
+    String text = "x".repeat(44) + "😀" + "é".repeat(30);
+
+    String words = MimeBuilder.encodedWords(text);
+
+    assertThat(words.split("\r\n ")).allMatch(w -> w.length() <= 75);
+    assertThat(jakarta.mail.internet.MimeUtility.decodeText(words.replace("\r\n", "")))
+        .isEqualTo(text);
+  }
+
+  @Test
   void seven_bit_only_for_short_ascii_lines() {
     assertThat(MimeBuilder.isShortLineAscii("plain\r\nlines\n")).isTrue();
     assertThat(MimeBuilder.isShortLineAscii("é")).isFalse();

@@ -63,6 +63,48 @@ class BadInputTest {
         Arguments.of(
             "invalid from", mail(", \"from\": \"nobody\""), 400, "/problems/validation", "from"),
         Arguments.of(
+            "source route",
+            "{\"to\": [\"<@relay.example:ann@example.com>\"], \"text\": \"hi\"}",
+            400,
+            "/problems/validation",
+            "to[0]"),
+        Arguments.of(
+            "non-ASCII address (no SMTPUTF8)",
+            "{\"to\": [\"jörg@example.de\"], \"text\": \"hi\"}",
+            400,
+            "/problems/validation",
+            "to[0]"),
+        Arguments.of(
+            "quoted local part with spaces",
+            "{\"to\": [\"\\\"ann lee\\\"@example.com\"], \"text\": \"hi\"}",
+            400,
+            "/problems/validation",
+            "to[0]"),
+        Arguments.of(
+            "display name encoding CR LF",
+            mail(", \"from\": \"=?utf-8?B?QW5uDQpCY2M6IHhAZXhhbXBsZS5jb20=?= <ann@example.com>\""),
+            400,
+            "/problems/validation",
+            "from"),
+        Arguments.of(
+            "subject encoding CR LF",
+            mail(", \"subject\": \"=?utf-8?Q?Hi=0D=0ABcc:_x@example.com?=\""),
+            400,
+            "/problems/validation",
+            "subject"),
+        Arguments.of(
+            "trusted header X-MS-Exchange-Organization-SCL",
+            mail(", \"headers\": {\"X-MS-Exchange-Organization-SCL\": \"-1\"}"),
+            400,
+            "/problems/validation",
+            "headers.X-MS-Exchange-Organization-SCL"),
+        Arguments.of(
+            "trusted header X-Spam-Status",
+            mail(", \"headers\": {\"x-spam-status\": \"No, score=-5\"}"),
+            400,
+            "/problems/validation",
+            "headers.x-spam-status"),
+        Arguments.of(
             "CR LF in subject",
             mail(", \"subject\": \"Hi\\r\\nBcc: victim@example.com\""),
             400,

@@ -79,6 +79,14 @@ class AccessControlTest {
         Arguments.of(Who.NONE, "GET", "/api/admin/messages?recipient=a@b.test", 401),
         Arguments.of(Who.SENDER, "GET", "/api/admin/crypto/reencrypt", 403),
         Arguments.of(Who.ADMIN, "GET", "/api/admin/crypto/reencrypt", 200),
+        Arguments.of(Who.NONE, "GET", "/api/admin/clients/shop/sender-domains", 401),
+        Arguments.of(Who.BAD, "GET", "/api/admin/clients/shop/sender-domains", 401),
+        Arguments.of(Who.SENDER, "GET", "/api/admin/clients/shop/sender-domains", 403),
+        Arguments.of(Who.ADMIN, "GET", "/api/admin/clients/shop/sender-domains", 200),
+        Arguments.of(Who.NONE, "PUT", "/api/admin/clients/shop/sender-domains", 401),
+        Arguments.of(Who.BAD, "PUT", "/api/admin/clients/shop/sender-domains", 401),
+        Arguments.of(Who.SENDER, "PUT", "/api/admin/clients/shop/sender-domains", 403),
+        Arguments.of(Who.ADMIN, "PUT", "/api/admin/clients/shop/sender-domains", 200),
         Arguments.of(Who.SENDER, "GET", "/api/dev/inbox", 403),
         Arguments.of(Who.ADMIN, "GET", "/api/dev/inbox", 200),
         Arguments.of(Who.NONE, "GET", "/actuator/health", 200),
@@ -100,6 +108,7 @@ class AccessControlTest {
                           : path.endsWith("keys")
                               ? "{\"clientId\": \"x\", \"role\": \"SENDER\"}"
                               : MAIL);
+          case "PUT" -> as(who).putJson(path, "[\"shop.example\"]");
           default -> as(who).get(path);
         };
 

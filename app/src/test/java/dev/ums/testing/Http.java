@@ -68,6 +68,14 @@ public class Http {
     return post(path, "application/json", body, headers);
   }
 
+  public Answer putJson(String path, String body) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
   public Answer get(String path) {
     return send(request(path).GET().build());
   }
