@@ -42,7 +42,7 @@ class MessageController {
       @RequestBody SendRequest request) {
     String client = Caller.current().clientId();
     String k = idempotencyKey(key, alias);
-    rateLimiter.checkIntake(client, 1);
+    rateLimiter.checkMessages(client, 1); // the request itself: IntakeRateLimit, before parsing
     IntakeResult r = service.accept(client, k, request);
     return answer(r).location(URI.create("/api/messages/" + r.id())).body(r.body());
   }
@@ -57,7 +57,7 @@ class MessageController {
       @RequestBody BatchRequest batch) {
     String client = Caller.current().clientId();
     String k = idempotencyKey(key, alias);
-    rateLimiter.checkIntake(
+    rateLimiter.checkMessages(
         client, batch == null || batch.messages() == null ? 1 : batch.messages().size());
     IntakeResult r = service.acceptBatch(client, k, batch);
     return answer(r).body(r.body());
