@@ -15,6 +15,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -64,6 +65,17 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                 "Service unavailable",
                 "The message store is not reachable; nothing was stored. Retry later.")
             .retryAfter(DB_RETRY_AFTER));
+  }
+
+  /**
+   * A path or header value Spring Security's HTTP firewall refuses, found after the security
+   * filters (a header read by a controller). The value is neither echoed nor logged.
+   */
+  @ExceptionHandler(RequestRejectedException.class)
+  ResponseEntity<ProblemDetail> rejected(RequestRejectedException e) {
+    return apiProblem(
+        new ApiProblem(
+            HttpStatus.BAD_REQUEST, "rejected", "Request rejected", ProblemWriter.REJECTED_DETAIL));
   }
 
   @ExceptionHandler(Exception.class)
@@ -163,8 +175,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
   protected ResponseEntity<Object> createResponseEntity(
       Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
     if (body instanceof ProblemDetail pd
-        && pd.getType() != null
-        && "about:blank".equals(pd.getType().toString())) {
+        && (pd.getType() == null || "about:blank".equals(pd.getType().toString()))) {
       pd.setType(ApiProblem.typeUri("http-" + statusCode.value()));
     }
     return super.createResponseEntity(body, headers, statusCode, request);
