@@ -13,8 +13,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxMessageBytes {@code ums.limits.max-message-bytes}: subject + bodies + headers, UTF-8
  * @param maxRecipients {@code ums.limits.max-recipients}: to + cc + bcc of one message
  * @param maxBatchSize {@code ums.limits.max-batch-size}: messages in one batch request
- * @param maxRequestBytes {@code ums.limits.max-request-bytes}: raw HTTP body, checked before
- *     parsing
+ * @param maxRequestBytes {@code ums.limits.max-request-bytes}: raw HTTP body, checked against
+ *     {@code Content-Length} before reading and counted while reading (chunked bodies too)
  * @param maxSchedule {@code ums.limits.max-schedule}: how far ahead {@code sendAt} may be
  * @param deniedHeaderPrefixes {@code ums.limits.denied-header-prefixes}: custom header names that
  *     start with any of these (ignoring case) are refused, as mail systems trust such headers

@@ -42,7 +42,7 @@ class MessageController {
       @RequestBody SendRequest request) {
     Caller caller = Caller.current();
     String k = idempotencyKey(key, alias);
-    rateLimiter.checkIntake(caller.clientId(), 1);
+    rateLimiter.checkMessages(caller.clientId(), 1); // the request: IntakeRateLimit, before parsing
     IntakeResult r = service.accept(caller, k, request);
     return answer(r).location(URI.create("/api/messages/" + r.id())).body(r.body());
   }
@@ -57,7 +57,7 @@ class MessageController {
       @RequestBody BatchRequest batch) {
     Caller caller = Caller.current();
     String k = idempotencyKey(key, alias);
-    rateLimiter.checkIntake(
+    rateLimiter.checkMessages(
         caller.clientId(), batch == null || batch.messages() == null ? 1 : batch.messages().size());
     IntakeResult r = service.acceptBatch(caller, k, batch);
     return answer(r).body(r.body());

@@ -1,5 +1,6 @@
 package dev.ums.message;
 
+import dev.ums.web.BoundedBody;
 import dev.ums.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -12,9 +13,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses an intake body larger than {@code ums.limits.max-request-bytes} before it is read, so a
- * huge upload cannot exhaust memory. Filters run before MVC's advice, so the problem is written
- * here directly.
+ * Bounds every {@code /api} request body to {@code ums.limits.max-request-bytes}, so a huge upload
+ * cannot exhaust memory. A declared {@code Content-Length} over the limit is refused here, before
+ * anything is read (filters run before MVC's advice, so the problem is written directly). A body
+ * without one (chunked) is counted as it is read: past the limit the read fails with {@link
+ * BoundedBody.TooLarge}, which the advice turns into the same 413, and the rest is never read.
  */
 @Component
 class RequestSizeFilter extends OncePerRequestFilter {
@@ -45,6 +48,6 @@ class RequestSizeFilter extends OncePerRequestFilter {
           Map.of("limit", maxBytes));
       return;
     }
-    chain.doFilter(request, response);
+    chain.doFilter(BoundedBody.wrap(request, maxBytes), response);
   }
 }

@@ -42,11 +42,31 @@ public class RateLimiter {
    * @throws ApiProblem 429 when either bucket is short
    */
   public void checkIntake(String clientId, int messages) {
-    if (!props.enabled()) {
-      return;
+    checkRequest(clientId);
+    checkMessages(clientId, messages);
+  }
+
+  /**
+   * Takes one request from the client's requests/s bucket. Intake calls this before the body is
+   * read, so a client over its rate costs no parsing, however large its body.
+   *
+   * @throws ApiProblem 429 when the bucket is short
+   */
+  public void checkRequest(String clientId) {
+    if (props.enabled()) {
+      check(clientId, "requests", props.requestsFor(clientId), 1);
     }
-    check(clientId, "requests", props.requestsFor(clientId), 1);
-    check(clientId, "messages", props.messagesFor(clientId), messages);
+  }
+
+  /**
+   * Takes {@code messages} from the client's messages/s bucket, once the body says how many.
+   *
+   * @throws ApiProblem 429 when the bucket is short
+   */
+  public void checkMessages(String clientId, int messages) {
+    if (props.enabled()) {
+      check(clientId, "messages", props.messagesFor(clientId), messages);
+    }
   }
 
   private void check(String clientId, String kind, double rate, int cost) {

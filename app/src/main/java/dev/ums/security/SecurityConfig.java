@@ -12,6 +12,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Who may call what. Stateless: every request carries its API key.
@@ -27,6 +28,16 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
 class SecurityConfig {
+
+  /**
+   * A path or header the HTTP firewall refuses ({@code ..}, {@code ;}, {@code //}, {@code %25},
+   * control characters) is the client's mistake: 400 problem+json, not a 500. Neither the value nor
+   * the firewall's message (which quotes it) is logged.
+   */
+  @Bean
+  RequestRejectedHandler requestRejectedHandler() {
+    return (request, response, e) -> ProblemWriter.rejected(response);
+  }
 
   @Bean
   SecurityFilterChain api(

@@ -15,7 +15,23 @@ public final class ProblemWriter {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  /** Why the HTTP firewall refused a request; the offending value itself is never repeated. */
+  public static final String REJECTED_DETAIL =
+      "The request path or a header value is not allowed (unnormalized path, encoded separator or"
+          + " control character)";
+
   private ProblemWriter() {}
+
+  /** 400 for a request Spring Security's HTTP firewall refuses. */
+  public static void rejected(HttpServletResponse response) throws IOException {
+    write(
+        response,
+        HttpStatus.BAD_REQUEST,
+        "rejected",
+        "Request rejected",
+        REJECTED_DETAIL,
+        Map.of());
+  }
 
   public static void write(
       HttpServletResponse response,

@@ -64,4 +64,27 @@ class RateLimitTest {
     assertThat(http.postJson("/api/messages", MAIL).status()).isEqualTo(202);
     clock.reset();
   }
+
+  @Test
+  void over_the_request_rate_a_body_is_refused_429_without_being_parsed() {
+    db.clean();
+    clock.reset();
+    clock.freeze();
+    Http limited =
+        http.as(
+            http.postJson("/api/admin/keys", "{\"clientId\": \"limited\", \"role\": \"SENDER\"}")
+                .json()
+                .get("key")
+                .asString());
+
+    // Unparseable bodies spend requests too: the bucket is taken before the body is read.
+    for (int i = 0; i < 3; i++) {
+      assertThat(limited.postJson("/api/messages", "{\"to\": [").status()).isEqualTo(400);
+    }
+    Answer refused = limited.postJson("/api/messages/batch", "{\"messages\": [");
+
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.json().get("type").asString()).isEqualTo("/problems/rate-limited");
+    assertThat(db.intakeRows()).isZero();
+  }
 }

@@ -76,6 +76,15 @@ public class Http {
             .build());
   }
 
+  /** A JSON body given as raw bytes (for bytes that are not valid UTF-8). */
+  public Answer postJson(String path, byte[] body) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
   public Answer get(String path) {
     return send(request(path).GET().build());
   }
