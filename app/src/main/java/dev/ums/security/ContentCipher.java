@@ -150,9 +150,14 @@ public class ContentCipher {
         return TinkJsonProtoKeysetFormat.parseKeyset(
             SecretFiles.read(path), InsecureSecretKeyAccess.get());
       }
-      KeysetHandle h = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-      SecretFiles.create(
-          path, TinkJsonProtoKeysetFormat.serializeKeyset(h, InsecureSecretKeyAccess.get()));
+      KeysetHandle h =
+          TinkJsonProtoKeysetFormat.parseKeyset(
+              SecretFiles.createOrRead(
+                  path,
+                  TinkJsonProtoKeysetFormat.serializeKeyset(
+                      KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
+                      InsecureSecretKeyAccess.get())),
+              InsecureSecretKeyAccess.get());
       log.warn(
           "event=dev_keyset_generated path={} (development only: configure ums.crypto.keyset in"
               + " production)",

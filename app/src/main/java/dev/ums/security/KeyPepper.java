@@ -74,7 +74,10 @@ final class KeyPepper {
       }
       byte[] pepper = new byte[32];
       new SecureRandom().nextBytes(pepper);
-      SecretFiles.create(path, Base64.getEncoder().encodeToString(pepper));
+      pepper =
+          decode(
+              SecretFiles.createOrRead(path, Base64.getEncoder().encodeToString(pepper)),
+              path.toString());
       log.warn(
           "event=dev_key_pepper_generated path={} (development only: configure {} in production)",
           path,

@@ -187,7 +187,10 @@ public class RecipientIndex {
       }
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
-      SecretFiles.create(path, Base64.getEncoder().encodeToString(key));
+      key =
+          Base64.getDecoder()
+              .decode(
+                  SecretFiles.createOrRead(path, Base64.getEncoder().encodeToString(key)).trim());
       log.warn(
           "event=dev_index_key_generated path={} (development only: configure"
               + " ums.crypto.index-key in production)",

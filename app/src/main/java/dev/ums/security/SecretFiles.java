@@ -2,6 +2,7 @@ package dev.ums.security;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -23,18 +24,33 @@ final class SecretFiles {
 
   private SecretFiles() {}
 
-  /** Writes a new secret file; fails if it already exists. */
-  static void create(Path path, String content) throws IOException {
+  /**
+   * Writes a new secret file with {@code content} and returns it; if another process created the
+   * file first, returns what that one wrote instead. The file appears complete or not at all: it is
+   * written under a temporary name and linked into place, which fails if the name is taken.
+   */
+  static String createOrRead(Path path, String content) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
-    if (dir != null) {
-      Files.createDirectories(dir);
+    Files.createDirectories(dir);
+    Path tmp =
+        posix(path)
+            ? Files.createTempFile(
+                dir, ".secret", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+            : Files.createTempFile(dir, ".secret", ".tmp");
+    try {
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      try {
+        Files.createLink(path, tmp);
+        return content;
+      } catch (FileAlreadyExistsException e) {
+        return read(path);
+      } catch (UnsupportedOperationException e) {
+        Files.move(tmp, path);
+        return content;
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
     }
-    if (posix(path)) {
-      Files.createFile(path, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-    } else {
-      Files.createFile(path);
-    }
-    Files.writeString(path, content, StandardCharsets.UTF_8);
   }
 
   /** Reads a secret file, first narrowing its permissions to 0600 if others may read it. */
