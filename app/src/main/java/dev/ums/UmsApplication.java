@@ -15,13 +15,20 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
-/** UMS: accepts email over HTTP, stores it with an outbox row, delivers it in the background. */
-@SpringBootApplication
+/**
+ * UMS: accepts email over HTTP, stores it with an outbox row, delivers it in the background.
+ *
+ * <p>Spring Boot's {@code UserDetailsServiceAutoConfiguration} is left out: UMS authenticates API
+ * keys only, and that auto-configuration would create an unused in-memory user and print its
+ * generated password at every start.
+ */
+@SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
 public class UmsApplication {
 

@@ -27,7 +27,7 @@ class CommandLineTest {
   }
 
   @Test
-  void keys_create_then_list_shows_the_prefix_only() {
+  void keys_create_then_list_shows_the_label_only() {
     ByteArrayOutputStream created = new ByteArrayOutputStream();
     int code =
         UmsApplication.keys(
@@ -35,7 +35,7 @@ class CommandLineTest {
             new PrintStream(created, true, StandardCharsets.UTF_8));
     assertThat(code).isZero();
     Matcher m =
-        Pattern.compile("prefix=(\\S+)[\\s\\S]*key=(ums_\\S+)")
+        Pattern.compile("label=(key_\\S+)[\\s\\S]*key=(ums_\\S+)")
             .matcher(created.toString(StandardCharsets.UTF_8));
     assertThat(m.find()).as(created.toString(StandardCharsets.UTF_8)).isTrue();
 
@@ -46,7 +46,8 @@ class CommandLineTest {
         .isZero();
     assertThat(listed.toString(StandardCharsets.UTF_8))
         .contains(m.group(1) + " client=cli-shop role=SENDER")
-        .doesNotContain(m.group(2));
+        .doesNotContain(m.group(2))
+        .doesNotContain(m.group(2).substring(0, 12));
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -121,7 +122,14 @@ class EmbeddedDefaultTest {
       assertThat(domains.body())
           .isEqualTo("{\"clientId\":\"shop\",\"domains\":[\"shop.example\"]}");
       assertThat(Files.list(data).map(p -> p.getFileName().toString()))
-          .contains("ums.mv.db", "keyset.json", "index-key");
+          .contains("ums.mv.db", "keyset.json", "index-key", "key-pepper");
+      for (String secret : new String[] {"keyset.json", "index-key", "key-pepper"}) {
+        assertThat(
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(secret))))
+            .as(secret)
+            .isEqualTo("rw-------");
+      }
+      assertThat(output.getAll()).doesNotContain("generated security password");
     }
   }
 }

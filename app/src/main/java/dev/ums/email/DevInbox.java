@@ -1,9 +1,18 @@
 package dev.ums.email;
 
+import com.icegreen.greenmail.imap.ImapHostManager;
+import com.icegreen.greenmail.mail.MovingMessage;
+import com.icegreen.greenmail.store.FolderException;
+import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.store.StoredMessage;
+import com.icegreen.greenmail.user.GreenMailUser;
+import com.icegreen.greenmail.user.MessageDeliveryHandler;
+import com.icegreen.greenmail.user.UserException;
+import com.icegreen.greenmail.user.UserManager;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.Address;
+import jakarta.mail.Flags;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
@@ -20,8 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded capture inbox: an in-process GreenMail SMTP server on the loopback interface that
  * keeps every mail it receives in memory. Used when no relay is configured, so the service runs and
- * can be looked at with no mail server; nothing it receives is delivered anywhere. Mail is kept
- * until the process stops, so it is for development and demos, not for volume.
+ * can be looked at with no mail server; nothing it receives is delivered anywhere. It keeps at most
+ * {@code ums.dev-inbox.max-messages} stored copies (GreenMail stores one per recipient) and {@code
+ * ums.dev-inbox.max-bytes} of them: after each delivery the oldest copies beyond either cap are
+ * deleted. It is for development and demos, not for volume.
  */
 final class DevInbox implements AutoCloseable {
 
@@ -30,20 +41,30 @@ final class DevInbox implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DevInbox.class);
 
   private final GreenMail greenMail;
+  private final int maxMessages;
+  private final long maxBytes;
 
-  private DevInbox(GreenMail greenMail) {
+  private DevInbox(GreenMail greenMail, DevInboxProperties props) {
     this.greenMail = greenMail;
+    this.maxMessages = props.maxMessages();
+    this.maxBytes = props.maxBytes().toBytes();
   }
 
-  /** Starts the server on {@code port} (0: any free port) and returns once it accepts mail. */
-  static DevInbox start(int port) {
-    ServerSetup setup = new ServerSetup(port, HOST, ServerSetup.PROTOCOL_SMTP);
-    if (port == 0) {
+  /**
+   * Starts the server on {@code props.port()} (0: any free port) and returns once it accepts mail.
+   */
+  static DevInbox start(DevInboxProperties props) {
+    ServerSetup setup = new ServerSetup(props.port(), HOST, ServerSetup.PROTOCOL_SMTP);
+    if (props.port() == 0) {
       setup = setup.dynamicPort();
     }
     GreenMail gm = new GreenMail(setup);
     gm.start();
-    DevInbox inbox = new DevInbox(gm);
+    DevInbox inbox = new DevInbox(gm, props);
+    UserManager users = gm.getUserManager();
+    MessageDeliveryHandler deliver = users.getMessageDeliveryHandler();
+    users.setMessageDeliveryHandler(
+        (message, address) -> inbox.new TrimmingUser(deliver.handle(message, address)));
     log.info("event=dev_inbox_started port={}", inbox.port());
     log.warn(
         "event=smtp_relay_missing detail=\"ums.smtp.host is not set: mail is captured by the"
@@ -92,6 +113,133 @@ final class DevInbox implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** Stored copies and their total size now. */
+  synchronized long[] usage() {
+    long bytes = 0;
+    List<Copy> copies = copies();
+    for (Copy c : copies) {
+      bytes += c.bytes();
+    }
+    return new long[] {copies.size(), bytes};
+  }
+
+  private record Copy(MailFolder folder, StoredMessage message, long bytes) {}
+
+  private List<Copy> copies() {
+    ImapHostManager imap = greenMail.getManagers().getImapHostManager();
+    List<Copy> out = new ArrayList<>();
+    for (GreenMailUser u : greenMail.getUserManager().listUser()) {
+      try {
+        MailFolder inbox = imap.getInbox(u);
+        for (StoredMessage m : inbox.getMessages()) {
+          out.add(new Copy(inbox, m, m.getAttributes().getSize()));
+        }
+      } catch (FolderException e) {
+        log.debug("event=dev_inbox_unreadable error={}", e.getClass().getSimpleName());
+      }
+    }
+    return out;
+  }
+
+  /** Deletes the oldest copies until both caps hold. */
+  private synchronized void trim() {
+    List<Copy> copies = copies();
+    long bytes = 0;
+    for (Copy c : copies) {
+      bytes += c.bytes();
+    }
+    if (copies.size() <= maxMessages && bytes <= maxBytes) {
+      return;
+    }
+    copies.sort(
+        Comparator.comparing((Copy c) -> c.message().getReceivedDate())
+            .thenComparingLong(c -> c.message().getUid()));
+    Set<MailFolder> touched = new HashSet<>();
+    int count = copies.size();
+    Flags deleted = new Flags(Flags.Flag.DELETED);
+    for (Copy c : copies) {
+      if (count <= maxMessages && bytes <= maxBytes) {
+        break;
+      }
+      try {
+        c.folder().setFlags(deleted, true, c.message().getUid(), null, false);
+        touched.add(c.folder());
+        count--;
+        bytes -= c.bytes();
+      } catch (FolderException e) {
+        log.debug("event=dev_inbox_trim_failed error={}", e.getClass().getSimpleName());
+      }
+    }
+    for (MailFolder f : touched) {
+      try {
+        f.expunge();
+      } catch (FolderException e) {
+        log.debug("event=dev_inbox_trim_failed error={}", e.getClass().getSimpleName());
+      }
+    }
+  }
+
+  /** A mailbox owner whose deliveries trim the inbox to its caps once stored. */
+  private final class TrimmingUser implements GreenMailUser {
+    private final GreenMailUser user;
+
+    TrimmingUser(GreenMailUser user) {
+      this.user = user;
+    }
+
+    @Override
+    public void deliver(MovingMessage message) {
+      user.deliver(message);
+      trim();
+    }
+
+    @Override
+    public void deliver(MimeMessage message) {
+      user.deliver(message);
+      trim();
+    }
+
+    @Override
+    public String getEmail() {
+      return user.getEmail();
+    }
+
+    @Override
+    public String getLogin() {
+      return user.getLogin();
+    }
+
+    @Override
+    public void create() {
+      user.create();
+    }
+
+    @Override
+    public void delete() {
+      user.delete();
+    }
+
+    @Override
+    public String getPassword() {
+      return user.getPassword();
+    }
+
+    @Override
+    public void setPassword(String password) {
+      user.setPassword(password);
+    }
+
+    @Override
+    public void authenticate(String password) throws UserException {
+      user.authenticate(password);
+    }
+
+    @Override
+    public String getQualifiedMailboxName() {
+      return user.getQualifiedMailboxName();
+    }
   }
 
   private static String first(Address[] a) {

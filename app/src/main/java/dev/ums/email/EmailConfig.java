@@ -1,7 +1,6 @@
 package dev.ums.email;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -15,8 +14,8 @@ class EmailConfig {
   /** Started before the sender is built, stopped on shutdown. */
   @Bean(destroyMethod = "close")
   @Conditional(NoRelayConfigured.class)
-  DevInbox devInbox(@Value("${ums.dev-inbox.port:0}") int port) {
-    return DevInbox.start(port);
+  DevInbox devInbox(DevInboxProperties props) {
+    return DevInbox.start(props);
   }
 
   @Bean

@@ -9,9 +9,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
  *
  * @param clientId the client the key belongs to; messages and idempotency keys are scoped by it
  * @param keyId the key's id (for audit)
- * @param prefix the key's visible prefix (for audit and logs; never the key)
+ * @param label the key's label (for audit and logs): derived from its id, never part of the key
  */
-public record Caller(String clientId, UUID keyId, String prefix, Role role) {
+public record Caller(String clientId, UUID keyId, String label, Role role) {
 
   /** The caller of the current request; fails if the request was not authenticated. */
   public static Caller current() {
@@ -28,6 +28,6 @@ public record Caller(String clientId, UUID keyId, String prefix, Role role) {
 
   /** How audit records name this caller. */
   public String actor() {
-    return clientId + "/" + prefix;
+    return clientId + "/" + label;
   }
 }

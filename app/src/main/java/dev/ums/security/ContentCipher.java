@@ -30,8 +30,8 @@ import org.springframework.stereotype.Component;
  * <p>The keyset comes from {@code ums.crypto.keyset} (JSON) or {@code ums.crypto.keyset-file},
  * never from the database. Without one, the embedded default (H2) — or any setup that sets {@code
  * ums.crypto.allow-dev-keyset=true} — generates a keyset at {@code ums.crypto.dev-keyset-path}
- * (default {@code ./data/keyset.json}) and warns that it is for development; a PostgreSQL setup
- * without a keyset refuses to start.
+ * (default {@code ./data/keyset.json}, readable by its owner only) and warns that it is for
+ * development; a PostgreSQL setup without a keyset refuses to start.
  */
 @Component
 public class ContentCipher {
@@ -148,14 +148,16 @@ public class ContentCipher {
       if (Files.exists(path)) {
         log.warn("event=dev_keyset_loaded path={} (development only)", path);
         return TinkJsonProtoKeysetFormat.parseKeyset(
-            Files.readString(path), InsecureSecretKeyAccess.get());
+            SecretFiles.read(path), InsecureSecretKeyAccess.get());
       }
-      KeysetHandle h = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-      if (path.getParent() != null) {
-        Files.createDirectories(path.getParent());
-      }
-      Files.writeString(
-          path, TinkJsonProtoKeysetFormat.serializeKeyset(h, InsecureSecretKeyAccess.get()));
+      KeysetHandle h =
+          TinkJsonProtoKeysetFormat.parseKeyset(
+              SecretFiles.createOrRead(
+                  path,
+                  TinkJsonProtoKeysetFormat.serializeKeyset(
+                      KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
+                      InsecureSecretKeyAccess.get())),
+              InsecureSecretKeyAccess.get());
       log.warn(
           "event=dev_keyset_generated path={} (development only: configure ums.crypto.keyset in"
               + " production)",

@@ -13,12 +13,20 @@ import org.springframework.stereotype.Component;
  * that value for client {@code admin} if it does not exist yet. Without it, the embedded default
  * (H2) with no keys at all generates a development admin key and prints it once; a PostgreSQL
  * deployment never gets a generated key.
+ *
+ * <p>A bootstrap key is checked when the application is built, before anything listens: it must
+ * have the shape of a key ({@code ums_} then URL-safe base64 characters), be at least {@value
+ * ApiKeys#MIN_LENGTH} characters long, and have at least {@value #MIN_DISTINCT} distinct characters
+ * after {@code ums_} (a random key of that length has about 25; {@code ums_aaaa…} or a word
+ * repeated has few). Otherwise start-up fails naming the setting.
  */
 @Component
 class KeyBootstrap implements ApplicationRunner {
 
   private static final Logger log = LoggerFactory.getLogger(KeyBootstrap.class);
   static final String ADMIN_CLIENT = "admin";
+  static final String SETTING = "UMS_BOOTSTRAP_ADMIN_KEY";
+  static final int MIN_DISTINCT = 16;
 
   private final ApiKeys keys;
   private final Dialect dialect;
@@ -32,8 +40,39 @@ class KeyBootstrap implements ApplicationRunner {
       @Value("${ums.cli:false}") boolean cli) {
     this.keys = keys;
     this.dialect = dialect;
-    this.bootstrapKey = bootstrapKey;
+    this.bootstrapKey = bootstrapKey.strip();
     this.cli = cli;
+    if (!this.bootstrapKey.isEmpty()) {
+      check(this.bootstrapKey);
+    }
+  }
+
+  /** Refuses a bootstrap key that is malformed, short or of low entropy, naming the setting. */
+  static void check(String key) {
+    String rule = " (generate one with: echo ums_$(openssl rand -base64 36 | tr '+/' '-_'))";
+    if (key.length() < ApiKeys.MIN_LENGTH) {
+      throw new IllegalStateException(
+          SETTING + " must be at least " + ApiKeys.MIN_LENGTH + " characters" + rule);
+    }
+    if (!ApiKeys.wellFormed(key)) {
+      throw new IllegalStateException(
+          SETTING
+              + " must be ums_ followed by letters, digits, '-' and '_' only, at most "
+              + ApiKeys.MAX_LENGTH
+              + " characters in all"
+              + rule);
+    }
+    long distinct = key.substring(ApiKeys.PREFIX.length()).chars().distinct().count();
+    if (distinct < MIN_DISTINCT) {
+      throw new IllegalStateException(
+          SETTING
+              + " is too predictable: it has "
+              + distinct
+              + " distinct characters after ums_, at least "
+              + MIN_DISTINCT
+              + " are required"
+              + rule);
+    }
   }
 
   @Override
@@ -41,13 +80,10 @@ class KeyBootstrap implements ApplicationRunner {
     if (cli) {
       return;
     }
-    if (!bootstrapKey.isBlank()) {
-      if (bootstrapKey.length() < 20) {
-        throw new IllegalStateException("UMS_BOOTSTRAP_ADMIN_KEY must be at least 20 characters");
-      }
+    if (!bootstrapKey.isEmpty()) {
       if (!keys.exists(bootstrapKey)) {
         ApiKeys.NewKey k = keys.store(bootstrapKey, ADMIN_CLIENT, Role.ADMIN, "bootstrap");
-        log.info("event=bootstrap_admin_key_created prefix={}", k.info().prefix());
+        log.info("event=bootstrap_admin_key_created key={}", k.info().label());
       }
     } else if (dialect == Dialect.H2 && keys.count() == 0) {
       ApiKeys.NewKey k = keys.create(ADMIN_CLIENT, Role.ADMIN, "development");

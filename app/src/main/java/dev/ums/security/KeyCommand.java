@@ -37,7 +37,7 @@ public final class KeyCommand {
         ApiKeys.NewKey k =
             keys.create(client, Role.valueOf(role.toUpperCase()), option(args, "--name"));
         audit.record("key.create", k.info().id().toString(), "OK");
-        out.println("id=" + k.info().id() + " prefix=" + k.info().prefix());
+        out.println("id=" + k.info().id() + " label=" + k.info().label());
         out.println("key=" + k.key() + "   (shown once)");
         return 0;
       }
@@ -46,7 +46,7 @@ public final class KeyCommand {
           out.println(
               k.id()
                   + " "
-                  + k.prefix()
+                  + k.label()
                   + " client="
                   + k.clientId()
                   + " role="

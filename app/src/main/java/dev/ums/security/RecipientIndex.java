@@ -183,12 +183,14 @@ public class RecipientIndex {
       }
       Path path = Path.of(props.devKeysetPath()).toAbsolutePath().resolveSibling("index-key");
       if (Files.exists(path)) {
-        return Base64.getDecoder().decode(Files.readString(path).trim());
+        return Base64.getDecoder().decode(SecretFiles.read(path).trim());
       }
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
-      Files.createDirectories(path.getParent());
-      Files.writeString(path, Base64.getEncoder().encodeToString(key));
+      key =
+          Base64.getDecoder()
+              .decode(
+                  SecretFiles.createOrRead(path, Base64.getEncoder().encodeToString(key)).trim());
       log.warn(
           "event=dev_index_key_generated path={} (development only: configure"
               + " ums.crypto.index-key in production)",

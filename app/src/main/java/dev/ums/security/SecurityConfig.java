@@ -1,8 +1,8 @@
 package dev.ums.security;
 
 import dev.ums.web.ProblemWriter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,15 +43,19 @@ class SecurityConfig {
   SecurityFilterChain api(
       HttpSecurity http,
       ApiKeys keys,
-      @Value("${ums.security.open-prometheus:false}") boolean openPrometheus)
+      FailedAuthLimiter limiter,
+      MeterRegistry meters,
+      SecurityProperties props)
       throws Exception {
+    boolean openPrometheus = props.openPrometheus();
     http.csrf(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
         .logout(AbstractHttpConfigurer::disable)
         .requestCache(AbstractHttpConfigurer::disable)
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .addFilterBefore(new ApiKeyFilter(keys), AnonymousAuthenticationFilter.class)
+        .addFilterBefore(
+            new ApiKeyFilter(keys, limiter, meters), AnonymousAuthenticationFilter.class)
         .exceptionHandling(
             e ->
                 e.authenticationEntryPoint(
@@ -78,5 +82,14 @@ class SecurityConfig {
               a.anyRequest().authenticated();
             });
     return http.build();
+  }
+
+  @Bean
+  FailedAuthLimiter failedAuthLimiter(SecurityProperties props) {
+    return new FailedAuthLimiter(
+        props.failedAuthPerSecond(),
+        props.failedAuthBurst(),
+        props.failedAuthAddresses(),
+        System::nanoTime);
   }
 }

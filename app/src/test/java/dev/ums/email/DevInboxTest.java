@@ -7,13 +7,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
 
 class DevInboxTest {
 
   @Test
   void captures_mail_sent_through_the_sender_and_lists_it_newest_first_once_per_message()
       throws Exception {
-    try (DevInbox inbox = DevInbox.start(0)) {
+    try (DevInbox inbox =
+        DevInbox.start(new DevInboxProperties(0, 1000, DataSize.ofMegabytes(50)))) {
       assertThat(inbox.port()).isPositive();
       SmtpProperties props = Senders.props(0, 2, Duration.ofSeconds(5));
       try (EmailSender sender =
@@ -43,6 +45,57 @@ class DevInboxTest {
       assertThat(second.to()).containsExactly("Ann <ann@example.com>", "bob@example.com");
       assertThat(second.receivedAt()).isNotNull();
       assertThat(inbox.list(1)).hasSize(1);
+    }
+  }
+
+  @Test
+  void the_inbox_keeps_at_most_its_count_of_copies_dropping_the_oldest() throws Exception {
+    try (DevInbox inbox = DevInbox.start(new DevInboxProperties(0, 3, DataSize.ofMegabytes(50)));
+        EmailSender sender =
+            new EmailSender(
+                Senders.props(0, 1, Duration.ofSeconds(5)),
+                SmtpEndpoint.capture(inbox.port()),
+                Clock.systemUTC())) {
+      for (int i = 1; i <= 5; i++) {
+        sender.send(Senders.simple("m" + i, "ann@example.com"));
+      }
+
+      assertThat(inbox.list(50))
+          .extracting(DevInbox.Captured::messageId)
+          .containsExactly("<m5@ums.test>", "<m4@ums.test>", "<m3@ums.test>");
+      assertThat(inbox.usage()[0]).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void the_inbox_keeps_at_most_its_bytes_dropping_the_oldest() throws Exception {
+    try (DevInbox inbox = DevInbox.start(new DevInboxProperties(0, 1000, DataSize.ofBytes(3_000)));
+        EmailSender sender =
+            new EmailSender(
+                Senders.props(0, 1, Duration.ofSeconds(5)),
+                SmtpEndpoint.capture(inbox.port()),
+                Clock.systemUTC())) {
+      String body = "x".repeat(1_000);
+      for (int i = 1; i <= 6; i++) {
+        sender.send(
+            new Email(
+                "<b" + i + "@ums.test>",
+                "UMS <no-reply@ums.test>",
+                List.of("ann@example.com"),
+                null,
+                null,
+                null,
+                "s",
+                body,
+                null,
+                Map.of()));
+      }
+
+      long[] usage = inbox.usage();
+      assertThat(usage[1]).isLessThanOrEqualTo(3_000).isPositive();
+      List<String> kept = inbox.list(50).stream().map(DevInbox.Captured::messageId).toList();
+      assertThat(kept).startsWith("<b6@ums.test>").doesNotContain("<b1@ums.test>");
+      assertThat(kept).hasSizeLessThan(3);
     }
   }
 }
