@@ -82,7 +82,7 @@ class DispatchConfig {
       DispatchProperties props) {
     DispatchSignal.ListenTarget target = null;
     if (props.listenNotify()
-        && dialect == Dialect.POSTGRESQL
+        && dialect.listenNotify()
         && dataSource instanceof HikariDataSource h) {
       target = new DispatchSignal.ListenTarget(h.getJdbcUrl(), h.getUsername(), h.getPassword());
     }

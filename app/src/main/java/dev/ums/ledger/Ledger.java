@@ -182,8 +182,8 @@ public class Ledger {
    * the key; a concurrent insert of the same key waits for the other transaction to finish first.
    */
   public boolean enqueueOne(NewMessage m, KeyClaim key) {
-    if (dialect != Dialect.POSTGRESQL) {
-      throw new UnsupportedOperationException("single-statement enqueue needs PostgreSQL");
+    if (!dialect.writesInOneStatement()) {
+      throw new UnsupportedOperationException("this database cannot enqueue in one statement");
     }
     Object[] message = {
       m.id(),
@@ -233,7 +233,7 @@ public class Ledger {
   private List<Claim> claim(
       String instanceId, int limit, Duration lease, Instant now, UUID token, long leaseEnds) {
     String sending = QUEUED.moveTo(SENDING);
-    if (dialect == Dialect.POSTGRESQL) {
+    if (dialect.writesInOneStatement()) {
       return jdbc.query(
           CLAIM_POSTGRESQL,
           (rs, n) ->
@@ -252,7 +252,7 @@ public class Ledger {
           sending,
           ts(now));
     }
-    // H2 (embedded, one process): no SKIP LOCKED, so claims are serialized in this JVM.
+    // No SKIP LOCKED (H2, embedded, one process): claims are serialized in this JVM.
     h2ClaimLock.lock();
     try {
       return tx.execute(s -> claimH2(instanceId, limit, lease, now, token, leaseEnds, sending));

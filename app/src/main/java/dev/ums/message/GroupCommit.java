@@ -64,7 +64,7 @@ class GroupCommit implements SmartLifecycle {
       IntakeProperties props,
       Dialect dialect,
       MeterRegistry meters) {
-    this(ledger, tx, props.intake(), dialect == Dialect.POSTGRESQL, meters);
+    this(ledger, tx, props.intake(), dialect.writesInOneStatement(), meters);
   }
 
   GroupCommit(

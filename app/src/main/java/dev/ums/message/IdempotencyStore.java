@@ -32,33 +32,6 @@ class IdempotencyStore implements SchedulingConfigurer {
 
   private static final Logger log = LoggerFactory.getLogger(IdempotencyStore.class);
 
-  private static final String CLAIM_POSTGRESQL =
-      """
-      INSERT INTO idempotency_record
-             (client_id, idem_key, fingerprint, response_status, response_body, created_at, expires_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (client_id, idem_key) DO UPDATE
-         SET fingerprint = EXCLUDED.fingerprint, response_status = EXCLUDED.response_status,
-             response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at,
-             expires_at = EXCLUDED.expires_at
-       WHERE idempotency_record.expires_at <= EXCLUDED.created_at
-      """;
-  private static final String CLAIM_H2 =
-      """
-      MERGE INTO idempotency_record t
-      USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(255)), CAST(? AS CHAR(64)),
-                     CAST(? AS INTEGER), CAST(? AS CLOB), CAST(? AS TIMESTAMP WITH TIME ZONE),
-                     CAST(? AS TIMESTAMP WITH TIME ZONE)))
-            s (client_id, idem_key, fingerprint, response_status, response_body, created_at, expires_at)
-         ON t.client_id = s.client_id AND t.idem_key = s.idem_key
-      WHEN MATCHED AND t.expires_at <= s.created_at THEN UPDATE
-         SET fingerprint = s.fingerprint, response_status = s.response_status,
-             response_body = s.response_body, created_at = s.created_at, expires_at = s.expires_at
-      WHEN NOT MATCHED THEN INSERT
-             (client_id, idem_key, fingerprint, response_status, response_body, created_at, expires_at)
-      VALUES (s.client_id, s.idem_key, s.fingerprint, s.response_status, s.response_body,
-              s.created_at, s.expires_at)
-      """;
   private static final String FIND =
       """
       SELECT fingerprint, response_status, response_body FROM idempotency_record
@@ -73,7 +46,7 @@ class IdempotencyStore implements SchedulingConfigurer {
     this.purgeInterval = props.idempotency().purgeInterval();
     this.jdbc = jdbc;
     this.clock = clock;
-    this.claimSql = dialect == Dialect.POSTGRESQL ? CLAIM_POSTGRESQL : CLAIM_H2;
+    this.claimSql = dialect.takeIdempotencyKey();
   }
 
   /** A remembered answer. */

@@ -221,7 +221,7 @@ public class MessageService {
     int accepted = HttpStatus.ACCEPTED.value();
     String fp = key == null ? null : fingerprint.get();
     IntakeResult result =
-        rows.size() == 1 && dialect == Dialect.POSTGRESQL
+        rows.size() == 1 && dialect.writesInOneStatement()
             ? storeOne(clientId, key, fp, body, rows.get(0), now)
             : tx.execute(
                 s -> {

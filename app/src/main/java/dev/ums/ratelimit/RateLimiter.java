@@ -26,7 +26,7 @@ public class RateLimiter {
   RateLimiter(
       RateLimitProperties props, Dialect dialect, NamedParameterJdbcTemplate jdbc, Clock clock) {
     this.props = props;
-    if (props.store() == RateLimitProperties.Store.POSTGRESQL && dialect == Dialect.POSTGRESQL) {
+    if (props.store() == RateLimitProperties.Store.POSTGRESQL && dialect.sharedRateBuckets()) {
       this.store = new PostgresBuckets(jdbc, clock);
     } else {
       if (props.store() == RateLimitProperties.Store.POSTGRESQL) {

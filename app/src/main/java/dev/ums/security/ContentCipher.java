@@ -139,7 +139,7 @@ public class ContentCipher {
         return TinkJsonProtoKeysetFormat.parseKeyset(
             Files.readString(Path.of(props.keysetFile())), InsecureSecretKeyAccess.get());
       }
-      if (dialect != Dialect.H2 && !props.allowDevKeyset()) {
+      if (!dialect.embedded() && !props.allowDevKeyset()) {
         throw new IllegalStateException(
             "No encryption keyset: set ums.crypto.keyset or ums.crypto.keyset-file"
                 + " (or ums.crypto.allow-dev-keyset=true for development)");

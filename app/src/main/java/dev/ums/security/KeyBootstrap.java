@@ -85,7 +85,7 @@ class KeyBootstrap implements ApplicationRunner {
         ApiKeys.NewKey k = keys.store(bootstrapKey, ADMIN_CLIENT, Role.ADMIN, "bootstrap");
         log.info("event=bootstrap_admin_key_created key={}", k.info().label());
       }
-    } else if (dialect == Dialect.H2 && keys.count() == 0) {
+    } else if (dialect.embedded() && keys.count() == 0) {
       ApiKeys.NewKey k = keys.create(ADMIN_CLIENT, Role.ADMIN, "development");
       log.warn(
           "event=dev_admin_key_generated key={} (shown once; development only — set"

@@ -59,7 +59,7 @@ final class KeyPepper {
       if (security.keyPepperFile() != null && !security.keyPepperFile().isBlank()) {
         return decode(Files.readString(Path.of(security.keyPepperFile())), SETTING + "-file");
       }
-      if (dialect != Dialect.H2 && !crypto.allowDevKeyset()) {
+      if (!dialect.embedded() && !crypto.allowDevKeyset()) {
         throw new IllegalStateException(
             "No API key pepper: set "
                 + SETTING

@@ -176,7 +176,7 @@ public class RecipientIndex {
       if (props.indexKeyFile() != null && !props.indexKeyFile().isBlank()) {
         return Base64.getDecoder().decode(Files.readString(Path.of(props.indexKeyFile())).trim());
       }
-      if (dialect != Dialect.H2 && !props.allowDevKeyset()) {
+      if (!dialect.embedded() && !props.allowDevKeyset()) {
         throw new IllegalStateException(
             "No blind-index key: set ums.crypto.index-key or ums.crypto.index-key-file"
                 + " (or ums.crypto.allow-dev-keyset=true for development)");
