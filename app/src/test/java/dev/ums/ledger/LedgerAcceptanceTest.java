@@ -1,0 +1,262 @@
+package dev.ums.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ums.support.Dialect;
+import dev.ums.testing.PostgresTestDatabase;
+import dev.ums.testing.TestClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The message lifecycle as the ledger drives it — enqueue, claim, complete, retry, dead-letter,
+ * release, reap, cancel, re-drive, resolve — as one suite run against each supported database, on a
+ * schema Flyway migrates from that database's own migrations.
+ */
+class LedgerAcceptanceTest {
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class OnPostgresql extends Lifecycle {
+    private String db;
+
+    @BeforeAll
+    void database() {
+      db = PostgresTestDatabase.create("ums_ledger");
+      open(
+          new DriverManagerDataSource(
+              PostgresTestDatabase.url(db), PostgresTestDatabase.user(), ""),
+          Dialect.POSTGRESQL,
+          "postgresql");
+    }
+
+    @AfterAll
+    void dropDatabase() {
+      PostgresTestDatabase.drop(db);
+    }
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class OnH2 extends Lifecycle {
+    @BeforeAll
+    void database() {
+      open(
+          new DriverManagerDataSource(
+              "jdbc:h2:mem:ledger" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", ""),
+          Dialect.H2,
+          "h2");
+    }
+  }
+
+  abstract static class Lifecycle {
+    final TestClock clock = new TestClock();
+    JdbcTemplate jdbc;
+    Ledger ledger;
+
+    void open(DataSource ds, Dialect dialect, String vendor) {
+      Flyway.configure()
+          .dataSource(ds)
+          .locations("classpath:db/migration/" + vendor)
+          .load()
+          .migrate();
+      jdbc = new JdbcTemplate(ds);
+      ledger =
+          new Ledger(
+              jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)), clock, dialect);
+    }
+
+    @BeforeEach
+    void empty() {
+      clock.reset();
+      jdbc.update("DELETE FROM send_failure");
+      jdbc.update("DELETE FROM outbox");
+      jdbc.update("DELETE FROM message");
+    }
+
+    UUID enqueue() {
+      return enqueue(null);
+    }
+
+    UUID enqueue(Instant sendAt) {
+      UUID id = UUID.randomUUID();
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      ledger.enqueue(
+          List.of(new NewMessage(id, "c1", new byte[] {1}, 1, new String[] {"d"}, sendAt, now)));
+      return id;
+    }
+
+    String status(UUID id) {
+      return jdbc.queryForObject("SELECT status FROM message WHERE id = ?", String.class, id);
+    }
+
+    int attempts(UUID id) {
+      return jdbc.queryForObject("SELECT attempts FROM message WHERE id = ?", Integer.class, id);
+    }
+
+    int outbox(UUID id) {
+      return jdbc.queryForObject(
+          "SELECT COUNT(*) FROM outbox WHERE message_id = ?", Integer.class, id);
+    }
+
+    Claim claimOne() {
+      List<Claim> claimed = ledger.claim("test", 10, Duration.ofMinutes(1));
+      assertThat(claimed).hasSize(1);
+      return claimed.get(0);
+    }
+
+    Outcome.Failed failure(Claim c, Instant retryAt, boolean charged) {
+      return new Outcome.Failed(
+          c,
+          FailureClass.TRANSIENT,
+          451,
+          "try later",
+          retryAt,
+          retryAt == null ? "attempts spent" : null,
+          clock.instant(),
+          charged);
+    }
+
+    @Test
+    void enqueue_claim_and_complete() {
+      UUID id = enqueue();
+      assertThat(status(id)).isEqualTo("QUEUED");
+
+      Claim c = claimOne();
+      assertThat(c.messageId()).isEqualTo(id);
+      assertThat(c.attempt()).isEqualTo(1);
+      assertThat(status(id)).isEqualTo("SENDING");
+      assertThat(ledger.claim("other", 10, Duration.ofMinutes(1))).isEmpty();
+
+      Ledger.Recorded r =
+          ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+      assertThat(r.applied()).isEqualTo(1);
+      assertThat(status(id)).isEqualTo("SENT");
+      assertThat(outbox(id)).isZero();
+    }
+
+    @Test
+    void a_scheduled_message_is_not_claimed_before_its_time() {
+      UUID id = enqueue(clock.instant().plusSeconds(60));
+      assertThat(ledger.claim("test", 10, Duration.ofMinutes(1))).isEmpty();
+
+      clock.advance(Duration.ofSeconds(61));
+      assertThat(claimOne().messageId()).isEqualTo(id);
+    }
+
+    @Test
+    void retry_goes_back_to_the_queue_due_at_its_time_and_counts_the_attempt() {
+      UUID id = enqueue();
+      Claim c = claimOne();
+      ledger.record(List.of(failure(c, clock.instant().plusSeconds(30), true)));
+
+      assertThat(status(id)).isEqualTo("QUEUED");
+      assertThat(attempts(id)).isEqualTo(1);
+      assertThat(ledger.claim("test", 10, Duration.ofMinutes(1))).isEmpty();
+      clock.advance(Duration.ofSeconds(31));
+      assertThat(claimOne().attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void an_uncharged_failure_and_a_release_give_the_attempt_back() {
+      UUID id = enqueue();
+      ledger.record(List.of(failure(claimOne(), clock.instant(), false)));
+      assertThat(attempts(id)).isZero();
+
+      ledger.record(List.of(new Outcome.Unsent(claimOne())));
+      assertThat(status(id)).isEqualTo("QUEUED");
+      assertThat(attempts(id)).isZero();
+      assertThat(claimOne().attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void dead_letter_then_resolve_then_redrive_once() {
+      UUID id = enqueue();
+      ledger.record(List.of(failure(claimOne(), null, true)));
+      assertThat(status(id)).isEqualTo("FAILED");
+      assertThat(outbox(id)).isZero();
+
+      assertThat(ledger.resolve(id, "ops", "handled", clock.instant())).isTrue();
+      assertThat(ledger.redrive(List.of(id), false, clock.instant())).isZero();
+      assertThat(ledger.redrive(List.of(id), true, clock.instant())).isEqualTo(1);
+      assertThat(ledger.redrive(List.of(id), true, clock.instant())).isZero();
+      assertThat(status(id)).isEqualTo("QUEUED");
+      assertThat(outbox(id)).isEqualTo(1);
+      assertThat(claimOne().attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void an_expired_lease_is_found_and_a_late_result_is_dropped() {
+      UUID id = enqueue();
+      Claim c = claimOne();
+      assertThat(ledger.expiredLeases(10)).isEmpty();
+
+      clock.advance(Duration.ofMinutes(2));
+      List<Claim> expired = ledger.expiredLeases(10);
+      assertThat(expired).extracting(Claim::messageId).containsExactly(id);
+      Outcome.Failed reaped =
+          new Outcome.Failed(
+              expired.get(0),
+              FailureClass.LEASE_EXPIRED,
+              null,
+              "lease expired",
+              clock.instant(),
+              null,
+              clock.instant(),
+              true);
+      assertThat(ledger.record(List.of(reaped)).applied()).isEqualTo(1);
+
+      Ledger.Recorded late =
+          ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+      assertThat(late.dropped()).isEqualTo(1);
+      assertThat(status(id)).isEqualTo("QUEUED");
+    }
+
+    @Test
+    void cancel_takes_only_an_unclaimed_queued_message_of_its_client() {
+      UUID queued = enqueue();
+      assertThat(ledger.cancel(queued, "someone-else", clock.instant())).isFalse();
+      assertThat(ledger.cancel(queued, "c1", clock.instant())).isTrue();
+      assertThat(status(queued)).isEqualTo("CANCELLED");
+      assertThat(outbox(queued)).isZero();
+
+      UUID claimed = enqueue();
+      claimOne();
+      assertThat(ledger.cancel(claimed, null, clock.instant())).isFalse();
+      assertThat(status(claimed)).isEqualTo("SENDING");
+    }
+
+    @Test
+    void retention_drops_the_content_of_old_sent_messages_only() {
+      UUID id = enqueue();
+      Claim c = claimOne();
+      ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+      UUID waiting = enqueue();
+
+      clock.advance(Duration.ofDays(31));
+      Instant cutoff = clock.instant().minus(Duration.ofDays(30));
+      assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isEqualTo(1);
+      assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isZero();
+      assertThat(
+              jdbc.queryForList(
+                  "SELECT id FROM message WHERE content_dropped_at IS NOT NULL", UUID.class))
+          .containsExactly(id)
+          .doesNotContain(waiting);
+    }
+  }
+}
