@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class CommandLineTest {
 
   private static final String[] DEV_KEYSET = {
-    "--ums.crypto.allow-dev-keyset=true", "--ums.crypto.dev-keyset-path=target/test-keyset.json"
+    "--spring.profiles.active=dev", "--ums.crypto.dev-keyset-path=target/test-keyset.json"
   };
 
   private static String[] args(String... command) {

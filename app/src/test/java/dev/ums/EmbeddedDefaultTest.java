@@ -32,9 +32,10 @@ class EmbeddedDefaultTest {
   void the_embedded_default_starts_accepts_and_delivers_to_the_capture_inbox(CapturedOutput output)
       throws Exception {
     // The test run points spring.datasource.* at PostgreSQL through system properties; command-line
-    // arguments outrank them, so put back exactly what application.yml says, under a temp dir.
+    // arguments outrank them, so put back exactly what application-dev.yml says, under a temp dir.
     Path data = workDir.resolve("data");
     String[] args = {
+      "--spring.profiles.active=dev",
       "--server.port=0",
       "--spring.datasource.url=jdbc:h2:file:" + data.resolve("ums") + ";DB_CLOSE_ON_EXIT=FALSE",
       "--spring.datasource.username=sa",

@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Shows what the capture inbox received. Exists only while no SMTP relay is configured. */
 @RestController
-@Conditional(NoRelayConfigured.class)
+@Conditional(CaptureInboxMode.class)
 class DevInboxController {
 
   static final int MAX_LIMIT = 500;

@@ -6,14 +6,15 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Picks where mail goes: the configured relay, or the embedded capture inbox when there is none.
+ * Picks where mail goes: the configured relay, or in development mode without one the embedded
+ * capture inbox.
  */
 @Configuration(proxyBeanMethods = false)
 class EmailConfig {
 
   /** Started before the sender is built, stopped on shutdown. */
   @Bean(destroyMethod = "close")
-  @Conditional(NoRelayConfigured.class)
+  @Conditional(CaptureInboxMode.class)
   DevInbox devInbox(DevInboxProperties props) {
     return DevInbox.start(props);
   }

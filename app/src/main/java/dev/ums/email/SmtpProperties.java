@@ -6,10 +6,12 @@ import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * SMTP relay settings, {@code ums.smtp.*}. With no {@code host} UMS starts an embedded capture
- * inbox instead and no mail leaves the process.
+ * SMTP relay settings, {@code ums.smtp.*}. Outside development mode {@code host} is required; in
+ * development mode (the Spring profile {@code dev}) without it UMS starts an embedded capture inbox
+ * instead and no mail leaves the process.
  *
- * @param host relay host name; blank means no relay: mail goes to the embedded capture inbox
+ * @param host relay host name; required outside development mode (in development mode, blank means
+ *     the embedded capture inbox)
  * @param port relay port (25, 587 for submission with STARTTLS, 465 for implicit TLS)
  * @param username AUTH user; AUTH is used exactly when this is set
  * @param password AUTH password

@@ -750,6 +750,20 @@ public class Ledger {
     return jdbc.update(sql.toString(), args.toArray()) == 1;
   }
 
+  /** A message's id and sealed content. */
+  public record Sealed(UUID id, byte[] content) {}
+
+  /** The newest message whose content is still stored, if any (ids are time-ordered). */
+  public java.util.Optional<Sealed> newestSealed() {
+    return jdbc
+        .query(
+            "SELECT id, content FROM message WHERE content_dropped_at IS NULL"
+                + " ORDER BY id DESC LIMIT 1",
+            (rs, n) -> new Sealed(rs.getObject("id", UUID.class), rs.getBytes("content")))
+        .stream()
+        .findFirst();
+  }
+
   private static String placeholders(int n) {
     return String.join(",", Collections.nCopies(n, "?"));
   }

@@ -7,7 +7,7 @@ import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
-import dev.ums.support.Dialect;
+import dev.ums.support.Mode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -28,10 +28,9 @@ import org.springframework.stereotype.Component;
  * a keyset with a new primary key encrypts new writes while older keys still open old rows.
  *
  * <p>The keyset comes from {@code ums.crypto.keyset} (JSON) or {@code ums.crypto.keyset-file},
- * never from the database. Without one, the embedded default (H2) — or any setup that sets {@code
- * ums.crypto.allow-dev-keyset=true} — generates a keyset at {@code ums.crypto.dev-keyset-path}
- * (default {@code ./data/keyset.json}, readable by its owner only) and warns that it is for
- * development; a PostgreSQL setup without a keyset refuses to start.
+ * never from the database. Without one, development mode (the Spring profile {@code dev}) generates
+ * a keyset at {@code ums.crypto.dev-keyset-path} (default {@code ./data/keyset.json}, readable by
+ * its owner only) and warns that it is for development; anywhere else start-up stops.
  */
 @Component
 public class ContentCipher {
@@ -43,8 +42,8 @@ public class ContentCipher {
   private final int primaryKeyId;
 
   @Autowired
-  ContentCipher(CryptoProperties props, Dialect dialect) {
-    this(load(props, dialect));
+  ContentCipher(CryptoProperties props, Mode mode) {
+    this(load(props, mode));
   }
 
   private ContentCipher(KeysetHandle keyset) {
@@ -129,7 +128,7 @@ public class ContentCipher {
     return b.array();
   }
 
-  private static KeysetHandle load(CryptoProperties props, Dialect dialect) {
+  private static KeysetHandle load(CryptoProperties props, Mode mode) {
     try {
       AeadConfig.register();
       if (props.keyset() != null && !props.keyset().isBlank()) {
@@ -139,10 +138,10 @@ public class ContentCipher {
         return TinkJsonProtoKeysetFormat.parseKeyset(
             Files.readString(Path.of(props.keysetFile())), InsecureSecretKeyAccess.get());
       }
-      if (!dialect.embedded() && !props.allowDevKeyset()) {
+      if (!mode.development()) {
         throw new IllegalStateException(
             "No encryption keyset: set ums.crypto.keyset or ums.crypto.keyset-file"
-                + " (or ums.crypto.allow-dev-keyset=true for development)");
+                + " (or the Spring profile dev for a local setup)");
       }
       Path path = Path.of(props.devKeysetPath());
       if (Files.exists(path)) {

@@ -12,10 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param indexKey the blind-index HMAC-SHA256 key, base64, at least 32 bytes (e.g. {@code
  *     UMS_CRYPTO_INDEX_KEY}); changing it needs {@code crypto reencrypt --reindex}
  * @param indexKeyFile a file holding that key, base64
- * @param allowDevKeyset generate and keep a local keyset and index key when none is configured
- *     (always allowed for the embedded H2 default)
- * @param devKeysetPath where that development keyset is kept; the development index key is kept
- *     beside it as {@code index-key}
+ * @param devKeysetPath where development mode keeps the keyset it generates when none is
+ *     configured; the development index key is kept beside it as {@code index-key}
  */
 @ConfigurationProperties("ums.crypto")
 public record CryptoProperties(
@@ -23,5 +21,4 @@ public record CryptoProperties(
     String keysetFile,
     String indexKey,
     String indexKeyFile,
-    @DefaultValue("false") boolean allowDevKeyset,
     @DefaultValue("./data/keyset.json") String devKeysetPath) {}

@@ -1,6 +1,6 @@
 package dev.ums.security;
 
-import dev.ums.support.Dialect;
+import dev.ums.support.Mode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -29,17 +29,17 @@ class KeyBootstrap implements ApplicationRunner {
   static final int MIN_DISTINCT = 16;
 
   private final ApiKeys keys;
-  private final Dialect dialect;
+  private final Mode mode;
   private final String bootstrapKey;
   private final boolean cli;
 
   KeyBootstrap(
       ApiKeys keys,
-      Dialect dialect,
+      Mode mode,
       @Value("${UMS_BOOTSTRAP_ADMIN_KEY:}") String bootstrapKey,
       @Value("${ums.cli:false}") boolean cli) {
     this.keys = keys;
-    this.dialect = dialect;
+    this.mode = mode;
     this.bootstrapKey = bootstrapKey.strip();
     this.cli = cli;
     if (!this.bootstrapKey.isEmpty()) {
@@ -85,12 +85,19 @@ class KeyBootstrap implements ApplicationRunner {
         ApiKeys.NewKey k = keys.store(bootstrapKey, ADMIN_CLIENT, Role.ADMIN, "bootstrap");
         log.info("event=bootstrap_admin_key_created key={}", k.info().label());
       }
-    } else if (dialect.embedded() && keys.count() == 0) {
-      ApiKeys.NewKey k = keys.create(ADMIN_CLIENT, Role.ADMIN, "development");
-      log.warn(
-          "event=dev_admin_key_generated key={} (shown once; development only — set"
-              + " UMS_BOOTSTRAP_ADMIN_KEY or create keys for production)",
-          k.key());
+    } else if (mode.development()) {
+      try {
+        if (keys.count() == 0) {
+          ApiKeys.NewKey k = keys.create(ADMIN_CLIENT, Role.ADMIN, "development");
+          log.warn(
+              "event=dev_admin_key_generated key={} (shown once; development only — set"
+                  + " UMS_BOOTSTRAP_ADMIN_KEY or create keys for production)",
+              k.key());
+        }
+      } catch (org.springframework.dao.DataAccessException e) {
+        // Development only: the next start with the database up prints the key.
+        log.warn("event=dev_admin_key_skipped reason=database_unreachable");
+      }
     }
   }
 }

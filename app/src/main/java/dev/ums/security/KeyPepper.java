@@ -1,6 +1,6 @@
 package dev.ums.security;
 
-import dev.ums.support.Dialect;
+import dev.ums.support.Mode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,10 +16,9 @@ import org.springframework.stereotype.Component;
  * The server-side secret of the API key hashes: a stored hash is HMAC-SHA256(pepper, key), so the
  * {@code api_key} table alone does not let anyone test guesses of a key. It comes from {@code
  * ums.security.key-pepper} (base64, at least 32 bytes) or {@code ums.security.key-pepper-file},
- * never from the database. Where development keys are allowed (H2, or {@code
- * ums.crypto.allow-dev-keyset=true}) and none is configured, one is generated beside the
- * development keyset ({@code key-pepper}, mode 0600); anywhere else start-up fails naming the
- * setting.
+ * never from the database. In development mode (the Spring profile {@code dev}), when none is
+ * configured, one is generated beside the development keyset ({@code key-pepper}, mode 0600);
+ * anywhere else start-up fails naming the setting.
  */
 @Component
 final class KeyPepper {
@@ -30,8 +29,8 @@ final class KeyPepper {
   private final byte[] bytes;
 
   @Autowired
-  KeyPepper(SecurityProperties security, CryptoProperties crypto, Dialect dialect) {
-    this(load(security, crypto, dialect));
+  KeyPepper(SecurityProperties security, CryptoProperties crypto, Mode mode) {
+    this(load(security, crypto, mode));
   }
 
   private KeyPepper(byte[] bytes) {
@@ -50,8 +49,7 @@ final class KeyPepper {
     return bytes.clone();
   }
 
-  private static byte[] load(
-      SecurityProperties security, CryptoProperties crypto, Dialect dialect) {
+  private static byte[] load(SecurityProperties security, CryptoProperties crypto, Mode mode) {
     try {
       if (security.keyPepper() != null && !security.keyPepper().isBlank()) {
         return decode(security.keyPepper(), SETTING);
@@ -59,13 +57,13 @@ final class KeyPepper {
       if (security.keyPepperFile() != null && !security.keyPepperFile().isBlank()) {
         return decode(Files.readString(Path.of(security.keyPepperFile())), SETTING + "-file");
       }
-      if (!dialect.embedded() && !crypto.allowDevKeyset()) {
+      if (!mode.development()) {
         throw new IllegalStateException(
             "No API key pepper: set "
                 + SETTING
                 + " or "
                 + SETTING
-                + "-file (base64, at least 32 bytes; or ums.crypto.allow-dev-keyset=true for"
+                + "-file (base64, at least 32 bytes; or the Spring profile dev for"
                 + " development)");
       }
       Path path = Path.of(crypto.devKeysetPath()).toAbsolutePath().resolveSibling("key-pepper");

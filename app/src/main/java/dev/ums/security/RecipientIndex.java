@@ -1,6 +1,6 @@
 package dev.ums.security;
 
-import dev.ums.support.Dialect;
+import dev.ums.support.Mode;
 import dev.ums.web.FieldProblem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,8 +52,8 @@ public class RecipientIndex {
   private final ThreadLocal<Mac> mac = ThreadLocal.withInitial(this::newMac);
 
   @Autowired
-  RecipientIndex(CryptoProperties props, Dialect dialect) {
-    this(loadKey(props, dialect));
+  RecipientIndex(CryptoProperties props, Mode mode) {
+    this(loadKey(props, mode));
   }
 
   private RecipientIndex(byte[] key) {
@@ -168,7 +168,7 @@ public class RecipientIndex {
     }
   }
 
-  private static byte[] loadKey(CryptoProperties props, Dialect dialect) {
+  private static byte[] loadKey(CryptoProperties props, Mode mode) {
     try {
       if (props.indexKey() != null && !props.indexKey().isBlank()) {
         return Base64.getDecoder().decode(props.indexKey().trim());
@@ -176,10 +176,10 @@ public class RecipientIndex {
       if (props.indexKeyFile() != null && !props.indexKeyFile().isBlank()) {
         return Base64.getDecoder().decode(Files.readString(Path.of(props.indexKeyFile())).trim());
       }
-      if (!dialect.embedded() && !props.allowDevKeyset()) {
+      if (!mode.development()) {
         throw new IllegalStateException(
             "No blind-index key: set ums.crypto.index-key or ums.crypto.index-key-file"
-                + " (or ums.crypto.allow-dev-keyset=true for development)");
+                + " (or the Spring profile dev for a local setup)");
       }
       Path path = Path.of(props.devKeysetPath()).toAbsolutePath().resolveSibling("index-key");
       if (Files.exists(path)) {

@@ -10,9 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param openPrometheus serve {@code /actuator/prometheus} without a key (a scraper inside a
  *     trusted network)
  * @param keyPepper the server-side secret mixed into every stored key hash (HMAC-SHA256), base64,
- *     at least 32 bytes (e.g. {@code UMS_SECURITY_KEY_PEPPER}); required unless development keys
- *     are allowed ({@code ums.crypto.allow-dev-keyset}, always on H2). Changing it invalidates
- *     every key
+ *     at least 32 bytes (e.g. {@code UMS_SECURITY_KEY_PEPPER}); required outside development mode.
+ *     Changing it invalidates every key
  * @param keyPepperFile a file holding that pepper, base64
  * @param failedAuthPerSecond failed authentications one source address may make per second, on
  *     average, before it is answered 429

@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Import;
       "spring.datasource.hikari.initialization-fail-timeout=-1",
       "spring.flyway.enabled=false",
       "ums.dispatch.enabled=false",
-      "ums.crypto.allow-dev-keyset=true",
+      "spring.profiles.active=dev",
       "ums.crypto.dev-keyset-path=target/test-keyset.json"
     })
 @Import(TestSupportConfig.class)

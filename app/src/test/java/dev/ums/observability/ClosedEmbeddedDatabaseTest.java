@@ -37,6 +37,7 @@ class ClosedEmbeddedDatabaseTest {
   void readiness_turns_503_when_the_embedded_database_is_closed_under_its_connections(
       CapturedOutput output) throws Exception {
     String[] args = {
+      "--spring.profiles.active=dev",
       "--server.port=0",
       "--spring.datasource.url=jdbc:h2:mem:closed_db_test;DB_CLOSE_DELAY=-1",
       "--spring.datasource.username=sa",
@@ -67,6 +68,7 @@ class ClosedEmbeddedDatabaseTest {
   @Test
   void no_generated_security_password_is_printed_at_start(CapturedOutput output) {
     String[] args = {
+      "--spring.profiles.active=dev",
       "--server.port=0",
       "--spring.datasource.url=jdbc:h2:mem:no_password_test;DB_CLOSE_DELAY=-1",
       "--spring.datasource.username=sa",

@@ -65,7 +65,7 @@ class KeyHardeningStartupTest {
                 "--server.port=0",
                 "--spring.datasource.url=" + PostgresTestDatabase.url(db),
                 "--ums.dispatch.enabled=false",
-                "--ums.crypto.allow-dev-keyset=true",
+                "--spring.profiles.active=dev",
                 "--ums.crypto.dev-keyset-path=" + data.resolve("keyset.json")));
     a.addAll(List.of(more));
     return a;
@@ -147,6 +147,7 @@ class KeyHardeningStartupTest {
                 start(
                         List.of(
                             "--server.port=0",
+                            "--spring.profiles.active=dev",
                             "--spring.datasource.url=jdbc:h2:mem:weak_key;DB_CLOSE_DELAY=-1",
                             "--spring.datasource.username=sa",
                             "--spring.datasource.password=",
@@ -176,11 +177,15 @@ class KeyHardeningStartupTest {
                               "--server.port=0",
                               "--spring.datasource.url=" + PostgresTestDatabase.url(db),
                               "--ums.dispatch.enabled=false",
+                              "--ums.smtp.host=127.0.0.1",
                               "--ums.crypto.keyset=" + keyset,
                               "--ums.crypto.index-key="
                                   + Base64.getEncoder().encodeToString(index)))
                       .close())
-          .hasStackTraceContaining("No API key pepper: set ums.security.key-pepper");
+          .hasStackTraceContaining(
+              "Missing settings (UMS is not in development mode, so nothing stands in for them;")
+          .hasStackTraceContaining(
+              "ums.security.key-pepper or ums.security.key-pepper-file (the API-key pepper)");
     } finally {
       PostgresTestDatabase.drop(db);
     }

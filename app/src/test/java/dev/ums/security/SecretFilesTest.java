@@ -2,7 +2,6 @@ package dev.ums.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ums.support.Dialect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,12 +16,12 @@ class SecretFilesTest {
   @Test
   void generated_keyset_index_key_and_pepper_are_created_0600() throws Exception {
     CryptoProperties crypto =
-        new CryptoProperties(null, null, null, null, false, dir.resolve("keyset.json").toString());
+        new CryptoProperties(null, null, null, null, dir.resolve("keyset.json").toString());
     SecurityProperties security = security();
 
-    new ContentCipher(crypto, Dialect.H2);
-    new RecipientIndex(crypto, Dialect.H2);
-    new KeyPepper(security, crypto, Dialect.H2);
+    new ContentCipher(crypto, dev.ums.support.Mode.DEVELOPMENT);
+    new RecipientIndex(crypto, dev.ums.support.Mode.DEVELOPMENT);
+    new KeyPepper(security, crypto, dev.ums.support.Mode.DEVELOPMENT);
 
     for (String name : new String[] {"keyset.json", "index-key", "key-pepper"}) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))))
@@ -37,9 +36,9 @@ class SecretFilesTest {
     Files.writeString(pepper, java.util.Base64.getEncoder().encodeToString(new byte[32]));
     Files.setPosixFilePermissions(pepper, PosixFilePermissions.fromString("rw-r--r--"));
     CryptoProperties crypto =
-        new CryptoProperties(null, null, null, null, false, dir.resolve("keyset.json").toString());
+        new CryptoProperties(null, null, null, null, dir.resolve("keyset.json").toString());
 
-    new KeyPepper(security(), crypto, Dialect.H2);
+    new KeyPepper(security(), crypto, dev.ums.support.Mode.DEVELOPMENT);
 
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pepper)))
         .isEqualTo("rw-------");

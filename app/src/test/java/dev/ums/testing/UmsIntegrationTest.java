@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Import;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "UMS_BOOTSTRAP_ADMIN_KEY=" + Http.ADMIN_KEY,
-      "ums.crypto.allow-dev-keyset=true",
+      "spring.profiles.active=dev",
       "ums.crypto.dev-keyset-path=target/test-keyset.json",
       "ums.ratelimit.requests-per-second=100000",
       "ums.ratelimit.messages-per-second=1000000",

@@ -68,7 +68,7 @@ final class UmsProcess implements AutoCloseable {
             "--UMS_BOOTSTRAP_ADMIN_KEY=" + ADMIN_KEY,
             // The harness measures UMS itself, from one client at full speed.
             "--ums.ratelimit.enabled=false",
-            "--ums.crypto.allow-dev-keyset=true",
+            "--spring.profiles.active=dev",
             "--ums.crypto.dev-keyset-path=" + log.getParent().resolve("bench-keyset.json")));
     cmd.addAll(List.of(extra));
     Files.createDirectories(log.getParent());

@@ -107,7 +107,7 @@ final class ChaosRun implements AutoCloseable {
     a.add("--ums.smtp.port=" + smtp.port());
     a.add("--UMS_BOOTSTRAP_ADMIN_KEY=" + UmsNode.ADMIN_KEY);
     a.add("--ums.ratelimit.enabled=false");
-    a.add("--ums.crypto.allow-dev-keyset=true");
+    a.add("--spring.profiles.active=dev");
     a.add("--ums.crypto.dev-keyset-path=" + dir.resolve("keyset.json"));
     a.add("--management.endpoints.web.exposure.include=health");
     a.add("--ums.smtp.connect-timeout=1s");
