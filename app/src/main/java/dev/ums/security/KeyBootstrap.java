@@ -10,9 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * First keys. {@code UMS_BOOTSTRAP_ADMIN_KEY} (environment or property) creates an ADMIN key with
- * that value for client {@code admin} if it does not exist yet. Without it, the embedded default
- * (H2) with no keys at all generates a development admin key and prints it once; a PostgreSQL
- * deployment never gets a generated key.
+ * that value for client {@code admin} if it does not exist yet. Without it, development mode (the
+ * Spring profile {@code dev}) with no keys at all generates a development admin key and prints it
+ * once; outside development mode no key is ever generated.
  *
  * <p>A bootstrap key is checked when the application is built, before anything listens: it must
  * have the shape of a key ({@code ums_} then URL-safe base64 characters), be at least {@value

@@ -52,7 +52,7 @@ public enum Dialect {
     }
   },
 
-  /** H2 2.x, the single-process embedded default. */
+  /** H2 2.x, the single-process embedded database of development mode. */
   H2 {
     @Override
     public boolean writesInOneStatement() {
