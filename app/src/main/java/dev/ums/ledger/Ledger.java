@@ -97,34 +97,28 @@ public class Ledger {
       """;
 
   /**
-   * PostgreSQL, one message with an idempotency key, in a single statement: the key is taken with
-   * an {@code ON CONFLICT} that only overwrites an expired record, and the message and outbox rows
-   * are inserted only if this statement took the key. Returns how many messages it queued (0 or 1).
+   * One message with an idempotency key, in a single statement (databases that {@link
+   * Dialect#writesInOneStatement}): the key is taken with the dialect's statement, which only
+   * overwrites an expired record, and the message and outbox rows are inserted only if it took the
+   * key. Returns how many messages it queued (0 or 1).
    */
-  private static final String INSERT_ONE_WITH_KEY_POSTGRESQL =
-      """
-      WITH k AS (
-        INSERT INTO idempotency_record
-               (client_id, idem_key, fingerprint, response_status, response_body, created_at,
-                expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (client_id, idem_key) DO UPDATE
-           SET fingerprint = EXCLUDED.fingerprint, response_status = EXCLUDED.response_status,
-               response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at,
-               expires_at = EXCLUDED.expires_at
-         WHERE idempotency_record.expires_at <= EXCLUDED.created_at
-        RETURNING 1
-      ), m AS (
-        INSERT INTO message (id, client_id, status, content, recipient_count,
-                             recipient_digests, send_at, attempts, created_at, updated_at)
-        SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ? WHERE EXISTS (SELECT 1 FROM k)
-        RETURNING id
-      ), o AS (
-        INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
-        RETURNING message_id
-      )
-      SELECT COUNT(*) FROM o
-      """;
+  private static String insertOneWithKey(Dialect dialect) {
+    return "WITH k AS (\n"
+        + dialect.takeIdempotencyKey()
+        + " RETURNING 1\n"
+        + """
+        ), m AS (
+          INSERT INTO message (id, client_id, status, content, recipient_count,
+                               recipient_digests, send_at, attempts, created_at, updated_at)
+          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ? WHERE EXISTS (SELECT 1 FROM k)
+          RETURNING id
+        ), o AS (
+          INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
+          RETURNING message_id
+        )
+        SELECT COUNT(*) FROM o
+        """;
+  }
 
   /** The status a new message starts in. */
   private static final String NEW = QUEUED.name();
@@ -135,12 +129,14 @@ public class Ledger {
   private final Dialect dialect;
   private final ReentrantLock h2ClaimLock = new ReentrantLock();
   private volatile Instant lastDatabaseFailure;
+  private final String insertOneWithKey;
 
   public Ledger(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, Dialect dialect) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.clock = clock;
     this.dialect = dialect;
+    this.insertOneWithKey = insertOneWithKey(dialect);
   }
 
   // ---- enqueue ------------------------------------------------------------------------------
@@ -209,7 +205,7 @@ public class Ledger {
     args[5] = ts(m.createdAt());
     args[6] = ts(key.expiresAt());
     System.arraycopy(message, 0, args, 7, message.length);
-    Integer queued = jdbc.queryForObject(INSERT_ONE_WITH_KEY_POSTGRESQL, Integer.class, args);
+    Integer queued = jdbc.queryForObject(insertOneWithKey, Integer.class, args);
     return queued != null && queued == 1;
   }
 

@@ -40,14 +40,18 @@ class RateLimitTest {
     clock.reset();
   }
 
+  /** A SENDER of client {@code limited}: 3 requests/s, 5 messages/s. */
+  Http limitedClient() {
+    return http.as(
+        http.postJson("/api/admin/keys", "{\"clientId\": \"limited\", \"role\": \"SENDER\"}")
+            .json()
+            .get("key")
+            .asString());
+  }
+
   @Test
   void over_the_limit_is_429_with_headers_and_nothing_stored_and_refill_lets_it_through() {
-    Http limited =
-        http.as(
-            http.postJson("/api/admin/keys", "{\"clientId\": \"limited\", \"role\": \"SENDER\"}")
-                .json()
-                .get("key")
-                .asString());
+    Http limited = limitedClient();
 
     for (int i = 0; i < 3; i++) {
       assertThat(limited.postJson("/api/messages", MAIL).status()).isEqualTo(202);
@@ -82,12 +86,7 @@ class RateLimitTest {
 
   @Test
   void over_the_request_rate_a_body_is_refused_429_without_being_parsed() {
-    Http limited =
-        http.as(
-            http.postJson("/api/admin/keys", "{\"clientId\": \"limited\", \"role\": \"SENDER\"}")
-                .json()
-                .get("key")
-                .asString());
+    Http limited = limitedClient();
 
     // Unparseable bodies spend requests too: the bucket is taken before the body is read.
     for (int i = 0; i < 3; i++) {

@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * UMS launched from its executable jar as a separate JVM ({@code -Xmx256m}), exactly as in
- * production. Every instance gets {@code --ums.smtp.max-connections=32 --ums.dispatch.workers=32}
- * unless the caller overrides them.
+ * production. Every instance gets {@code --ums.smtp.max-connections=32 --ums.dispatch.workers=32
+ * --ums.dispatch.prefetch=32} ({@code -Dbench.prefetch}) unless the caller overrides them.
  */
 final class UmsProcess implements AutoCloseable {
 
@@ -63,6 +63,8 @@ final class UmsProcess implements AutoCloseable {
             "--server.port=" + port,
             "--ums.smtp.max-connections=32",
             "--ums.dispatch.workers=32",
+            // One claimed row waiting per worker, so a worker never waits for a claim.
+            "--ums.dispatch.prefetch=" + Integer.getInteger("bench.prefetch", 32),
             "--ums.dispatch.enabled=" + dispatch,
             "--management.endpoints.web.exposure.include=health,metrics",
             "--UMS_BOOTSTRAP_ADMIN_KEY=" + ADMIN_KEY,
