@@ -261,18 +261,20 @@ public class EmailSender implements AutoCloseable {
   }
 
   /**
-   * Aborts the connection it watches when the deadline passes. The abort (closing a socket, which
-   * for TLS may wait on a lock held by the blocked writer) runs on a thread of its own, so that one
-   * stuck socket never delays another send's watchdog.
+   * Aborts the connection it watches once its deadline has passed. Deadlines are checked by one
+   * daemon thread every {@link #WATCHDOG_TICK_MILLIS}: a send only registers and unregisters
+   * itself, where a scheduler task per send would wake the scheduler thread for nearly every
+   * message. An abort (closing a socket, which for TLS may wait on a lock held by the blocked
+   * writer) runs on a thread of its own, so one stuck socket never delays another.
    */
   private static final class Watchdog {
-    private final java.util.concurrent.ScheduledFuture<?> timer;
+    private final long deadlineNanos;
     private SmtpConnection watched;
     private boolean fired;
 
     Watchdog(long deadlineNanos) {
-      this.timer =
-          WATCHDOG.schedule(this::fire, deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+      this.deadlineNanos = deadlineNanos;
+      WATCHED.add(this);
     }
 
     synchronized void watch(SmtpConnection c) {
@@ -295,7 +297,7 @@ public class EmailSender implements AutoCloseable {
     }
 
     void cancel() {
-      timer.cancel(false);
+      WATCHED.remove(this);
     }
   }
 
@@ -305,14 +307,34 @@ public class EmailSender implements AutoCloseable {
     t.start();
   }
 
-  /** Times every deadline-bound send; one daemon thread for the whole JVM. */
-  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "ums-smtp-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
+  /** How often the watchdog thread looks at the running sends' deadlines. */
+  static final long WATCHDOG_TICK_MILLIS = 100;
+
+  private static final java.util.Set<Watchdog> WATCHED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Thread t =
+        new Thread(
+            () -> {
+              while (true) {
+                try {
+                  Thread.sleep(WATCHDOG_TICK_MILLIS);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                long now = System.nanoTime();
+                for (Watchdog w : WATCHED) {
+                  if (now - w.deadlineNanos >= 0 && WATCHED.remove(w)) {
+                    w.fire();
+                  }
+                }
+              }
+            },
+            "ums-smtp-watchdog");
+    t.setDaemon(true);
+    t.start();
+  }
 
   /** Sends on a connected transport; any exception leaves the transport to be discarded. */
   private static SendResult transmit(SMTPTransport smtp, MimeMessage mime, Address[] envelope)
