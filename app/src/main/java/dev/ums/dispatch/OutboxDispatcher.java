@@ -39,14 +39,15 @@ import tools.jackson.databind.json.JsonMapper;
  * instance) makes the loop claim at once; otherwise it polls every {@code poll-interval}. While
  * claims come back full it keeps claiming without waiting, bounded by the in-flight limit.
  *
- * <p>Leases: an instance holds at most {@code workers + prefetch} claimed rows whose results are
- * not recorded, so a row waits in this JVM for about one send before a worker takes it. A row is
- * never handed to the relay after its lease: the send starts only if at least {@link
- * EmailSender#sendBudget()} (connect + read + write timeouts) is left before the lease end minus a
- * safety margin (for clocks of other instances that may reap it), and a send still running then is
- * aborted. A row that cannot start in time goes back to the queue unsent, its attempt given back.
- * Claims are sized this way instead of renewing leases, so no renewal is ever needed; start-up
- * refuses a lease shorter than 1.5 × the send budget.
+ * <p>Leases: an instance holds at most {@code workers + prefetch} claimed rows not yet sent, so a
+ * row waits in this JVM for about one send before a worker takes it. Rows already sent whose
+ * results are not yet written are bounded apart (four times that), so a worker never waits for a
+ * write before its next row. A row is never handed to the relay after its lease: the send starts
+ * only if at least {@link EmailSender#sendBudget()} (connect + read + write timeouts) is left
+ * before the lease end minus a safety margin (for clocks of other instances that may reap it), and
+ * a send still running then is aborted. A row that cannot start in time goes back to the queue
+ * unsent, its attempt given back. Claims are sized this way instead of renewing leases, so no
+ * renewal is ever needed; start-up refuses a lease shorter than 1.5 × the send budget.
  *
  * <p>Relay outages: a {@link RelayBreaker} stops claiming when most recent attempts failed for
  * relay-wide reasons, sends one probe at growing intervals, and resumes by itself. Those failures
@@ -54,11 +55,12 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Failure modes: if the process dies, its claimed rows stay leased until {@code lease} passes,
  * then the reaper returns them (they may be sent again: at-least-once, bounded by what was in
- * flight, at most {@code workers + prefetch}). If recording results fails (database away), the
- * writer retries until it succeeds, holding the results and claiming nothing new; the write is a
- * compare-and-set on the claim token, so a retry never applies twice, and the reaper's grace after
- * a database failure lets it land first. On {@link #stop()} it stops claiming, lets running sends
- * finish within {@code shutdown-timeout}, and releases claimed rows that were never attempted.
+ * flight: rows being sent, and sent rows whose results were not yet written). If recording results
+ * fails (database away), the writer retries until it succeeds, holding the results and claiming
+ * nothing new; the write is a compare-and-set on the claim token, so a retry never applies twice,
+ * and the reaper's grace after a database failure lets it land first. On {@link #stop()} it stops
+ * claiming, lets running sends finish within {@code shutdown-timeout}, and releases claimed rows
+ * that were never attempted.
  */
 public class OutboxDispatcher implements SmartLifecycle {
 
@@ -85,9 +87,17 @@ public class OutboxDispatcher implements SmartLifecycle {
   /** Claimed rows whose outcome is not yet recorded. */
   private final AtomicInteger inFlight = new AtomicInteger();
 
+  /** Claimed rows not yet attempted or still being sent: what the lease bound is about. */
+  private final AtomicInteger unsent = new AtomicInteger();
+
   private final AtomicInteger activeSends = new AtomicInteger();
 
   private final int maxInFlight;
+
+  /** Claimed rows whose results are not recorded yet, sent ones included: a memory bound. */
+  private final int maxUnrecorded;
+
+  static final int UNRECORDED_PER_IN_FLIGHT = 4;
   private volatile boolean running;
   private volatile boolean stopping;
   private volatile Instant lastLoopAt;
@@ -117,6 +127,7 @@ public class OutboxDispatcher implements SmartLifecycle {
     this.contentReader = json.readerFor(MailContent.class);
     this.clock = clock;
     this.maxInFlight = props.maxInFlight();
+    this.maxUnrecorded = UNRECORDED_PER_IN_FLIGHT * maxInFlight;
     this.breaker = new RelayBreaker(props.breaker(), clock);
     Duration margin = min(LEASE_MARGIN, props.lease().dividedBy(10));
     this.marginNanos = margin.toNanos();
@@ -143,7 +154,7 @@ public class OutboxDispatcher implements SmartLifecycle {
     return breaker;
   }
 
-  /** Most claimed rows this instance holds at once ({@code workers + prefetch}). */
+  /** Most claimed rows this instance holds unsent at once ({@code workers + prefetch}). */
   public int maxInFlight() {
     return maxInFlight;
   }
@@ -155,6 +166,13 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   DispatchListener listener() {
     return listener;
+  }
+
+  /**
+   * Claimed rows not yet sent (waiting for a worker, or being sent); at most {@link #maxInFlight}.
+   */
+  public int unsent() {
+    return unsent.get();
   }
 
   /** Claimed rows whose outcome is not yet recorded. */
@@ -243,10 +261,13 @@ public class OutboxDispatcher implements SmartLifecycle {
     // rows large without ever letting the workers run dry.
     int minClaim = Math.max(1, Math.min(props.batchSize(), Math.max(props.prefetch(), 1)));
     while (running) {
-      int free = maxInFlight - inFlight.get();
+      // Rows not yet sent are bounded by workers + prefetch (the lease bound); rows already sent
+      // and waiting for their result to be written by a multiple of that (memory), so a worker
+      // that finishes a send gets its next row without waiting for the write.
+      int free = Math.min(maxInFlight - unsent.get(), maxUnrecorded - inFlight.get());
       int want = Math.min(props.batchSize(), free);
       boolean full = false;
-      if (want > 0 && (want >= minClaim || inFlight.get() == 0)) {
+      if (want > 0 && (want >= minClaim || unsent.get() == 0)) {
         int allowed = breaker.permits(want);
         try {
           List<Claim> claimed =
@@ -255,6 +276,7 @@ public class OutboxDispatcher implements SmartLifecycle {
           breaker.claimed(claimed.size());
           listener.claimed(claimed.size());
           inFlight.addAndGet(claimed.size());
+          unsent.addAndGet(claimed.size());
           for (Claim c : claimed) {
             workers.execute(() -> attempt(c));
           }
@@ -264,7 +286,7 @@ public class OutboxDispatcher implements SmartLifecycle {
           log.warn("event=claim_failed error={}", e.getClass().getSimpleName());
         }
       }
-      if (!full || inFlight.get() >= maxInFlight) {
+      if (!full || unsent.get() >= maxInFlight || inFlight.get() >= maxUnrecorded) {
         try {
           wakeUp.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
           wakeUp.drainPermits();
@@ -278,6 +300,15 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   /** One SMTP attempt, on a worker thread. Never throws; always yields exactly one outcome. */
   void attempt(Claim c) {
+    try {
+      send(c);
+    } finally {
+      unsent.decrementAndGet();
+      wake(); // room for another claim
+    }
+  }
+
+  private void send(Claim c) {
     if (stopping || !breaker.maySend()) {
       outcomes.add(new Outcome.Unsent(c));
       return;

@@ -41,6 +41,7 @@ final class DispatcherHealth implements HealthIndicator {
     return b.withDetail("lastLoopAt", last == null ? "none yet" : last.toString())
         .withDetail("inFlight", dispatcher.inFlight())
         .withDetail("activeSends", dispatcher.activeSends())
+        .withDetail("unsent", dispatcher.unsent())
         .withDetail("maxInFlight", dispatcher.maxInFlight())
         .withDetail("relayBreaker", dispatcher.relayBreaker().state().name())
         .build();

@@ -45,6 +45,13 @@ class ChaosScenariosTest {
   /** {@code ums.dispatch.prefetch} of every node: claimed rows held beyond the workers. */
   static final int PREFETCH = 4;
 
+  /**
+   * What a killed node may leave to be sent again: rows it was sending (at most workers + prefetch)
+   * and rows it had sent whose results were not yet written; the dispatcher holds at most four
+   * times workers + prefetch claimed rows in all.
+   */
+  static final int KILL_BOUND = 4 * (WORKERS + PREFETCH);
+
   private static final boolean LONG = ChaosRun.LONG;
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(LONG ? 900 : 120);
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
@@ -70,7 +77,7 @@ class ChaosScenariosTest {
       victim.kill9();
       Instant faultEnd = Instant.now();
       System.out.println("[chaos] kill -9 " + victim.name() + "; rows claimed then: " + claimed);
-      verify(run, "kill -9 of 1 of 3 mid-drain", ids, WORKERS + PREFETCH, faultEnd, "n/a");
+      verify(run, "kill -9 of 1 of 3 mid-drain", ids, KILL_BOUND, faultEnd, "n/a");
     }
   }
 
@@ -241,7 +248,7 @@ class ChaosScenariosTest {
           run,
           "intake retries, serving instance killed",
           List.copyOf(distinct),
-          WORKERS + PREFETCH,
+          KILL_BOUND,
           faultEnd,
           "n/a");
     }
