@@ -580,8 +580,8 @@ public class EmailSender implements AutoCloseable {
     }
   }
 
-  /** Connections opened so far (for tests and metrics). */
-  int connectionsOpened() {
+  /** Connections to the relay attempted so far, refused ones included (tests, metrics). */
+  public int connectionsOpened() {
     return connectsOpened.get();
   }
 

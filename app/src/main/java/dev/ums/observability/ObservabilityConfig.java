@@ -2,6 +2,7 @@ package dev.ums.observability;
 
 import dev.ums.dispatch.DispatchProperties;
 import dev.ums.dispatch.OutboxDispatcher;
+import dev.ums.email.EmailSender;
 import dev.ums.email.SmtpProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -50,6 +51,16 @@ class ObservabilityConfig {
           m.bind(d);
         });
     return m;
+  }
+
+  /** Connection attempts to the relay: during an outage, the relay breaker's probes. */
+  @Bean
+  io.micrometer.core.instrument.FunctionCounter smtpConnectionsOpened(
+      MeterRegistry registry, dev.ums.email.EmailSender sender) {
+    return io.micrometer.core.instrument.FunctionCounter.builder(
+            "ums.smtp.connections.opened", sender, EmailSender::connectionsOpened)
+        .description("Connections to the SMTP relay attempted, refused ones included")
+        .register(registry);
   }
 
   @Bean

@@ -11,11 +11,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -158,27 +155,6 @@ final class ChaosSmtp implements AutoCloseable {
       n += c == null ? 0 : c.get();
     }
     return n;
-  }
-
-  /**
-   * Failed TCP connection attempts on this machine ({@code Tcp: AttemptFails} of {@code
-   * /proc/net/snmp}), the only trace a refused connect leaves; -1 where unavailable. Machine-wide,
-   * so an upper bound of the attempts made on this relay.
-   */
-  static long tcpAttemptFails() {
-    try {
-      List<String> lines = Files.readAllLines(Path.of("/proc/net/snmp"));
-      for (int i = 0; i + 1 < lines.size(); i++) {
-        if (lines.get(i).startsWith("Tcp:") && lines.get(i + 1).startsWith("Tcp:")) {
-          List<String> names = List.of(lines.get(i).split("\\s+"));
-          String[] values = lines.get(i + 1).split("\\s+");
-          return Long.parseLong(values[names.indexOf("AttemptFails")]);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not Linux
-    }
-    return -1;
   }
 
   @Override

@@ -106,6 +106,23 @@ final class UmsNode implements AutoCloseable {
     return launch().awaitReady();
   }
 
+  /** A counter's value from {@code /actuator/prometheus} (its first sample), or -1 if absent. */
+  double counter(String prometheusName) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(base().resolve("/actuator/prometheus"))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith(prometheusName + " ") || line.startsWith(prometheusName + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return -1;
+  }
+
   boolean alive() {
     return process != null && process.isAlive();
   }
