@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ums.email.EmailSender;
-import dev.ums.email.SmtpProperties;
 import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
@@ -55,18 +54,8 @@ class RelayFaultsTest {
     // Send budget 2 s: connect 0.2 + read 1.5 + write 0.3.
     sender =
         EmailSender.toRelay(
-            new SmtpProperties(
-                "127.0.0.1",
-                relay.port(),
-                null,
-                null,
-                SmtpProperties.Tls.NONE,
-                null,
-                Duration.ofMillis(200),
-                Duration.ofMillis(1_500),
-                Duration.ofMillis(300),
-                4,
-                "ums.test"),
+            relay.client(
+                Duration.ofMillis(200), Duration.ofMillis(1_500), Duration.ofMillis(300), 4),
             clock);
   }
 

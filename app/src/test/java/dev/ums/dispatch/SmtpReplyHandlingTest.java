@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ums.email.EmailSender;
-import dev.ums.email.SmtpProperties;
 import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
@@ -51,18 +50,7 @@ class SmtpReplyHandlingTest {
     relay = new FakeSmtpServer();
     sender =
         EmailSender.toRelay(
-            new SmtpProperties(
-                "127.0.0.1",
-                relay.port(),
-                null,
-                null,
-                SmtpProperties.Tls.NONE,
-                null,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(2),
-                2,
-                "ums.test"),
+            relay.client(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2), 2),
             clock);
     pool = Executors.newFixedThreadPool(2);
     DispatchProperties props = TestDispatch.props(10, 2, 2, Duration.ofMinutes(2));

@@ -21,18 +21,7 @@ class SendDeadlineTest {
   void start() throws Exception {
     relay = new FakeSmtpServer();
     SmtpProperties p =
-        new SmtpProperties(
-            "127.0.0.1",
-            relay.port(),
-            null,
-            null,
-            SmtpProperties.Tls.NONE,
-            null,
-            Duration.ofMillis(200),
-            Duration.ofMillis(500),
-            Duration.ofMillis(300),
-            1,
-            "ums.test");
+        relay.client(Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMillis(300), 1);
     sender = new EmailSender(p, SmtpEndpoint.relay(p), Clock.systemUTC());
   }
 

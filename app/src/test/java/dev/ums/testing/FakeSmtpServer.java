@@ -56,6 +56,26 @@ public final class FakeSmtpServer implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /** Settings of a plain-SMTP client of this server with these timeouts and connections. */
+  public dev.ums.email.SmtpProperties client(
+      java.time.Duration connect,
+      java.time.Duration read,
+      java.time.Duration write,
+      int maxConnections) {
+    return new dev.ums.email.SmtpProperties(
+        "127.0.0.1",
+        port(),
+        null,
+        null,
+        dev.ums.email.SmtpProperties.Tls.NONE,
+        null,
+        connect,
+        read,
+        write,
+        maxConnections,
+        "ums.test");
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {
