@@ -109,7 +109,7 @@ final class ChaosRun implements AutoCloseable {
     a.add("--ums.ratelimit.enabled=false");
     a.add("--spring.profiles.active=dev");
     a.add("--ums.crypto.dev-keyset-path=" + dir.resolve("keyset.json"));
-    a.add("--management.endpoints.web.exposure.include=health");
+    a.add("--management.endpoints.web.exposure.include=health,prometheus");
     a.add("--ums.smtp.connect-timeout=1s");
     a.add("--ums.smtp.read-timeout=3s");
     a.add("--ums.smtp.write-timeout=3s");

@@ -267,6 +267,7 @@ class ChaosScenariosTest {
       run.awaitDeliveries(n / 8, STEP_TIMEOUT);
       String attempts = "ums_smtp_connections_opened_total";
       double attemptsBefore = nodes.get(0).counter(attempts);
+      assertTrue(attemptsBefore >= 0, attempts + " is not exported");
       Instant faultStart = Instant.now();
       run.smtp.mode(mode);
       ids.addAll(run.intake.batch(nodes.get(0), n / 2, n - n / 2));

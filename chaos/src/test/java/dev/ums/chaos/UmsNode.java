@@ -106,15 +106,23 @@ final class UmsNode implements AutoCloseable {
     return launch().awaitReady();
   }
 
-  /** A counter's value from {@code /actuator/prometheus} (its first sample), or -1 if absent. */
+  /**
+   * A counter's value from {@code /actuator/prometheus} (its first sample), or -1 if the counter is
+   * absent; throws if the endpoint does not answer 200.
+   */
   double counter(String prometheusName) throws IOException, InterruptedException {
     HttpResponse<String> r =
         HTTP.send(
             HttpRequest.newBuilder(base().resolve("/actuator/prometheus"))
                 .header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Accept", "text/plain")
                 .timeout(Duration.ofSeconds(5))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(
+          name + ": /actuator/prometheus answered " + r.statusCode() + "; see " + log);
+    }
     for (String line : r.body().split("\n")) {
       if (line.startsWith(prometheusName + " ") || line.startsWith(prometheusName + "{")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
