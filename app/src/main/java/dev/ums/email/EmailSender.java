@@ -314,26 +314,32 @@ public class EmailSender implements AutoCloseable {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   static {
-    Thread t =
-        new Thread(
-            () -> {
-              while (true) {
-                try {
-                  Thread.sleep(WATCHDOG_TICK_MILLIS);
-                } catch (InterruptedException e) {
-                  return;
-                }
-                long now = System.nanoTime();
-                for (Watchdog w : WATCHED) {
-                  if (now - w.deadlineNanos >= 0 && WATCHED.remove(w)) {
-                    w.fire();
-                  }
-                }
-              }
-            },
-            "ums-smtp-watchdog");
-    t.setDaemon(true);
-    t.start();
+    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ums-smtp-watchdog");
+              t.setDaemon(true);
+              return t;
+            })
+        .scheduleWithFixedDelay(
+            EmailSender::fireOverdue,
+            WATCHDOG_TICK_MILLIS,
+            WATCHDOG_TICK_MILLIS,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** Fires, once each, the watchdogs whose deadline has passed. */
+  private static void fireOverdue() {
+    long now = System.nanoTime();
+    for (Watchdog w : WATCHED) {
+      if (now - w.deadlineNanos >= 0 && WATCHED.remove(w)) {
+        try {
+          w.fire();
+        } catch (RuntimeException e) {
+          // A failed abort must not stop the schedule (an exception would end it).
+          log.warn("event=smtp_abort_failed error={}", e.getClass().getSimpleName());
+        }
+      }
+    }
   }
 
   /** Sends on a connected transport; any exception leaves the transport to be discarded. */
