@@ -18,10 +18,14 @@ import java.util.Arrays;
  * @param rates messages/s for the end-to-end runs
  * @param drainOnly run only UMS's two drains ({@code -Dbench.drainOnly=true}), to measure a
  *     dispatch change quickly; results go to {@code bench/target/bench-drain.md}
+ * @param umsOnly run only UMS's loopback drain (with memory) and intake ({@code
+ *     -Dbench.umsOnly=true}), to compare two UMS builds; results go to {@code
+ *     bench/target/bench-ums.md}
  */
 record BenchConfig(
     boolean quick,
     boolean drainOnly,
+    boolean umsOnly,
     Path root,
     Path jar,
     String pgServer,
@@ -43,6 +47,7 @@ record BenchConfig(
     return new BenchConfig(
         quick,
         Boolean.getBoolean("bench.drainOnly"),
+        Boolean.getBoolean("bench.umsOnly"),
         root,
         jar,
         System.getProperty("bench.pg", "127.0.0.1:5432"),
@@ -60,17 +65,21 @@ record BenchConfig(
   Path resultsMd() {
     return drainOnly
         ? root.resolve("bench/target/bench-drain.md")
-        : quick
-            ? root.resolve("bench/target/bench-quick.md")
-            : root.resolve("bench/results/latest.md");
+        : umsOnly
+            ? root.resolve("bench/target/bench-ums.md")
+            : quick
+                ? root.resolve("bench/target/bench-quick.md")
+                : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
     return drainOnly
         ? root.resolve("bench/target/bench-drain.json")
-        : quick
-            ? root.resolve("bench/target/bench-quick.json")
-            : root.resolve("bench/results/latest.json");
+        : umsOnly
+            ? root.resolve("bench/target/bench-ums.json")
+            : quick
+                ? root.resolve("bench/target/bench-quick.json")
+                : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {
