@@ -3,7 +3,7 @@ package dev.ums.dispatch;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ums.email.EmailSender;
 import dev.ums.ledger.Ledger;
-import dev.ums.message.IntakeProperties;
+import dev.ums.message.MailProperties;
 import dev.ums.security.ContentCipher;
 import dev.ums.support.Dialect;
 import java.time.Clock;
@@ -37,7 +37,7 @@ class DispatchConfig {
       @Qualifier("dispatchWorkers") Executor workers,
       RetryPolicy retryPolicy,
       DispatchProperties props,
-      IntakeProperties intake,
+      MailProperties mail,
       JsonMapper json,
       ContentCipher cipher,
       Clock clock) {
@@ -52,7 +52,7 @@ class DispatchConfig {
         retryPolicy,
         props,
         id,
-        intake.mail().messageIdDomain(),
+        mail.messageIdDomain(),
         json,
         cipher,
         clock);
