@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Wires one dispatcher per instance, unless {@code ums.dispatch.enabled=false}. */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "ums.dispatch.enabled", havingValue = "true", matchIfMissing = true)
+@Conditional(DispatchProperties.Enabled.class)
 class DispatchConfig {
 
   @Bean
