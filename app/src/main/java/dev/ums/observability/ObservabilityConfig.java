@@ -20,8 +20,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Metrics, health components and alerts. Reads the other features through their public hooks only
- * ({@link OutboxDispatcher#setListener}, {@code MessagesQueued} events, the outbox table); nothing
+ * Metrics, health components, alerts and the admin stats. Reads the other features through their
+ * public hooks only ({@link OutboxDispatcher#setListener}, {@code MessagesQueued} events) and the
+ * tables ({@code message}, {@code outbox}, {@code send_failure}), never writing them; nothing
  * depends back on this package.
  */
 @Configuration(proxyBeanMethods = false)
