@@ -56,10 +56,12 @@ final class MessageValidator {
   private static final Pattern ENCODED_WORD =
       Pattern.compile("=\\?[^?\\s]+\\?[bBqQ]\\?[^?\\s]*\\?=");
 
-  private final IntakeProperties props;
+  private final MailProperties mail;
+  private final LimitsProperties limits;
 
-  MessageValidator(IntakeProperties props) {
-    this.props = props;
+  MessageValidator(MailProperties mail, LimitsProperties limits) {
+    this.mail = mail;
+    this.limits = limits;
   }
 
   /**
@@ -88,7 +90,7 @@ final class MessageValidator {
       errors.add(FieldProblem.of("$", "a message object is required"));
       return new Checked(null, null, errors);
     }
-    String from = r.from() == null ? props.mail().defaultFrom() : r.from();
+    String from = r.from() == null ? mail.defaultFrom() : r.from();
     InternetAddress fromAddress = address("from", from, errors);
     InternetAddress replyToAddress = null;
     if (r.replyTo() != null) {
@@ -100,14 +102,14 @@ final class MessageValidator {
     int recipients = addresses("to", r.to(), errors);
     recipients += addresses("cc", r.cc(), errors);
     recipients += addresses("bcc", r.bcc(), errors);
-    if (recipients > props.limits().maxRecipients()) {
+    if (recipients > limits.maxRecipients()) {
       errors.add(
           FieldProblem.of(
               "to",
               "too many recipients: "
                   + recipients
                   + " (to + cc + bcc may be at most "
-                  + props.limits().maxRecipients()
+                  + limits.maxRecipients()
                   + ")"));
     }
     if (r.subject() != null) {
@@ -129,7 +131,7 @@ final class MessageValidator {
         bytes += utf8(h.getKey()) + utf8(h.getValue());
       }
     }
-    if (bytes > props.limits().maxMessageBytes().toBytes()) {
+    if (bytes > limits.maxMessageBytes().toBytes()) {
       throw new ApiProblem(
               HttpStatus.CONTENT_TOO_LARGE,
               "too-large",
@@ -137,8 +139,8 @@ final class MessageValidator {
               "subject, bodies and headers take "
                   + bytes
                   + " bytes; the limit is "
-                  + props.limits().maxMessageBytes().toBytes())
-          .with("limit", props.limits().maxMessageBytes().toBytes());
+                  + limits.maxMessageBytes().toBytes())
+          .with("limit", limits.maxMessageBytes().toBytes());
     }
     if (!errors.isEmpty()) {
       return new Checked(null, null, errors);
@@ -344,11 +346,10 @@ final class MessageValidator {
       errors.add(FieldProblem.of("sendAt", "not an ISO-8601 instant such as 2030-01-01T09:00:00Z"));
       return null;
     }
-    if (at.isAfter(now.plus(props.limits().maxSchedule()))) {
+    if (at.isAfter(now.plus(limits.maxSchedule()))) {
       errors.add(
           FieldProblem.of(
-              "sendAt",
-              "more than " + props.limits().maxSchedule().toDays() + " days in the future"));
+              "sendAt", "more than " + limits.maxSchedule().toDays() + " days in the future"));
     }
     return at.isAfter(now) ? at : null;
   }
@@ -356,7 +357,7 @@ final class MessageValidator {
   /** The configured prefix that {@code name} starts with (ignoring case), or null. */
   private String deniedPrefix(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    for (String prefix : props.limits().deniedHeaderPrefixes()) {
+    for (String prefix : limits.deniedHeaderPrefixes()) {
       if (lower.startsWith(prefix.toLowerCase(Locale.ROOT))) {
         return prefix;
       }

@@ -3,7 +3,11 @@ package dev.ums.observability;
 import java.net.URI;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Alert thresholds and sinks, {@code ums.alerts.*}. Every rule is evaluated on each instance every
@@ -19,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param failureRatio the {@code failure_ratio} rule
  * @param webhook where notifications are POSTed besides the log; none when its url is unset
  */
-@ConfigurationProperties("ums.alerts")
+@ConfigurationProperties(AlertProperties.PREFIX)
 public record AlertProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("30s") Duration interval,
@@ -29,6 +33,8 @@ public record AlertProperties(
     @DefaultValue FailureRatio failureRatio,
     @DefaultValue Webhook webhook) {
 
+  static final String PREFIX = "ums.alerts";
+
   public AlertProperties {
     interval = interval == null ? Duration.ofSeconds(30) : interval;
     cooldown = cooldown == null ? Duration.ofMinutes(15) : cooldown;
@@ -36,6 +42,19 @@ public record AlertProperties(
     smtpDownFor = smtpDownFor == null ? Duration.ofMinutes(2) : smtpDownFor;
     failureRatio = failureRatio == null ? new FailureRatio(0.2, null, 20) : failureRatio;
     webhook = webhook == null ? new Webhook(null, null, null, null, 3, null) : webhook;
+  }
+
+  /**
+   * Matches when {@code ums.alerts.enabled} is true, bound as this record binds it (so its default
+   * is the one above): the condition of the alert evaluator.
+   */
+  static final class Enabled implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      return Binder.get(context.getEnvironment())
+          .bindOrCreate(PREFIX, AlertProperties.class)
+          .enabled();
+    }
   }
 
   /** All defaults. */
