@@ -35,15 +35,6 @@ public record AlertProperties(
 
   static final String PREFIX = "ums.alerts";
 
-  public AlertProperties {
-    interval = interval == null ? Duration.ofSeconds(30) : interval;
-    cooldown = cooldown == null ? Duration.ofMinutes(15) : cooldown;
-    backlogAge = backlogAge == null ? Duration.ofMinutes(10) : backlogAge;
-    smtpDownFor = smtpDownFor == null ? Duration.ofMinutes(2) : smtpDownFor;
-    failureRatio = failureRatio == null ? new FailureRatio(0.2, null, 20) : failureRatio;
-    webhook = webhook == null ? new Webhook(null, null, null, null, 3, null) : webhook;
-  }
-
   /**
    * Matches when {@code ums.alerts.enabled} is true, bound as this record binds it (so its default
    * is the one above): the condition of the alert evaluator.
@@ -55,11 +46,6 @@ public record AlertProperties(
           .bindOrCreate(PREFIX, AlertProperties.class)
           .enabled();
     }
-  }
-
-  /** All defaults. */
-  public static AlertProperties defaults() {
-    return new AlertProperties(true, null, null, null, null, null, null);
   }
 
   /**
@@ -76,7 +62,6 @@ public record AlertProperties(
       if (threshold < 0 || threshold > 1) {
         throw new IllegalArgumentException("ums.alerts.failure-ratio.threshold must be 0..1");
       }
-      window = window == null ? Duration.ofMinutes(5) : window;
       if (window.toSeconds() < 1) {
         throw new IllegalArgumentException("ums.alerts.failure-ratio.window must be at least 1s");
       }
@@ -103,9 +88,6 @@ public record AlertProperties(
       @DefaultValue("1s") Duration backoff) {
 
     public Webhook {
-      connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
-      readTimeout = readTimeout == null ? Duration.ofSeconds(5) : readTimeout;
-      backoff = backoff == null ? Duration.ofSeconds(1) : backoff;
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("ums.alerts.webhook.max-attempts must be at least 1");
       }
