@@ -178,11 +178,10 @@ public class EmailSender implements AutoCloseable {
       mime = built.mime();
       envelope = built.envelope();
     } catch (MessagingException | IllegalArgumentException e) {
-      throw new SmtpSendException(
-          FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());
+      throw SmtpFailures.notBuilt(e);
     }
     if (envelope.length == 0) {
-      throw new SmtpSendException(FailureClass.PERMANENT, null, "message has no recipient");
+      throw SmtpFailures.noRecipient();
     }
     long startBy = deadlineNanos == NO_DEADLINE ? NO_DEADLINE : deadlineNanos - budgetNanos;
     acquire(startBy);
@@ -251,8 +250,7 @@ public class EmailSender implements AutoCloseable {
       return c.send(mime, envelope);
     } catch (SmtpSendException e) {
       if (dog.fired()) {
-        throw new SmtpSendException(
-            FailureClass.TIMEOUT, null, "SMTP send aborted at its deadline (lease end)");
+        throw SmtpFailures.abortedAtDeadline();
       }
       throw e;
     } finally {
@@ -356,54 +354,18 @@ public class EmailSender implements AutoCloseable {
         return new SendResult(SmtpFailures.redact(smtp.getLastServerResponse()), refused);
       }
       if (e instanceof SMTPSendFailedException f) {
-        throw replyFailure(f.getCommand(), f.getReturnCode(), f.getMessage(), e);
+        throw SmtpFailures.replyFailure(f.getCommand(), f.getReturnCode(), f.getMessage(), e);
       }
       if (e instanceof SMTPSenderFailedException f) {
-        throw replyFailure("MAIL FROM", f.getReturnCode(), f.getMessage(), e);
+        throw SmtpFailures.replyFailure("MAIL FROM", f.getReturnCode(), f.getMessage(), e);
       }
       if (!refused.isEmpty()) {
-        throw allRefused(refused);
+        throw SmtpFailures.everyRecipientRefused(refused);
       }
-      throw ioFailure("send", smtp.getLastReturnCode(), e);
+      throw SmtpFailures.ioFailure("send", smtp.getLastReturnCode(), e);
     } catch (MessagingException e) {
-      throw ioFailure("send", smtp.getLastReturnCode(), e);
+      throw SmtpFailures.ioFailure("send", smtp.getLastReturnCode(), e);
     }
-  }
-
-  /** Every recipient refused: classified by {@link SmtpFailures#allRefused}, lowest code shown. */
-  static SmtpSendException allRefused(List<SendResult.Refused> refused) {
-    SendResult.Refused lowest =
-        refused.stream().min((a, b) -> Integer.compare(a.code(), b.code())).orElseThrow();
-    FailureClass c =
-        SmtpFailures.allRefused(refused.stream().map(SendResult.Refused::code).toList());
-    return new SmtpSendException(
-        c,
-        lowest.code(),
-        "all " + refused.size() + " recipients refused; lowest reply: " + lowest.reply());
-  }
-
-  static SmtpSendException replyFailure(String command, int code, String reply, Exception e) {
-    FailureClass c = SmtpFailures.classify(code, e);
-    return new SmtpSendException(
-        c,
-        code > 0 ? code : null,
-        "SMTP " + command + " failed: " + (reply == null ? e.getClass().getSimpleName() : reply));
-  }
-
-  static SmtpSendException ioFailure(String phase, int code, Exception e) {
-    FailureClass c = SmtpFailures.classify(code, e);
-    boolean byReply = c == SmtpFailures.byReplyCode(code);
-    return new SmtpSendException(
-        c,
-        byReply ? code : null,
-        "SMTP "
-            + phase
-            + " failed: "
-            + e.getClass().getSimpleName()
-            + " ("
-            + SmtpFailures.rootType(e)
-            + "): "
-            + e.getMessage());
   }
 
   /** Per-recipient refusals from Jakarta Mail's exception chain. */
@@ -434,8 +396,7 @@ public class EmailSender implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SmtpSendException(
-          FailureClass.CONNECTION, null, "interrupted while waiting for an SMTP connection");
+      throw SmtpFailures.interruptedWaitingForConnection();
     }
   }
 
@@ -448,7 +409,7 @@ public class EmailSender implements AutoCloseable {
    */
   private Reused reuseIdle() throws SmtpSendException {
     if (closed) {
-      throw new SmtpSendException(FailureClass.CONNECTION, null, "email sender is closed");
+      throw SmtpFailures.senderClosed();
     }
     Idle i;
     while ((i = idle.poll()) != null) {
@@ -549,7 +510,7 @@ public class EmailSender implements AutoCloseable {
       return t;
     } catch (MessagingException e) {
       closeQuietly(t);
-      throw ioFailure("connect", t.getLastReturnCode(), e);
+      throw SmtpFailures.ioFailure("connect", t.getLastReturnCode(), e);
     }
   }
 
@@ -557,8 +518,7 @@ public class EmailSender implements AutoCloseable {
     try {
       return (SMTPTransport) session.getTransport(protocol);
     } catch (MessagingException e) {
-      throw new SmtpSendException(
-          FailureClass.PERMANENT, null, "no transport for protocol " + protocol);
+      throw SmtpFailures.noTransport(protocol);
     }
   }
 

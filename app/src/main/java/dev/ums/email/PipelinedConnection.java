@@ -1,6 +1,5 @@
 package dev.ums.email;
 
-import dev.ums.ledger.FailureClass;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
@@ -147,7 +146,7 @@ final class PipelinedConnection implements SmtpConnection {
               SocketFetcher.getSocket(
                   s.host(), s.port(), s.session(), s.prefix(), s.implicitTls()));
     } catch (IOException e) {
-      throw EmailSender.ioFailure("connect", -1, e);
+      throw SmtpFailures.ioFailure("connect", -1, e);
     }
     boolean ok = false;
     try {
@@ -156,7 +155,7 @@ final class PipelinedConnection implements SmtpConnection {
       return c;
     } catch (IOException e) {
       c.reusable = false;
-      throw EmailSender.ioFailure("connect", -1, e);
+      throw SmtpFailures.ioFailure("connect", -1, e);
     } finally {
       if (!ok) {
         c.close();
@@ -169,7 +168,7 @@ final class PipelinedConnection implements SmtpConnection {
     streams();
     Reply greeting = read();
     if (greeting.code() != 220) {
-      throw EmailSender.replyFailure("connect", greeting.code(), greeting.text(), null);
+      throw SmtpFailures.replyFailure("connect", greeting.code(), greeting.text(), null);
     }
     Map<String, String> ext = ehlo(s.ehloName());
     boolean startTls = flag(s, "starttls.enable");
@@ -178,16 +177,13 @@ final class PipelinedConnection implements SmtpConnection {
       if (ext.containsKey("STARTTLS")) {
         Reply r = exchange("STARTTLS");
         if (r.code() != 220) {
-          throw EmailSender.replyFailure("STARTTLS", r.code(), r.text(), null);
+          throw SmtpFailures.replyFailure("STARTTLS", r.code(), r.text(), null);
         }
         socket = SocketFetcher.startTLS(socket, s.host(), s.session(), s.prefix());
         streams();
         ext = ehlo(s.ehloName());
       } else if (tlsRequired) {
-        throw new SmtpSendException(
-            FailureClass.CONNECTION,
-            null,
-            "SMTP connect failed: STARTTLS is required but the relay does not offer it");
+        throw SmtpFailures.startTlsNotOffered();
       }
     }
     if (!ext.containsKey("PIPELINING")) {
@@ -254,7 +250,7 @@ final class PipelinedConnection implements SmtpConnection {
       throw new Unsupported("the relay offers neither AUTH PLAIN nor AUTH LOGIN");
     }
     if (r.code() != 235) {
-      throw EmailSender.replyFailure("AUTH", r.code(), r.text(), null);
+      throw SmtpFailures.replyFailure("AUTH", r.code(), r.text(), null);
     }
   }
 
@@ -268,8 +264,7 @@ final class PipelinedConnection implements SmtpConnection {
         commands.add("RCPT TO:" + path(((InternetAddress) a).getAddress()));
       }
     } catch (MessagingException | RuntimeException e) {
-      throw new SmtpSendException(
-          FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());
+      throw SmtpFailures.notBuilt(e);
     }
     if (chunking && commands.size() < COMMANDS_PER_TURN) {
       return sendChunked(mime, envelope, commands);
@@ -291,7 +286,7 @@ final class PipelinedConnection implements SmtpConnection {
       }
     } catch (IOException e) {
       SmtpSendException settled = settled(commands, envelope, replies);
-      throw settled != null ? settled : EmailSender.ioFailure("send", -1, e);
+      throw settled != null ? settled : SmtpFailures.ioFailure("send", -1, e);
     }
     Reply mail = replies.get(0);
     Reply data = replies.get(replies.size() - 1);
@@ -301,11 +296,11 @@ final class PipelinedConnection implements SmtpConnection {
       try {
         end = body(mime);
       } catch (IOException | MessagingException e) {
-        throw EmailSender.ioFailure("send", -1, e);
+        throw SmtpFailures.ioFailure("send", -1, e);
       }
       reusable = end.code() != 421;
       if (!end.positive()) {
-        throw EmailSender.replyFailure(".", end.code(), end.text(), null);
+        throw SmtpFailures.replyFailure(".", end.code(), end.text(), null);
       }
       return new SendResult(SmtpFailures.redact(end.text()), refused);
     }
@@ -313,7 +308,7 @@ final class PipelinedConnection implements SmtpConnection {
     SmtpSendException settled = settled(commands, envelope, replies);
     throw settled != null
         ? settled
-        : EmailSender.replyFailure("DATA", data.code(), data.text(), null);
+        : SmtpFailures.replyFailure("DATA", data.code(), data.text(), null);
   }
 
   /**
@@ -326,17 +321,17 @@ final class PipelinedConnection implements SmtpConnection {
       List<String> commands, Address[] envelope, List<Reply> replies) {
     if (!replies.isEmpty() && !replies.get(0).positive()) {
       Reply mail = replies.get(0);
-      return EmailSender.replyFailure(commands.get(0), mail.code(), mail.text(), null);
+      return SmtpFailures.replyFailure(commands.get(0), mail.code(), mail.text(), null);
     }
     if (replies.size() > envelope.length) {
       List<SendResult.Refused> refused = refusals(envelope, replies);
       if (refused.size() == envelope.length) {
-        return EmailSender.allRefused(refused);
+        return SmtpFailures.everyRecipientRefused(refused);
       }
     }
     for (int i = 0; i < replies.size(); i++) {
       if (replies.get(i).code() == 421) {
-        return EmailSender.replyFailure(commands.get(i), 421, replies.get(i).text(), null);
+        return SmtpFailures.replyFailure(commands.get(i), 421, replies.get(i).text(), null);
       }
     }
     return null;
@@ -389,8 +384,7 @@ final class PipelinedConnection implements SmtpConnection {
       crlf.endLine();
       message = buf.toByteArray();
     } catch (IOException | MessagingException e) {
-      throw new SmtpSendException(
-          FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());
+      throw SmtpFailures.notBuilt(e);
     }
     List<String> named = new ArrayList<>(commands); // each reply's command, for failures
     named.add("BDAT");
@@ -412,7 +406,7 @@ final class PipelinedConnection implements SmtpConnection {
         bodyStarted = false; // the relay answered nothing: see the javadoc
       }
       SmtpSendException settled = settled(named, envelope, replies);
-      throw settled != null ? settled : EmailSender.ioFailure("send", -1, e);
+      throw settled != null ? settled : SmtpFailures.ioFailure("send", -1, e);
     }
     Reply end = replies.get(replies.size() - 1);
     boolean closing = replies.stream().anyMatch(r -> r.code() == 421);
@@ -425,7 +419,7 @@ final class PipelinedConnection implements SmtpConnection {
     SmtpSendException settled = settled(named, envelope, replies);
     throw settled != null
         ? settled
-        : EmailSender.replyFailure("BDAT", end.code(), end.text(), null);
+        : SmtpFailures.replyFailure("BDAT", end.code(), end.text(), null);
   }
 
   /** Second turn: the message, dot-stuffed with CRLF line ends, then the final dot. */

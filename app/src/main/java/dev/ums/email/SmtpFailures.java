@@ -7,11 +7,16 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.Collection;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.eclipse.angus.mail.util.MailConnectException;
 
-/** Pure rules: which {@link FailureClass} an SMTP failure is, and how to strip addresses. */
+/**
+ * Every {@link SmtpSendException} is built here, from pure rules: which {@link FailureClass} an
+ * SMTP failure is, what its message says, and how addresses are stripped from it. The Jakarta Mail
+ * and the pipelined path report the same failure the same way because both come here.
+ */
 final class SmtpFailures {
 
   /** Anything shaped like {@code local@domain}, with its angle brackets if any. */
@@ -23,6 +28,83 @@ final class SmtpFailures {
   static final String REDACTED = "<redacted>";
 
   private SmtpFailures() {}
+
+  /** The server refused {@code command} with {@code reply}, or it failed without a usable one. */
+  static SmtpSendException replyFailure(String command, int code, String reply, Exception e) {
+    FailureClass c = classify(code, e);
+    return new SmtpSendException(
+        c,
+        code > 0 ? code : null,
+        "SMTP " + command + " failed: " + (reply == null ? e.getClass().getSimpleName() : reply));
+  }
+
+  /**
+   * An exchange broke during {@code phase} ({@code connect}, {@code send}). The reply code is kept
+   * only when it, not the I/O error, decided the class.
+   */
+  static SmtpSendException ioFailure(String phase, int code, Exception e) {
+    FailureClass c = classify(code, e);
+    boolean byReply = c == byReplyCode(code);
+    return new SmtpSendException(
+        c,
+        byReply ? code : null,
+        "SMTP "
+            + phase
+            + " failed: "
+            + e.getClass().getSimpleName()
+            + " ("
+            + rootType(e)
+            + "): "
+            + e.getMessage());
+  }
+
+  /** Every recipient refused: classified by {@link #allRefused(Collection)}, lowest code shown. */
+  static SmtpSendException everyRecipientRefused(List<SendResult.Refused> refused) {
+    SendResult.Refused lowest =
+        refused.stream().min((a, b) -> Integer.compare(a.code(), b.code())).orElseThrow();
+    FailureClass c = allRefused(refused.stream().map(SendResult.Refused::code).toList());
+    return new SmtpSendException(
+        c,
+        lowest.code(),
+        "all " + refused.size() + " recipients refused; lowest reply: " + lowest.reply());
+  }
+
+  /** The email could not be turned into a message (an address or header Jakarta Mail refuses). */
+  static SmtpSendException notBuilt(Exception e) {
+    return new SmtpSendException(
+        FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());
+  }
+
+  static SmtpSendException noRecipient() {
+    return new SmtpSendException(FailureClass.PERMANENT, null, "message has no recipient");
+  }
+
+  static SmtpSendException noTransport(String protocol) {
+    return new SmtpSendException(
+        FailureClass.PERMANENT, null, "no transport for protocol " + protocol);
+  }
+
+  static SmtpSendException startTlsNotOffered() {
+    return new SmtpSendException(
+        FailureClass.CONNECTION,
+        null,
+        "SMTP connect failed: STARTTLS is required but the relay does not offer it");
+  }
+
+  /** The send was still running at its deadline and its connection was closed under it. */
+  static SmtpSendException abortedAtDeadline() {
+    return new SmtpSendException(
+        FailureClass.TIMEOUT, null, "SMTP send aborted at its deadline (lease end)");
+  }
+
+  static SmtpSendException interruptedWaitingForConnection() {
+    return new SmtpSendException(
+        FailureClass.CONNECTION, null, "interrupted while waiting for an SMTP connection");
+  }
+
+  static SmtpSendException senderClosed() {
+    return new SmtpSendException(FailureClass.CONNECTION, null, "email sender is closed");
+  }
 
   /**
    * Classifies a failed SMTP exchange.
