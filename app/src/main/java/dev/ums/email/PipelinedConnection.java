@@ -30,7 +30,7 @@ import org.eclipse.angus.mail.util.SocketFetcher;
  * {@code DATA} go out in one write and their replies are read in order; after {@code 354} the body
  * and its final dot go out in a second write. Two client turns per message instead of Jakarta
  * Mail's four; one when the relay also advertises {@code CHUNKING} (see {@link #sendChunked}). Not
- * thread-safe: {@link EmailSender} lends it to one send at a time.
+ * thread-safe: {@link SmtpConnectionPool} lends it to one send at a time.
  *
  * <p>The socket comes from Angus Mail's {@link SocketFetcher} with the same session properties the
  * Jakarta path uses, so connect, read and write timeouts, implicit TLS, STARTTLS, trusted hosts and

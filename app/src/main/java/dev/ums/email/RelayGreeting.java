@@ -56,8 +56,7 @@ public final class RelayGreeting {
     boolean implicitTls = props.tls() == SmtpProperties.Tls.IMPLICIT;
     String prefix = implicitTls ? "mail.smtps" : "mail.smtp";
     Properties session =
-        EmailSender.sessionProperties(
-            props, SmtpEndpoint.relay(props), implicitTls ? "smtps" : "smtp");
+        SessionProperties.of(props, SmtpEndpoint.relay(props), implicitTls ? "smtps" : "smtp");
     session.setProperty(prefix + ".connectiontimeout", Long.toString(connectTimeout.toMillis()));
     session.setProperty(prefix + ".timeout", Long.toString(replyTimeout.toMillis()));
     session.remove(prefix + ".writetimeout"); // a writer thread per socket; EHLO, QUIT never block

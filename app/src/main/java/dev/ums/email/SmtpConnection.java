@@ -4,8 +4,8 @@ import jakarta.mail.Address;
 import jakarta.mail.internet.MimeMessage;
 
 /**
- * One open connection to the relay, used by one send at a time: either a Jakarta Mail transport or
- * a {@link PipelinedConnection}. {@link EmailSender} pools them and decides what to do after a
+ * One open connection to the relay, used by one send at a time: a {@link JakartaConnection} or a
+ * {@link PipelinedConnection}. {@link SmtpConnectionPool} pools them and decides what to do after a
  * failure from {@link #reusable()} and {@link #safeToRetry()}.
  */
 interface SmtpConnection {

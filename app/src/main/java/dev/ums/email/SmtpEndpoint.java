@@ -1,8 +1,8 @@
 package dev.ums.email;
 
 /**
- * Where {@link EmailSender} actually connects: the configured relay, or the embedded capture inbox
- * (plain SMTP, no AUTH, no TLS) when no relay is configured.
+ * Where the sender actually connects: the configured relay, or the embedded capture inbox (plain
+ * SMTP, no AUTH, no TLS) when no relay is configured.
  */
 record SmtpEndpoint(String host, int port, boolean capture) {
 

@@ -20,34 +20,48 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class PipelinedSecurityTest {
 
   private PipeliningSmtpServer server;
-  private final List<EmailSender> senders = new ArrayList<>();
+  private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
-    senders.forEach(EmailSender::close);
+    for (AutoCloseable c : closeAfter) {
+      c.close();
+    }
     if (server != null) {
       server.close();
     }
   }
 
+  private SmtpProperties props(SmtpProperties.Tls tls, String trust, String user, String password) {
+    return new SmtpProperties(
+        "127.0.0.1",
+        server.port(),
+        user,
+        password,
+        tls,
+        trust,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(5),
+        1,
+        "ums.test",
+        true);
+  }
+
   private EmailSender sender(SmtpProperties.Tls tls, String trust, String user, String password) {
-    SmtpProperties p =
-        new SmtpProperties(
-            "127.0.0.1",
-            server.port(),
-            user,
-            password,
-            tls,
-            trust,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(5),
-            1,
-            "ums.test",
-            true);
+    SmtpProperties p = props(tls, trust, user, password);
     EmailSender s = new EmailSender(p, SmtpEndpoint.relay(p), Clock.systemUTC());
-    senders.add(s);
+    closeAfter.add(s);
     return s;
+  }
+
+  /** Opens a pipelined connection directly, as the pool would once it knows the relay pipelines. */
+  private PipelinedConnection openPipelined(
+      SmtpProperties.Tls tls, String trust, String user, String password) throws Exception {
+    SmtpProperties p = props(tls, trust, user, password);
+    SmtpConnectionPool pool = new SmtpConnectionPool(p, SmtpEndpoint.relay(p));
+    closeAfter.add(pool);
+    return PipelinedConnection.open(pool.pipelinedSettings("ums.test"));
   }
 
   private EmailSender authSender() {
@@ -83,9 +97,9 @@ class PipelinedSecurityTest {
   void wrong_password_is_a_permanent_failure_with_the_reply_code() throws Exception {
     server = new PipeliningSmtpServer();
     server.auth = "PLAIN LOGIN";
-    EmailSender s = sender(SmtpProperties.Tls.NONE, null, PipeliningSmtpServer.USER, "wrong");
 
-    assertThatThrownBy(() -> PipelinedConnection.open(s.pipelinedSettings("ums.test")))
+    assertThatThrownBy(
+            () -> openPipelined(SmtpProperties.Tls.NONE, null, PipeliningSmtpServer.USER, "wrong"))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
             e -> {
@@ -110,7 +124,13 @@ class PipelinedSecurityTest {
     assertThat(server.messages).hasSize(3);
     assertThat(server.chunks)
         .noneSatisfy(c -> assertThat(c).startsWith("MAIL FROM:").contains("RCPT"));
-    assertThatThrownBy(() -> PipelinedConnection.open(s.pipelinedSettings("ums.test")))
+    assertThatThrownBy(
+            () ->
+                openPipelined(
+                    SmtpProperties.Tls.NONE,
+                    null,
+                    PipeliningSmtpServer.USER,
+                    PipeliningSmtpServer.PASSWORD))
         .isInstanceOf(PipelinedConnection.Unsupported.class);
     assertThat(PipelinedConnection.speaksAuth("CRAM-MD5 DIGEST-MD5", false)).isFalse();
     assertThat(PipelinedConnection.speaksAuth("cram-md5 login", false)).isTrue();
@@ -141,9 +161,7 @@ class PipelinedSecurityTest {
   @Test
   void starttls_with_an_untrusted_certificate_is_a_connection_failure() throws Exception {
     server = PipeliningSmtpServer.withStartTls();
-    EmailSender s = sender(SmtpProperties.Tls.STARTTLS, null, null, null);
-
-    assertThatThrownBy(() -> PipelinedConnection.open(s.pipelinedSettings("ums.test")))
+    assertThatThrownBy(() -> openPipelined(SmtpProperties.Tls.STARTTLS, null, null, null))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
             e -> assertThat(e.classification()).isEqualTo(FailureClass.CONNECTION));
@@ -153,9 +171,7 @@ class PipelinedSecurityTest {
   @Test
   void required_starttls_that_the_relay_does_not_offer_is_a_connection_failure() throws Exception {
     server = new PipeliningSmtpServer();
-    EmailSender s = sender(SmtpProperties.Tls.STARTTLS, "127.0.0.1", null, null);
-
-    assertThatThrownBy(() -> PipelinedConnection.open(s.pipelinedSettings("ums.test")))
+    assertThatThrownBy(() -> openPipelined(SmtpProperties.Tls.STARTTLS, "127.0.0.1", null, null))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
             e -> assertThat(e.classification()).isEqualTo(FailureClass.CONNECTION));
@@ -177,9 +193,7 @@ class PipelinedSecurityTest {
   @Test
   void implicit_tls_refuses_an_untrusted_certificate() throws Exception {
     server = PipeliningSmtpServer.withImplicitTls();
-    EmailSender s = sender(SmtpProperties.Tls.IMPLICIT, null, null, null);
-
-    assertThatThrownBy(() -> PipelinedConnection.open(s.pipelinedSettings("ums.test")))
+    assertThatThrownBy(() -> openPipelined(SmtpProperties.Tls.IMPLICIT, null, null, null))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
             e -> assertThat(e.classification()).isEqualTo(FailureClass.CONNECTION));
@@ -188,8 +202,7 @@ class PipelinedSecurityTest {
   @Test
   void noop_finds_a_connection_the_relay_has_closed() throws Exception {
     server = new PipeliningSmtpServer();
-    EmailSender s = sender(SmtpProperties.Tls.NONE, null, null, null);
-    PipelinedConnection c = PipelinedConnection.open(s.pipelinedSettings("ums.test"));
+    PipelinedConnection c = openPipelined(SmtpProperties.Tls.NONE, null, null, null);
     try {
       assertThat(c.alive()).isTrue();
       assertThat(server.commands).contains("NOOP");

@@ -26,7 +26,7 @@ class SessionPropertiesTest {
   @Test
   void starttls_relay_with_auth_requires_tls_checks_identity_and_sets_timeouts() {
     SmtpProperties p = relay(SmtpProperties.Tls.STARTTLS, "ums", null);
-    Properties s = EmailSender.sessionProperties(p, SmtpEndpoint.relay(p), "smtp");
+    Properties s = SessionProperties.of(p, SmtpEndpoint.relay(p), "smtp");
 
     assertThat(s.getProperty("mail.smtp.starttls.enable")).isEqualTo("true");
     assertThat(s.getProperty("mail.smtp.starttls.required")).isEqualTo("true");
@@ -43,7 +43,7 @@ class SessionPropertiesTest {
   @Test
   void no_username_means_no_auth() {
     SmtpProperties p = relay(SmtpProperties.Tls.NONE, null, null);
-    Properties s = EmailSender.sessionProperties(p, SmtpEndpoint.relay(p), "smtp");
+    Properties s = SessionProperties.of(p, SmtpEndpoint.relay(p), "smtp");
 
     assertThat(s.getProperty("mail.smtp.auth")).isEqualTo("false");
     assertThat(s.getProperty("mail.smtp.starttls.enable")).isNull();
@@ -52,7 +52,7 @@ class SessionPropertiesTest {
   @Test
   void capture_inbox_ignores_tls_and_auth_settings() {
     SmtpProperties p = relay(SmtpProperties.Tls.IMPLICIT, "ums", "*");
-    Properties s = EmailSender.sessionProperties(p, SmtpEndpoint.capture(2525), "smtp");
+    Properties s = SessionProperties.of(p, SmtpEndpoint.capture(2525), "smtp");
 
     assertThat(s.getProperty("mail.smtp.host")).isEqualTo("127.0.0.1");
     assertThat(s.getProperty("mail.smtp.port")).isEqualTo("2525");
