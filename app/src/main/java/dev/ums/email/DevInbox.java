@@ -11,6 +11,7 @@ import com.icegreen.greenmail.user.UserException;
 import com.icegreen.greenmail.user.UserManager;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.ums.email.smtp.SmtpEndpoint;
 import jakarta.mail.Address;
 import jakarta.mail.Flags;
 import jakarta.mail.Message;
@@ -74,6 +75,11 @@ final class DevInbox implements AutoCloseable {
 
   int port() {
     return greenMail.getSmtp().getPort();
+  }
+
+  /** Where the sender reaches this inbox: plain SMTP, no AUTH, no TLS. */
+  SmtpEndpoint endpoint() {
+    return SmtpEndpoint.capture(HOST, port());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ums.email;
 
+import dev.ums.email.smtp.SmtpEndpoint;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -22,6 +23,6 @@ class EmailConfig {
   @Bean
   SmtpEndpoint smtpEndpoint(SmtpProperties props, ObjectProvider<DevInbox> inbox) {
     DevInbox dev = inbox.getIfAvailable();
-    return dev != null ? SmtpEndpoint.capture(dev.port()) : SmtpEndpoint.relay(props);
+    return dev != null ? dev.endpoint() : SmtpEndpoint.relay(props);
   }
 }

@@ -1,5 +1,8 @@
 package dev.ums.email;
 
+import dev.ums.email.smtp.SmtpConnectionPool;
+import dev.ums.email.smtp.SmtpEndpoint;
+import dev.ums.email.smtp.SmtpFailures;
 import dev.ums.ledger.FailureClass;
 import jakarta.annotation.PreDestroy;
 import jakarta.mail.MessagingException;

@@ -1,5 +1,6 @@
 package dev.ums.email;
 
+import dev.ums.email.smtp.SmtpFailures;
 import dev.ums.ledger.FailureClass;
 
 /**

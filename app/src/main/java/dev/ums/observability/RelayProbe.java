@@ -1,7 +1,7 @@
 package dev.ums.observability;
 
-import dev.ums.email.RelayGreeting;
 import dev.ums.email.SmtpProperties;
+import dev.ums.email.smtp.RelayGreeting;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -18,8 +18,7 @@ class DevInboxTest {
         DevInbox.start(new DevInboxProperties(0, 1000, DataSize.ofMegabytes(50)))) {
       assertThat(inbox.port()).isPositive();
       SmtpProperties props = Senders.props(0, 2, Duration.ofSeconds(5));
-      try (EmailSender sender =
-          new EmailSender(props, SmtpEndpoint.capture(inbox.port()), Clock.systemUTC())) {
+      try (EmailSender sender = new EmailSender(props, inbox.endpoint(), Clock.systemUTC())) {
         sender.send(Senders.simple("first", "ann@example.com"));
         sender.send(
             new Email(
@@ -53,9 +52,7 @@ class DevInboxTest {
     try (DevInbox inbox = DevInbox.start(new DevInboxProperties(0, 3, DataSize.ofMegabytes(50)));
         EmailSender sender =
             new EmailSender(
-                Senders.props(0, 1, Duration.ofSeconds(5)),
-                SmtpEndpoint.capture(inbox.port()),
-                Clock.systemUTC())) {
+                Senders.props(0, 1, Duration.ofSeconds(5)), inbox.endpoint(), Clock.systemUTC())) {
       for (int i = 1; i <= 5; i++) {
         sender.send(Senders.simple("m" + i, "ann@example.com"));
       }
@@ -72,9 +69,7 @@ class DevInboxTest {
     try (DevInbox inbox = DevInbox.start(new DevInboxProperties(0, 1000, DataSize.ofBytes(3_000)));
         EmailSender sender =
             new EmailSender(
-                Senders.props(0, 1, Duration.ofSeconds(5)),
-                SmtpEndpoint.capture(inbox.port()),
-                Clock.systemUTC())) {
+                Senders.props(0, 1, Duration.ofSeconds(5)), inbox.endpoint(), Clock.systemUTC())) {
       String body = "x".repeat(1_000);
       for (int i = 1; i <= 6; i++) {
         sender.send(

@@ -2,6 +2,7 @@ package dev.ums.email;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.email.smtp.RelayGreeting;
 import dev.ums.testing.FakeSmtpServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

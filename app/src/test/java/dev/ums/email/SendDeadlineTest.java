@@ -3,6 +3,7 @@ package dev.ums.email;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ums.email.smtp.SmtpEndpoint;
 import dev.ums.ledger.FailureClass;
 import dev.ums.testing.FakeSmtpServer;
 import java.time.Clock;

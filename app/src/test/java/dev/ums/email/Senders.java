@@ -1,5 +1,6 @@
 package dev.ums.email;
 
+import dev.ums.email.smtp.SmtpEndpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.ums.email.smtp.SmtpEndpoint;
 import dev.ums.ledger.FailureClass;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package dev.ums.email;
+package dev.ums.email.smtp;
 
+import dev.ums.email.SmtpProperties;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,7 +1,8 @@
-package dev.ums.email;
+package dev.ums.email.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.email.SmtpProperties;
 import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class SessionPropertiesTest {
   @Test
   void capture_inbox_ignores_tls_and_auth_settings() {
     SmtpProperties p = relay(SmtpProperties.Tls.IMPLICIT, "ums", "*");
-    Properties s = SessionProperties.of(p, SmtpEndpoint.capture(2525), "smtp");
+    Properties s = SessionProperties.of(p, SmtpEndpoint.capture("127.0.0.1", 2525), "smtp");
 
     assertThat(s.getProperty("mail.smtp.host")).isEqualTo("127.0.0.1");
     assertThat(s.getProperty("mail.smtp.port")).isEqualTo("2525");

@@ -1,4 +1,4 @@
-package dev.ums.email;
+package dev.ums.email.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
-package dev.ums.email;
+package dev.ums.email.smtp;
 
+import dev.ums.email.SendResult;
+import dev.ums.email.SmtpSendException;
 import dev.ums.ledger.FailureClass;
 import jakarta.mail.MessagingException;
 import java.io.IOException;
@@ -17,7 +19,7 @@ import org.eclipse.angus.mail.util.MailConnectException;
  * SMTP failure is, what its message says, and how addresses are stripped from it. The Jakarta Mail
  * and the pipelined path report the same failure the same way because both come here.
  */
-final class SmtpFailures {
+public final class SmtpFailures {
 
   /** Anything shaped like {@code local@domain}, with its angle brackets if any. */
   private static final Pattern ADDRESS =
@@ -70,12 +72,12 @@ final class SmtpFailures {
   }
 
   /** The email could not be turned into a message (an address or header Jakarta Mail refuses). */
-  static SmtpSendException notBuilt(Exception e) {
+  public static SmtpSendException notBuilt(Exception e) {
     return new SmtpSendException(
         FailureClass.PERMANENT, null, "message cannot be built: " + e.getClass().getSimpleName());
   }
 
-  static SmtpSendException noRecipient() {
+  public static SmtpSendException noRecipient() {
     return new SmtpSendException(FailureClass.PERMANENT, null, "message has no recipient");
   }
 
@@ -160,7 +162,7 @@ final class SmtpFailures {
   }
 
   /** The text with every address-shaped token replaced and line breaks flattened. */
-  static String redact(String text) {
+  public static String redact(String text) {
     if (text == null) {
       return null;
     }

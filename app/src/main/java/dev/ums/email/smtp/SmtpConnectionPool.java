@@ -1,5 +1,8 @@
-package dev.ums.email;
+package dev.ums.email.smtp;
 
+import dev.ums.email.SendResult;
+import dev.ums.email.SmtpProperties;
+import dev.ums.email.SmtpSendException;
 import dev.ums.ledger.FailureClass;
 import jakarta.mail.Address;
 import jakarta.mail.Session;
@@ -40,12 +43,12 @@ import org.slf4j.LoggerFactory;
  * reply, connections are Jakarta Mail ones; the first to connect tells whether the relay pipelines,
  * and if it does each of them is closed after its message and replaced by a pipelined one.
  */
-final class SmtpConnectionPool implements AutoCloseable {
+public final class SmtpConnectionPool implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpConnectionPool.class);
 
   /** A start-by time or deadline that is none. */
-  static final long NO_DEADLINE = Long.MAX_VALUE;
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
 
   /**
    * A connection idle for longer than this is checked with NOOP before reuse; a fresher one is
@@ -80,7 +83,7 @@ final class SmtpConnectionPool implements AutoCloseable {
   /** A connection taken from the pool; {@code unchecked} if reused without a NOOP. */
   private record Reused(SmtpConnection connection, boolean unchecked) {}
 
-  SmtpConnectionPool(SmtpProperties props, SmtpEndpoint endpoint) {
+  public SmtpConnectionPool(SmtpProperties props, SmtpEndpoint endpoint) {
     this.props = props;
     this.endpoint = endpoint;
     this.protocol =
@@ -91,7 +94,7 @@ final class SmtpConnectionPool implements AutoCloseable {
   }
 
   /** The Jakarta Mail session messages for this pool are built in. */
-  Session session() {
+  public Session session() {
     return session;
   }
 
@@ -105,7 +108,7 @@ final class SmtpConnectionPool implements AutoCloseable {
    *     startByNanos}
    * @throws SmtpSendException the thread was interrupted while waiting
    */
-  Optional<Lease> lease(long startByNanos) throws SmtpSendException {
+  public Optional<Lease> lease(long startByNanos) throws SmtpSendException {
     try {
       if (startByNanos == NO_DEADLINE) {
         permits.acquire();
@@ -124,7 +127,7 @@ final class SmtpConnectionPool implements AutoCloseable {
   }
 
   /** One connection permit, for one send. Closing it gives the permit back. */
-  final class Lease implements AutoCloseable {
+  public final class Lease implements AutoCloseable {
 
     private boolean released;
 
@@ -140,7 +143,7 @@ final class SmtpConnectionPool implements AutoCloseable {
      * @throws SmtpSendException no recipient got the message; {@code TIMEOUT} when aborted at the
      *     deadline
      */
-    SendResult send(MimeMessage mime, Address[] envelope, long deadlineNanos)
+    public SendResult send(MimeMessage mime, Address[] envelope, long deadlineNanos)
         throws SmtpSendException {
       SendWatchdog.Watch dog = deadlineNanos == NO_DEADLINE ? null : watchdog.watch(deadlineNanos);
       SmtpConnection c = null;
@@ -335,12 +338,12 @@ final class SmtpConnectionPool implements AutoCloseable {
   }
 
   /** Connections to the relay attempted so far, refused ones included. */
-  int connectionsOpened() {
+  public int connectionsOpened() {
     return connectsOpened.get();
   }
 
   /** Whether new connections pipeline; null while unknown. */
-  Boolean pipelining() {
+  public Boolean pipelining() {
     return pipelines;
   }
 

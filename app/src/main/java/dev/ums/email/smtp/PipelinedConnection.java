@@ -1,5 +1,7 @@
-package dev.ums.email;
+package dev.ums.email.smtp;
 
+import dev.ums.email.SendResult;
+import dev.ums.email.SmtpSendException;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;

@@ -1,4 +1,4 @@
-package dev.ums.email;
+package dev.ums.email.smtp;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
