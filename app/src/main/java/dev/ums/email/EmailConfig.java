@@ -1,14 +1,15 @@
 package dev.ums.email;
 
 import dev.ums.email.smtp.SmtpEndpoint;
+import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Picks where mail goes: the configured relay, or in development mode without one the embedded
- * capture inbox.
+ * The sender, and where its mail goes: the configured relay, or in development mode without one the
+ * embedded capture inbox.
  */
 @Configuration(proxyBeanMethods = false)
 class EmailConfig {
@@ -18,6 +19,22 @@ class EmailConfig {
   @Conditional(CaptureInboxMode.class)
   DevInbox devInbox(DevInboxProperties props) {
     return DevInbox.start(props);
+  }
+
+  /**
+   * Jakarta Mail's JVM-wide look-up settings, applied here, once, before the sender is built (see
+   * {@link JakartaMailTuning} for why they cannot be per session).
+   */
+  @Bean
+  JakartaMailTuning jakartaMailTuning() {
+    return JakartaMailTuning.apply();
+  }
+
+  /** Closed on shutdown: idle connections go at once, busy ones when their send ends. */
+  @Bean(destroyMethod = "close")
+  EmailSender emailSender(
+      SmtpProperties props, SmtpEndpoint endpoint, Clock clock, JakartaMailTuning tuning) {
+    return new EmailSender(props, endpoint, clock); // tuning is a parameter so that it comes first
   }
 
   @Bean

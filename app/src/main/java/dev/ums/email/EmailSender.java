@@ -4,11 +4,9 @@ import dev.ums.email.smtp.SmtpConnectionPool;
 import dev.ums.email.smtp.SmtpEndpoint;
 import dev.ums.email.smtp.SmtpFailures;
 import dev.ums.ledger.FailureClass;
-import jakarta.annotation.PreDestroy;
 import jakarta.mail.MessagingException;
 import java.time.Clock;
 import java.time.Duration;
-import org.springframework.stereotype.Component;
 
 /**
  * Hands emails to one SMTP relay (or the embedded capture inbox) over a small pool of open
@@ -42,23 +40,7 @@ import org.springframework.stereotype.Component;
  * Mail, and pipelining when the relay offers it) are {@link SmtpConnectionPool}'s; this class
  * builds the message and decides whether a send may start.
  */
-@Component
 public class EmailSender implements AutoCloseable {
-
-  /**
-   * Jakarta Mail 2.1 looks its {@code StreamProvider} up with a {@code ServiceLoader} scan on every
-   * body part it creates or writes (jakartaee/mail-api#699, #861) — inside a Spring Boot jar that
-   * was half of all dispatch CPU. Naming the provider makes the look-up a loaded-class hit; it is
-   * the same provider the scan would find. Left alone if the operator set it.
-   */
-  static final String STREAM_PROVIDER = "jakarta.mail.util.StreamProvider";
-
-  static {
-    if (System.getProperty(STREAM_PROVIDER) == null) {
-      System.setProperty(STREAM_PROVIDER, "org.eclipse.angus.mail.util.MailStreamProvider");
-    }
-    CachingCommandMap.install();
-  }
 
   /** {@link #send(Email, long)}'s deadline when there is none. */
   static final long NO_DEADLINE = SmtpConnectionPool.NO_DEADLINE;
@@ -143,7 +125,6 @@ public class EmailSender implements AutoCloseable {
   }
 
   /** Closes idle connections; connections in use are closed when their send ends. */
-  @PreDestroy
   @Override
   public void close() {
     pool.close();

@@ -109,8 +109,8 @@ final class RawSmtp {
             return s;
           }
         });
-    // The same Jakarta Mail 2.1 work-around UMS applies (see EmailSender): without it every body
-    // part triggers a ServiceLoader scan, and the "ceiling" would be set artificially low.
+    // The same Jakarta Mail 2.1 work-around UMS applies (see JakartaMailTuning): without it every
+    // body part triggers a ServiceLoader scan, and the "ceiling" would be set artificially low.
     if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
       System.setProperty(
           "jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
