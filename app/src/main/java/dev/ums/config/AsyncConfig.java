@@ -14,6 +14,9 @@ import org.springframework.scheduling.annotation.EnableScheduling;
  * reaper, content retention, backlog readings, alert evaluation, each a {@code
  * SchedulingConfigurer} that takes its interval from its settings record), the SMTP sender pool,
  * the alert webhook thread, the health-check threads and the maintenance thread (re-encryption).
+ * One thread lives elsewhere: each SMTP connection pool's send watchdog ({@code
+ * dev.ums.email.smtp.SendWatchdog}), which starts and stops with its pool, as a sender built
+ * outside Spring has one too.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
