@@ -7,7 +7,8 @@ import dev.ums.ledger.FailureClass;
  * An SMTP hand-off that delivered the message to no recipient at all. The message text never
  * carries personal data: server replies are included with every address replaced by {@code
  * <redacted>}. No cause is attached, because Jakarta Mail exceptions carry recipient addresses; the
- * cause's type is named in the message instead.
+ * cause's type is named in the message instead. Every one is built by {@link SmtpFailures}, which
+ * classifies and words send failures in one place.
  */
 public class SmtpSendException extends Exception {
 
