@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,11 +40,6 @@ class ReencryptionTest {
   @Autowired dev.ums.ledger.Ledger ledger;
   @Autowired RecipientIndex index;
   @Autowired JsonMapper json;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-  }
 
   /** The keyset the test application runs with (its dev keyset). */
   private static KeysetHandle oldKeyset() throws Exception {

@@ -27,10 +27,7 @@ class RedriveDeliveryTest {
   DeadLetters dead;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    TestSmtp.purge();
+  void setUp() {
     dead = new DeadLetters(http, db);
   }
 

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ums.failure.DeadLetters;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
-import dev.ums.testing.TestClock;
 import dev.ums.testing.UmsIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,21 +19,11 @@ class CancelTest {
 
   @Autowired Http http;
   @Autowired Db db;
-  @Autowired TestClock clock;
   DeadLetters dead;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
+  void setUp() {
     dead = new DeadLetters(http, db);
-  }
-
-  /** Leave no QUEUED rows for a dispatcher context that may start next on the same database. */
-  @AfterEach
-  void cleanUp() {
-    db.clean();
-    clock.reset();
   }
 
   @Test

@@ -9,7 +9,6 @@ import dev.ums.testing.UmsIntegrationTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -20,11 +19,6 @@ class RecipientLookupTest {
   @Autowired Http http;
   @Autowired Db db;
   @Autowired RecipientIndex index;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-  }
 
   private UUID send(Http as, String fields) {
     Http.Answer a =

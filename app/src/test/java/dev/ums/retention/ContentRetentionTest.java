@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,17 +29,8 @@ class ContentRetentionTest {
   DeadLetters dead;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
+  void setUp() {
     dead = new DeadLetters(http, db);
-  }
-
-  /** Leave no QUEUED rows for a dispatcher context that may start next on the same database. */
-  @AfterEach
-  void cleanUp() {
-    db.clean();
-    clock.reset();
   }
 
   UUID sent(Instant at) {
