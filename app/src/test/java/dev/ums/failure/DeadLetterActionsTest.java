@@ -2,8 +2,10 @@ package dev.ums.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.ledger.FailureClass;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.UmsIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,12 +23,13 @@ class DeadLetterActionsTest {
 
   @Autowired Http http;
   @Autowired Db db;
+  @Autowired ManualDispatch dispatch;
   DeadLetters dead;
   Instant t0;
 
   @BeforeEach
   void setUp() {
-    dead = new DeadLetters(http, db);
+    dead = new DeadLetters(http, db, dispatch);
     t0 = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.MICROS);
   }
 
@@ -166,11 +169,7 @@ class DeadLetterActionsTest {
       assertThat(http.postJson("/api/messages/batch", sb.append("]}").toString()).status())
           .isEqualTo(202);
     }
-    db.jdbc().update("DELETE FROM outbox");
-    db.jdbc()
-        .update(
-            "UPDATE message SET status = 'FAILED', last_error_class = 'PERMANENT', updated_at = ?",
-            dev.ums.support.JdbcTime.ts(t0));
+    assertThat(dispatch.deadLetterAllDue(t0, FailureClass.PERMANENT, 550)).isEqualTo(n);
 
     Http.Answer a = http.postJson("/api/admin/dead-letters/redrive", "{}");
 

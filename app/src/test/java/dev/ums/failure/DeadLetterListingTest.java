@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.UmsIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,12 +22,13 @@ class DeadLetterListingTest {
 
   @Autowired Http http;
   @Autowired Db db;
+  @Autowired ManualDispatch dispatch;
   DeadLetters dead;
   Instant t0;
 
   @BeforeEach
   void setUp() {
-    dead = new DeadLetters(http, db);
+    dead = new DeadLetters(http, db, dispatch);
     t0 = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.MICROS);
   }
 
