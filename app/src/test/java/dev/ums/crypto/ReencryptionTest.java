@@ -13,17 +13,18 @@ import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.UmsIntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,11 +42,7 @@ class ReencryptionTest {
   @Autowired dev.ums.ledger.Ledger ledger;
   @Autowired RecipientIndex index;
   @Autowired JsonMapper json;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-  }
+  @Autowired ManualDispatch dispatch;
 
   /** The keyset the test application runs with (its dev keyset). */
   private static KeysetHandle oldKeyset() throws Exception {
@@ -84,11 +81,10 @@ class ReencryptionTest {
   void re_encrypts_every_row_so_the_old_key_can_then_be_dropped() throws Exception {
     List<UUID> ids = sendSome(Reencryption.BATCH + 20);
     UUID withRefusals = ids.get(3);
-    db.jdbc()
-        .update(
-            "UPDATE message SET refused_recipients = ? WHERE id = ?",
-            appCipher.sealRefused(withRefusals, "[\"x\"]".getBytes(StandardCharsets.UTF_8)),
-            withRefusals);
+    dispatch.sent(
+        withRefusals,
+        Instant.now(),
+        appCipher.sealRefused(withRefusals, "[\"x\"]".getBytes(StandardCharsets.UTF_8)));
     Map<UUID, String> plain = new HashMap<>();
     for (UUID id : ids) {
       plain.put(id, new String(appCipher.open(id, column("content", id)), StandardCharsets.UTF_8));
@@ -146,13 +142,15 @@ class ReencryptionTest {
   @Test
   void fills_missing_index_digests_and_skips_dropped_content() {
     List<UUID> ids = sendSome(3);
+    // A row from before the blind index existed: the ledger never writes one without digests.
     db.jdbc().update("UPDATE message SET recipient_digests = NULL WHERE id = ?", ids.get(0));
-    db.jdbc()
-        .update(
-            "UPDATE message SET content = ?, recipient_digests = NULL,"
-                + " content_dropped_at = CURRENT_TIMESTAMP, status = 'SENT' WHERE id = ?",
-            "{}".getBytes(StandardCharsets.UTF_8),
-            ids.get(1));
+    // Sent long ago and its content dropped by retention, which forgets the digests too.
+    Instant now = Instant.now();
+    dispatch.sent(ids.get(1), now.minus(Duration.ofDays(40)), null);
+    assertThat(
+            ledger.dropContent(
+                now.minus(Duration.ofDays(30)), "{}".getBytes(StandardCharsets.UTF_8), now, 10))
+        .isEqualTo(1);
     assertThat(http.get("/api/admin/messages?recipient=r0@rotate.test").json().get("items"))
         .isEmpty();
 

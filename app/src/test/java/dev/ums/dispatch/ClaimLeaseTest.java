@@ -45,14 +45,10 @@ class ClaimLeaseTest {
   @BeforeEach
   void stopDispatcher() {
     dispatcher.stop();
-    db.clean();
-    clock.reset();
-    TestSmtp.purge();
   }
 
   @AfterEach
   void restartDispatcher() {
-    clock.reset();
     dispatcher.start();
   }
 

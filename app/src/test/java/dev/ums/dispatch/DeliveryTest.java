@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,13 +38,6 @@ class DeliveryTest {
   @Autowired DispatchProperties props;
   @Autowired JsonMapper json;
   @Autowired ContentCipher cipher;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    TestSmtp.purge();
-  }
 
   String send(String body) {
     Http.Answer a = http.postJson("/api/messages", body);

@@ -48,8 +48,6 @@ class RelayFaultsTest {
   @BeforeEach
   void start() throws Exception {
     contextDispatcher.stop();
-    db.clean();
-    clock.reset();
     relay = new FakeSmtpServer();
     // Send budget 2 s: connect 0.2 + read 1.5 + write 0.3.
     sender =

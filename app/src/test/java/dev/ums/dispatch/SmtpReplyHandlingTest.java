@@ -45,8 +45,6 @@ class SmtpReplyHandlingTest {
   @BeforeEach
   void start() throws Exception {
     contextDispatcher.stop();
-    db.clean();
-    clock.reset();
     relay = new FakeSmtpServer();
     sender =
         EmailSender.toRelay(

@@ -2,9 +2,10 @@ package dev.ums.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.ledger.FailureClass;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
-import dev.ums.testing.TestClock;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.UmsIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,23 +23,14 @@ class DeadLetterActionsTest {
 
   @Autowired Http http;
   @Autowired Db db;
-  @Autowired TestClock clock;
+  @Autowired ManualDispatch dispatch;
   DeadLetters dead;
   Instant t0;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    dead = new DeadLetters(http, db);
+  void setUp() {
+    dead = new DeadLetters(http, db, dispatch);
     t0 = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.MICROS);
-  }
-
-  /** Leave no QUEUED rows for a dispatcher context that may start next on the same database. */
-  @AfterEach
-  void cleanUp() {
-    db.clean();
-    clock.reset();
   }
 
   int count(String sql, Object... args) {
@@ -178,11 +169,7 @@ class DeadLetterActionsTest {
       assertThat(http.postJson("/api/messages/batch", sb.append("]}").toString()).status())
           .isEqualTo(202);
     }
-    db.jdbc().update("DELETE FROM outbox");
-    db.jdbc()
-        .update(
-            "UPDATE message SET status = 'FAILED', last_error_class = 'PERMANENT', updated_at = ?",
-            dev.ums.support.JdbcTime.ts(t0));
+    assertThat(dispatch.deadLetterAllDue(t0, FailureClass.PERMANENT, 550)).isEqualTo(n);
 
     Http.Answer a = http.postJson("/api/admin/dead-letters/redrive", "{}");
 

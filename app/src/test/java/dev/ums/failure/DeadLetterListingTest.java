@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
-import dev.ums.testing.TestClock;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.UmsIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,23 +22,14 @@ class DeadLetterListingTest {
 
   @Autowired Http http;
   @Autowired Db db;
-  @Autowired TestClock clock;
+  @Autowired ManualDispatch dispatch;
   DeadLetters dead;
   Instant t0;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    dead = new DeadLetters(http, db);
+  void setUp() {
+    dead = new DeadLetters(http, db, dispatch);
     t0 = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.MICROS);
-  }
-
-  /** Leave no QUEUED rows for a dispatcher context that may start next on the same database. */
-  @AfterEach
-  void cleanUp() {
-    db.clean();
-    clock.reset();
   }
 
   List<String> ids(JsonNode page) {

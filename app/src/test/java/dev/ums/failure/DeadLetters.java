@@ -1,28 +1,32 @@
 package dev.ums.failure;
 
-import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.ledger.FailureClass;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
+import dev.ums.testing.ManualDispatch;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Makes dead letters without SMTP: accepts a message over HTTP, then moves it to FAILED with SQL
- * the way the dispatcher would (outbox row gone, last error set, one send_failure row per attempt).
- * Public for the tests of other features that need messages in a given state.
+ * Makes dead letters without SMTP: accepts a message over HTTP, then fails it through the ledger
+ * the way the dispatcher would ({@link ManualDispatch}: claimed and failed once per attempt, the
+ * last failure without a retry time). Public for the tests of other features that need messages in
+ * a given state.
  */
 public final class DeadLetters {
 
   private final Http http;
   private final Db db;
+  private final ManualDispatch dispatch;
 
-  public DeadLetters(Http http, Db db) {
+  public DeadLetters(Http http, Db db, ManualDispatch dispatch) {
     this.http = http;
     this.db = db;
+    this.dispatch = dispatch;
   }
 
   /** Accepts a message to {@code to}; {@code sendAt} null for now. */
@@ -43,31 +47,12 @@ public final class DeadLetters {
     return accept(List.of(to), null);
   }
 
-  /** Moves a QUEUED message to FAILED at {@code at} after {@code attempts} failed attempts. */
+  /**
+   * Fails a QUEUED, due message {@code attempts} times, the last at {@code at}, which makes it a
+   * dead letter; other due messages stay queued but become due now ({@link ManualDispatch}).
+   */
   public void fail(UUID id, Instant at, String classification, Integer code, int attempts) {
-    var jdbc = db.jdbc();
-    assertThat(jdbc.update("DELETE FROM outbox WHERE message_id = ?", id)).isEqualTo(1);
-    assertThat(
-            jdbc.update(
-                "UPDATE message SET status = 'FAILED', attempts = ?, last_error_class = ?,"
-                    + " last_error_code = ?, updated_at = ? WHERE id = ? AND status = 'QUEUED'",
-                attempts,
-                classification,
-                code,
-                ts(at),
-                id))
-        .isEqualTo(1);
-    for (int i = 1; i <= attempts; i++) {
-      jdbc.update(
-          "INSERT INTO send_failure (message_id, attempt, classification, reply_code, error_text,"
-              + " occurred_at) VALUES (?, ?, ?, ?, ?, ?)",
-          id,
-          i,
-          classification,
-          code,
-          "attempt " + i + " failed",
-          ts(at.minusSeconds(attempts - i)));
-    }
+    dispatch.deadLetter(id, at, FailureClass.valueOf(classification), code, attempts);
   }
 
   /** A dead letter to {@code to}, failed at {@code at} with a permanent 550 after one attempt. */

@@ -1,11 +1,14 @@
 package dev.ums.failure;
 
-import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.ledger.FailureClass;
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageStatus;
+import dev.ums.ledger.NewMessage;
 import dev.ums.support.Dialect;
+import dev.ums.testing.ManualDispatch;
+import dev.ums.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,7 +26,9 @@ class FailureSqlOnH2Test {
   JdbcTemplate jdbc;
   FailureRepository repo;
   Ledger ledger;
+  ManualDispatch dispatch;
   Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+  TestClock clock = new TestClock();
 
   @BeforeEach
   void migrate() {
@@ -38,39 +43,48 @@ class FailureSqlOnH2Test {
             jdbc,
             new org.springframework.transaction.support.TransactionTemplate(
                 new org.springframework.jdbc.datasource.DataSourceTransactionManager(ds)),
-            java.time.Clock.fixed(now, java.time.ZoneOffset.UTC),
+            clock,
             Dialect.H2);
+    dispatch = new ManualDispatch(ledger, clock);
   }
 
-  UUID message(String status, Instant updatedAt, boolean outbox) {
+  /**
+   * A message to a@example.com, queued at {@code at} through the ledger, its blind index holding
+   * "all" and the first eight characters of its id.
+   */
+  UUID queued(Instant at) {
     UUID id = UUID.randomUUID();
-    jdbc.update(
-        "INSERT INTO message (id, client_id, status, content, recipient_count, created_at,"
-            + " updated_at, sent_at, last_error_class, recipient_digests)"
-            + " VALUES (?, 'default', ?, ?, 1, ?, ?, ?, ?, ARRAY['all', CAST(? AS VARCHAR(32))])",
-        id,
-        status,
-        "{\"to\":[\"a@example.com\"]}".getBytes(StandardCharsets.UTF_8),
-        ts(updatedAt),
-        ts(updatedAt),
-        status.equals("SENT") ? ts(updatedAt) : null,
-        status.equals("FAILED") ? "PERMANENT" : null,
-        id.toString().substring(0, 8));
-    if (outbox) {
-      jdbc.update(
-          "INSERT INTO outbox (message_id, next_attempt_at, attempts) VALUES (?, ?, 0)",
-          id,
-          ts(updatedAt));
-    }
+    ledger.enqueue(
+        List.of(
+            new NewMessage(
+                id,
+                "default",
+                "{\"to\":[\"a@example.com\"]}".getBytes(StandardCharsets.UTF_8),
+                1,
+                new String[] {"all", id.toString().substring(0, 8)},
+                null,
+                at)));
+    return id;
+  }
+
+  UUID failed(Instant at) {
+    UUID id = queued(at);
+    dispatch.deadLetter(id, at, FailureClass.PERMANENT, 550, 1);
+    return id;
+  }
+
+  UUID sent(Instant at) {
+    UUID id = queued(at);
+    dispatch.sent(id, at, null);
     return id;
   }
 
   @Test
   void lists_redrives_resolves_cancels_and_drops_content_on_h2() {
-    UUID a = message("FAILED", now.minusSeconds(2), false);
-    UUID b = message("FAILED", now.minusSeconds(1), false);
-    UUID queued = message("QUEUED", now.minusSeconds(5), true);
-    UUID oldSent = message("SENT", now.minusSeconds(86_400 * 40), false);
+    UUID a = failed(now.minusSeconds(2));
+    UUID b = failed(now.minusSeconds(1));
+    UUID oldSent = sent(now.minusSeconds(86_400 * 40));
+    UUID queued = queued(now.minusSeconds(5));
 
     var all =
         new DeadLetterFilter(null, null, dev.ums.ledger.FailureClass.PERMANENT, null, false, null);

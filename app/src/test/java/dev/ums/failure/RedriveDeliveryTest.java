@@ -3,9 +3,11 @@ package dev.ums.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ums.dispatch.OutboxDispatcher;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
 import dev.ums.testing.Http;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.TestClock;
 import dev.ums.testing.TestSmtp;
 import java.time.Duration;
@@ -23,22 +25,26 @@ class RedriveDeliveryTest {
   @Autowired Http http;
   @Autowired Db db;
   @Autowired TestClock clock;
+  @Autowired OutboxDispatcher dispatcher;
+  @Autowired ManualDispatch manual;
   @Autowired io.micrometer.core.instrument.MeterRegistry meters;
   DeadLetters dead;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    TestSmtp.purge();
-    dead = new DeadLetters(http, db);
+  void setUp() {
+    dead = new DeadLetters(http, db, manual);
   }
 
-  /** Scheduled far ahead so the running dispatcher leaves it alone until it is dead-lettered. */
+  /** Made with the context's dispatcher stopped, so it cannot deliver the message first. */
   UUID deadLetter(String to) {
-    UUID id = dead.accept(List.of(to), Instant.now().plus(Duration.ofDays(1)));
-    dead.fail(id, Instant.now(), "PERMANENT", 550, 1);
-    return id;
+    dispatcher.stop();
+    try {
+      UUID id = dead.accept(to);
+      dead.fail(id, Instant.now(), "PERMANENT", 550, 1);
+      return id;
+    } finally {
+      dispatcher.start();
+    }
   }
 
   /** Copies received of {@code id}: other classes' leftovers may arrive too, so count by id. */

@@ -84,6 +84,7 @@ class LedgerAcceptanceTest {
     @BeforeEach
     void empty() {
       clock.reset();
+      // The suite's own database, on H2 or PostgreSQL; the ledger deletes no message by design.
       jdbc.update("DELETE FROM send_failure");
       jdbc.update("DELETE FROM outbox");
       jdbc.update("DELETE FROM message");

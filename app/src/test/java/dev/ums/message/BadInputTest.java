@@ -7,7 +7,6 @@ import dev.ums.testing.Http;
 import dev.ums.testing.Http.Answer;
 import dev.ums.testing.UmsIntegrationTest;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,11 +19,6 @@ class BadInputTest {
 
   @Autowired Http http;
   @Autowired Db db;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-  }
 
   static String mail(String extra) {
     return "{\"to\": [\"ann@example.com\"], \"text\": \"hi\"" + extra + "}";

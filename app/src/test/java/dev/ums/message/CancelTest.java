@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ums.failure.DeadLetters;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
-import dev.ums.testing.TestClock;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.UmsIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,21 +20,20 @@ class CancelTest {
 
   @Autowired Http http;
   @Autowired Db db;
-  @Autowired TestClock clock;
+  @Autowired ManualDispatch dispatch;
   DeadLetters dead;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    dead = new DeadLetters(http, db);
+  void setUp() {
+    dead = new DeadLetters(http, db, dispatch);
   }
 
-  /** Leave no QUEUED rows for a dispatcher context that may start next on the same database. */
-  @AfterEach
-  void cleanUp() {
-    db.clean();
-    clock.reset();
+  String senderKey(String clientId) {
+    return http.postJson(
+            "/api/admin/keys", "{\"clientId\": \"" + clientId + "\", \"role\": \"SENDER\"}")
+        .json()
+        .get("key")
+        .asString();
   }
 
   @Test
@@ -67,14 +65,7 @@ class CancelTest {
   @Test
   void a_claimed_message_is_not_cancellable_and_keeps_its_outbox_row() {
     UUID id = dead.accept("ann@example.com");
-    db.jdbc()
-        .update(
-            "UPDATE outbox SET claim_token = ?, claimed_by = 'd1', lease_until = ?,"
-                + " attempts = 1 WHERE message_id = ?",
-            UUID.randomUUID(),
-            dev.ums.support.JdbcTime.ts(Instant.now().plusSeconds(60)),
-            id);
-    db.jdbc().update("UPDATE message SET status = 'SENDING' WHERE id = ?", id);
+    dispatch.claim(id);
 
     Http.Answer own = http.postJson("/api/messages/" + id + "/cancel", "");
     Http.Answer admin = http.postJson("/api/admin/messages/" + id + "/cancel", "");
@@ -92,8 +83,7 @@ class CancelTest {
   @Test
   void sent_failed_and_cancelled_messages_are_not_cancellable() {
     UUID sent = dead.accept("a@example.com");
-    db.jdbc().update("DELETE FROM outbox WHERE message_id = ?", sent);
-    db.jdbc().update("UPDATE message SET status = 'SENT', sent_at = updated_at WHERE id = ?", sent);
+    dispatch.sent(sent, Instant.now(), null);
     UUID failed = dead.failed(Instant.now(), "b@example.com");
     UUID cancelled = dead.accept("c@example.com");
     assertThat(http.postJson("/api/messages/" + cancelled + "/cancel", "").status()).isEqualTo(200);
@@ -124,14 +114,12 @@ class CancelTest {
 
   @Test
   void a_client_cannot_cancel_another_clients_message() {
-    UUID id = dead.accept("ann@example.com");
-    db.jdbc().update("UPDATE message SET client_id = 'someone-else' WHERE id = ?", id);
-
-    String senderKey =
-        http.postJson("/api/admin/keys", "{\"clientId\": \"shop\", \"role\": \"SENDER\"}")
-            .json()
-            .get("key")
-            .asString();
+    Http.Answer accepted =
+        http.as(senderKey("someone-else"))
+            .postJson("/api/messages", "{\"to\": [\"ann@example.com\"], \"text\": \"hi\"}");
+    assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+    UUID id = UUID.fromString(accepted.json().get("id").asString());
+    String senderKey = senderKey("shop");
 
     assertThat(http.as(senderKey).postJson("/api/messages/" + id + "/cancel", "").status())
         .isEqualTo(404);

@@ -12,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -21,11 +20,6 @@ class ConcurrentIdempotencyTest {
 
   @Autowired Http http;
   @Autowired Db db;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-  }
 
   @Test
   void twenty_concurrent_requests_with_one_key_store_exactly_one_message() throws Exception {

@@ -22,7 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -35,11 +34,6 @@ class GroupCommitTest {
   @Autowired Ledger ledger;
   @Autowired TransactionTemplate tx;
   @Autowired MeterRegistry meters;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-  }
 
   private static NewMessage row(String client) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);

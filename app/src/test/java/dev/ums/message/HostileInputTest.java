@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,11 +40,6 @@ class HostileInputTest {
   @Autowired Http http;
   @Autowired Db db;
   @LocalServerPort int port;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-  }
 
   /**
    * Proves the server does not buffer an oversize chunked body: the client streams 512 MB, made up

@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -30,17 +28,6 @@ class MessageIntakeTest {
   @Autowired Http http;
   @Autowired Db db;
   @Autowired TestClock clock;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-  }
-
-  @AfterEach
-  void resetClock() {
-    clock.reset();
-  }
 
   @Test
   void accepts_a_message_and_commits_message_outbox_and_key_in_one_transaction() {

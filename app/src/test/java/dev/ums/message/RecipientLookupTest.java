@@ -2,6 +2,7 @@ package dev.ums.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.ledger.Ledger;
 import dev.ums.security.RecipientIndex;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
@@ -9,7 +10,6 @@ import dev.ums.testing.UmsIntegrationTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -20,11 +20,7 @@ class RecipientLookupTest {
   @Autowired Http http;
   @Autowired Db db;
   @Autowired RecipientIndex index;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-  }
+  @Autowired Ledger ledger;
 
   private UUID send(Http as, String fields) {
     Http.Answer a =
@@ -95,8 +91,11 @@ class RecipientLookupTest {
   @Test
   void looks_up_through_the_index_without_decrypting_any_row() {
     UUID id = send(http, "\"to\": [\"blind@example.com\"]");
-    // Content no key can open: a look-up that decrypted rows would fail or skip it.
-    db.jdbc().update("UPDATE message SET content = ? WHERE id = ?", new byte[] {1, 2, 3}, id);
+    // Content no key can open (re-sealed as if with a key this instance does not hold): a look-up
+    // that decrypted rows would fail or skip it.
+    byte[] sealed =
+        db.jdbc().queryForObject("SELECT content FROM message WHERE id = ?", byte[].class, id);
+    assertThat(ledger.reseal(id, sealed, null, new byte[] {1, 2, 3}, null, null)).isTrue();
 
     assertThat(ids(http.get("/api/admin/messages?recipient=blind@example.com").json()))
         .containsExactly(id.toString());

@@ -1,11 +1,12 @@
 package dev.ums.observability;
 
-import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ums.failure.DeadLetters;
+import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.TestClock;
 import dev.ums.testing.UmsIntegrationTest;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,61 +25,42 @@ class AdminStatsTest {
   @Autowired Http http;
   @Autowired Db db;
   @Autowired TestClock clock;
+  @Autowired ContentCipher cipher;
+  @Autowired ManualDispatch dispatch;
   DeadLetters dead;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    dead = new DeadLetters(http, db);
+  void setUp() {
+    dead = new DeadLetters(http, db, dispatch);
   }
 
-  /** Leave no QUEUED rows for a dispatcher context that may start next on the same database. */
-  @AfterEach
-  void cleanUp() {
-    db.clean();
-    clock.reset();
-  }
-
+  /** A message sent at {@code at} on its first attempt, one recipient refused. */
   UUID sent(Instant at) {
     UUID id = dead.accept("s@example.com");
-    db.jdbc().update("DELETE FROM outbox WHERE message_id = ?", id);
-    db.jdbc()
-        .update(
-            "UPDATE message SET status = 'SENT', attempts = 1, sent_at = ?, updated_at = ?,"
-                + " refused_recipients = ? WHERE id = ?",
-            ts(at),
-            ts(at),
-            "[\"x@example.com\"]".getBytes(StandardCharsets.UTF_8),
-            id);
+    byte[] refused = cipher.sealRefused(id, "[\"x@example.com\"]".getBytes(StandardCharsets.UTF_8));
+    dispatch.sent(id, at, refused);
     return id;
+  }
+
+  /** A message accepted at {@code at}, as the clock then read. */
+  UUID acceptedAt(Instant at, String to) {
+    return clock.at(at, () -> dead.accept(to));
   }
 
   @Test
   void stats_count_statuses_recent_outcomes_backlog_age_and_outbox_size() {
     Instant now = Instant.now();
-    UUID due = dead.accept("a@example.com");
-    db.jdbc()
-        .update(
-            "UPDATE outbox SET next_attempt_at = ? WHERE message_id = ?",
-            ts(now.minusSeconds(120)),
-            due);
-    dead.accept("b@example.com");
-    dead.accept(List.of("c@example.com"), now.plus(Duration.ofDays(1)));
-    UUID sending = dead.accept("d@example.com");
-    db.jdbc()
-        .update(
-            "UPDATE outbox SET claim_token = ?, next_attempt_at = ? WHERE message_id = ?",
-            UUID.randomUUID(),
-            ts(now.minusSeconds(600)),
-            sending);
-    db.jdbc().update("UPDATE message SET status = 'SENDING' WHERE id = ?", sending);
+    // Claims take every due row on the way (ManualDispatch): the queued ones come last.
+    dispatch.claim(acceptedAt(now.minusSeconds(600), "d@example.com"));
     sent(now.minus(Duration.ofMinutes(10)));
     sent(now.minus(Duration.ofHours(2)));
     UUID recent = dead.accept("e@example.com");
     dead.fail(recent, now.minus(Duration.ofMinutes(5)), "PERMANENT", 550, 2);
     UUID old = dead.accept("f@example.com");
     dead.fail(old, now.minus(Duration.ofHours(3)), "TRANSIENT", 451, 3);
+    acceptedAt(now.minusSeconds(120), "a@example.com");
+    dead.accept("b@example.com");
+    dead.accept(List.of("c@example.com"), now.plus(Duration.ofDays(1)));
     UUID cancelled = dead.accept("g@example.com");
     assertThat(http.postJson("/api/messages/" + cancelled + "/cancel", "").status()).isEqualTo(200);
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ums.dispatch.OutboxDispatcher;
-import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
 import dev.ums.testing.Http;
 import dev.ums.testing.TestClock;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.Health;
@@ -32,18 +30,10 @@ class ObservabilityIntegrationTest {
   private static final Pattern METRIC = Pattern.compile("\\bums_[a-z0-9_]+");
 
   @Autowired Http http;
-  @Autowired Db db;
   @Autowired TestClock clock;
   @Autowired OutboxDispatcher dispatcher;
   @Autowired SmtpRelayHealth relayHealth;
   @Autowired AlertEvaluator alerts;
-
-  @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    TestSmtp.purge();
-  }
 
   String send() {
     Http.Answer a =

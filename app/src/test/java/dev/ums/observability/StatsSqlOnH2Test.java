@@ -1,25 +1,36 @@
 package dev.ums.observability;
 
-import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.ledger.FailureClass;
+import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageStatus;
+import dev.ums.ledger.NewMessage;
+import dev.ums.support.Dialect;
+import dev.ums.testing.ManualDispatch;
+import dev.ums.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The admin stats SQL also runs on H2, the embedded default (no Spring context needed). */
 class StatsSqlOnH2Test {
 
   JdbcTemplate jdbc;
   StatsRepository repo;
+  Ledger ledger;
+  ManualDispatch dispatch;
   Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+  TestClock clock = new TestClock();
 
   @BeforeEach
   void migrate() {
@@ -29,39 +40,38 @@ class StatsSqlOnH2Test {
     Flyway.configure().dataSource(ds).locations("classpath:db/migration/h2").load().migrate();
     jdbc = new JdbcTemplate(ds);
     repo = new StatsRepository(jdbc);
+    ledger =
+        new Ledger(
+            jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)), clock, Dialect.H2);
+    dispatch = new ManualDispatch(ledger, clock);
   }
 
-  UUID message(String status, Instant updatedAt) {
+  /** A message queued through the ledger at {@code at}, due at {@code sendAt} (null: at once). */
+  UUID queued(Instant at, Instant sendAt) {
     UUID id = UUID.randomUUID();
-    jdbc.update(
-        "INSERT INTO message (id, client_id, status, content, recipient_count, created_at,"
-            + " updated_at, sent_at, last_error_class) VALUES (?, 'default', ?, ?, 1, ?, ?, ?, ?)",
-        id,
-        status,
-        "{}".getBytes(StandardCharsets.UTF_8),
-        ts(updatedAt),
-        ts(updatedAt),
-        status.equals("SENT") ? ts(updatedAt) : null,
-        status.equals("FAILED") ? "PERMANENT" : null);
+    ledger.enqueue(
+        List.of(
+            new NewMessage(
+                id,
+                "default",
+                "{}".getBytes(StandardCharsets.UTF_8),
+                1,
+                new String[0],
+                sendAt,
+                at)));
     return id;
-  }
-
-  void outbox(UUID id, Instant due, boolean claimed) {
-    jdbc.update(
-        "INSERT INTO outbox (message_id, next_attempt_at, attempts, claim_token) VALUES (?, ?, 0, ?)",
-        id,
-        ts(due),
-        claimed ? UUID.randomUUID() : null);
   }
 
   @Test
   void counts_statuses_recent_outcomes_and_the_oldest_due_unclaimed_row_on_h2() {
-    outbox(message("QUEUED", now.minusSeconds(5)), now.minusSeconds(5), false);
-    outbox(message("QUEUED", now), now.plusSeconds(3600), false);
-    outbox(message("SENDING", now.minusSeconds(60)), now.minusSeconds(60), true);
-    message("SENT", now.minusSeconds(60));
-    message("SENT", now.minusSeconds(7200));
-    message("FAILED", now.minusSeconds(30));
+    // A claim takes every due row on the way (ManualDispatch): the queued ones come last.
+    dispatch.claim(queued(now.minusSeconds(60), null));
+    dispatch.sent(queued(now.minusSeconds(60), null), now.minusSeconds(60), null);
+    dispatch.sent(queued(now.minusSeconds(7200), null), now.minusSeconds(7200), null);
+    UUID failed = queued(now.minusSeconds(30), null);
+    dispatch.deadLetter(failed, now.minusSeconds(30), FailureClass.PERMANENT, 550, 1);
+    queued(now.minusSeconds(5), null);
+    queued(now, now.plusSeconds(3600));
 
     AdminStats s = repo.stats(now, now.minusSeconds(3600));
 
@@ -81,7 +91,7 @@ class StatsSqlOnH2Test {
 
   @Test
   void nothing_due_is_an_age_of_zero() {
-    outbox(message("QUEUED", now), now.plusSeconds(60), false);
+    queued(now, now.plusSeconds(60));
 
     assertThat(repo.stats(now, now.minusSeconds(3600)).oldestPendingAgeSeconds()).isZero();
   }

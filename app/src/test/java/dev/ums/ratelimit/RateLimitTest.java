@@ -29,15 +29,8 @@ class RateLimitTest {
    */
   @org.junit.jupiter.api.BeforeEach
   void freezeTime() {
-    db.clean();
-    clock.reset();
     clock.freeze();
     clock.advance(Duration.ofHours(++round));
-  }
-
-  @org.junit.jupiter.api.AfterEach
-  void releaseTime() {
-    clock.reset();
   }
 
   /** A SENDER of client {@code limited}: 3 requests/s, 5 messages/s. */

@@ -1,19 +1,18 @@
 package dev.ums.retention;
 
-import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ums.failure.DeadLetters;
 import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
+import dev.ums.testing.ManualDispatch;
 import dev.ums.testing.TestClock;
 import dev.ums.testing.UmsIntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,34 +26,25 @@ class ContentRetentionTest {
   @Autowired TestClock clock;
   @Autowired dev.ums.ledger.Ledger ledger;
   @Autowired ContentRetention defaultRetention;
+  @Autowired ManualDispatch dispatch;
   DeadLetters dead;
 
   @BeforeEach
-  void clean() {
-    db.clean();
-    clock.reset();
-    dead = new DeadLetters(http, db);
+  void setUp() {
+    dead = new DeadLetters(http, db, dispatch);
   }
 
-  /** Leave no QUEUED rows for a dispatcher context that may start next on the same database. */
-  @AfterEach
-  void cleanUp() {
-    db.clean();
-    clock.reset();
-  }
-
+  /** A message sent at {@code at} on its first attempt, one recipient refused. */
   UUID sent(Instant at) {
     UUID id = dead.accept("s@example.com");
-    db.jdbc().update("DELETE FROM outbox WHERE message_id = ?", id);
-    db.jdbc()
-        .update(
-            "UPDATE message SET status = 'SENT', attempts = 1, sent_at = ?, updated_at = ?,"
-                + " refused_recipients = ? WHERE id = ?",
-            ts(at),
-            ts(at),
-            "[\"x@example.com\"]".getBytes(StandardCharsets.UTF_8),
-            id);
+    byte[] refused = cipher.sealRefused(id, "[\"x@example.com\"]".getBytes(StandardCharsets.UTF_8));
+    dispatch.sent(id, at, refused);
     return id;
+  }
+
+  /** A message accepted at {@code at}, as the clock then read. */
+  UUID acceptedAt(Instant at, String to) {
+    return clock.at(at, () -> dead.accept(to));
   }
 
   /** The stored content, decrypted — or the plain {@code {}} marker retention leaves behind. */
@@ -70,13 +60,8 @@ class ContentRetentionTest {
     Instant now = Instant.now();
     UUID oldSent = sent(now.minus(Duration.ofDays(40)));
     UUID newSent = sent(now.minus(Duration.ofDays(1)));
-    UUID oldFailed = dead.accept("f@example.com");
+    UUID oldFailed = acceptedAt(now.minus(Duration.ofDays(41)), "f@example.com");
     dead.fail(oldFailed, now.minus(Duration.ofDays(40)), "PERMANENT", 550, 1);
-    db.jdbc()
-        .update(
-            "UPDATE message SET created_at = ? WHERE id = ?",
-            ts(now.minus(Duration.ofDays(41))),
-            oldFailed);
     UUID queued = dead.accept("q@example.com");
     String queuedContent = content(queued);
     ContentRetention retention =

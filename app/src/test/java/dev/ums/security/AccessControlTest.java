@@ -29,7 +29,6 @@ class AccessControlTest {
 
   @BeforeEach
   void keys() {
-    db.clean();
     shopKey = createKey("shop", "SENDER");
     otherKey = createKey("other", "SENDER");
   }

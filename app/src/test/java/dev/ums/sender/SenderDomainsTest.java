@@ -22,7 +22,6 @@ class SenderDomainsTest {
 
   @BeforeEach
   void setUp() {
-    db.clean();
     // Through the API, so this instance's cache forgets them at once.
     http.putJson(domainsPath("shop"), "[]");
     http.putJson(domainsPath("bank"), "[]");

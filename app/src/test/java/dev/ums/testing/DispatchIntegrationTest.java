@@ -4,6 +4,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ContextConfiguration;
@@ -12,7 +13,8 @@ import org.springframework.test.context.ContextConfiguration;
  * A full UMS with its dispatcher running, delivering to {@link TestSmtp}. Retries are fast (100 ms
  * base) and practically unbounded in number, so a slow machine cannot turn an outage test into dead
  * letters; the scheduled reaper is parked so tests drive it themselves. Classes that use it share
- * one application context.
+ * one application context; {@link UmsReset} empties the tables, puts the clock back and purges the
+ * relay's mailboxes before each test, with the dispatcher stopped meanwhile.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -40,4 +42,5 @@ import org.springframework.test.context.ContextConfiguration;
     })
 @ContextConfiguration(initializers = TestSmtpPortInitializer.class)
 @Import(TestSupportConfig.class)
+@ExtendWith(UmsReset.class)
 public @interface DispatchIntegrationTest {}

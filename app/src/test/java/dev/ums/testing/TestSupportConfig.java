@@ -1,5 +1,6 @@
 package dev.ums.testing;
 
+import dev.ums.ledger.Ledger;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
@@ -23,5 +24,10 @@ public class TestSupportConfig {
   @Bean
   Db db(JdbcTemplate jdbc) {
     return new Db(jdbc);
+  }
+
+  @Bean
+  ManualDispatch manualDispatch(Ledger ledger, TestClock clock) {
+    return new ManualDispatch(ledger, clock);
   }
 }

@@ -4,12 +4,14 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 
 /**
  * A full UMS on a random port against the run's PostgreSQL database, intake only (no dispatcher, so
- * rows stay as intake wrote them). Classes that use it share one application context.
+ * rows stay as intake wrote them). Classes that use it share one application context; {@link
+ * UmsReset} empties the tables and puts the clock back before each test.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -28,4 +30,5 @@ import org.springframework.context.annotation.Import;
       "ums.dispatch.enabled=false"
     })
 @Import(TestSupportConfig.class)
+@ExtendWith(UmsReset.class)
 public @interface UmsIntegrationTest {}
