@@ -99,6 +99,14 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   static final int UNRECORDED_PER_IN_FLIGHT = 4;
   private volatile boolean running;
+
+  /**
+   * True from start until the claim loop has ended. The writer runs while this is true or results
+   * are unrecorded: {@link #running} alone is not enough, as a claim that returns after a stop
+   * still hands rows to the workers, whose results must be written.
+   */
+  private volatile boolean claiming;
+
   private volatile boolean stopping;
   private volatile Instant lastLoopAt;
   private Thread loopThread;
@@ -207,6 +215,7 @@ public class OutboxDispatcher implements SmartLifecycle {
       return;
     }
     running = true;
+    claiming = true;
     stopping = false;
     writerThread = new Thread(this::writeLoop, "ums-dispatch-results");
     loopThread = new Thread(this::claimLoop, "ums-dispatch-loop");
@@ -260,6 +269,14 @@ public class OutboxDispatcher implements SmartLifecycle {
     // Claim when a prefetch's worth of room is free (or nothing is in hand), so claims stay a few
     // rows large without ever letting the workers run dry.
     int minClaim = Math.max(1, Math.min(props.batchSize(), Math.max(props.prefetch(), 1)));
+    try {
+      claimUntilStopped(minClaim);
+    } finally {
+      claiming = false;
+    }
+  }
+
+  private void claimUntilStopped(int minClaim) {
     while (running) {
       // Rows not yet sent are bounded by workers + prefetch (the lease bound); rows already sent
       // and waiting for their result to be written by a multiple of that (memory), so a worker
@@ -416,7 +433,7 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   private void writeLoop() {
     List<Outcome> batch = new ArrayList<>(512);
-    while (running || inFlight.get() > 0) {
+    while (claiming || inFlight.get() > 0) {
       try {
         Outcome first = outcomes.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {

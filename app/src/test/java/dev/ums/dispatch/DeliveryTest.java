@@ -94,12 +94,15 @@ class DeliveryTest {
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> dispatcher.relayBreaker().state() != RelayBreaker.State.CLOSED);
+      // How many attempts it takes depends on what the breaker's window still holds from
+      // earlier tests in this context; every one of them is a connection failure.
       assertThat(
               db.jdbc()
                   .queryForObject(
                       "SELECT COUNT(*) FROM send_failure WHERE classification = 'CONNECTION'",
                       Integer.class))
-          .isGreaterThanOrEqualTo(5);
+          .isPositive()
+          .isEqualTo(db.count("send_failure"));
       for (String id : ids) {
         assertThat(status(id)).isIn("QUEUED", "SENDING");
       }

@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 class RelayBreakerTest {
 
   final TestClock clock = new TestClock();
+
+  {
+    clock.freeze(); // the test moves time by the millisecond
+  }
+
   final RelayBreaker breaker = new RelayBreaker(TestDispatch.breaker(true), clock);
 
   @Test
