@@ -89,6 +89,11 @@ class FailureRepository {
             limit);
   }
 
+  /** How many dead letters match {@code w}. */
+  long count(Where w) {
+    return count("SELECT COUNT(*) FROM message WHERE " + w.sql(), w.args().toArray());
+  }
+
   /** Matching dead letters with an id above {@code after}, in id order. */
   List<DeadLetter> scanById(Where w, UUID after, int limit) {
     return after == null

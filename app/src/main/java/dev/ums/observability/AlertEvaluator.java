@@ -65,7 +65,7 @@ public class AlertEvaluator {
   }
 
   /** Rules firing right now. */
-  synchronized Set<AlertRule> firing() {
+  public synchronized Set<AlertRule> firing() {
     return Set.copyOf(active.keySet());
   }
 
