@@ -43,7 +43,7 @@ final class Fmt {
   /** The chart's x position of minute {@code i} of {@code n}, for axis labels. */
   public int x(int i, int n) {
     return MinuteChart.LEFT
-        + (int) Math.round((double) i * (MinuteChart.WIDTH - MinuteChart.LEFT - 10) / (n - 1));
+        + (int) Math.round((double) i * (MinuteChart.WIDTH - MinuteChart.LEFT - 24) / (n - 1));
   }
 
   public Instant plusMinutes(Instant i, long m) {

@@ -59,7 +59,7 @@ record MinuteChart(
     StringBuilder sb = new StringBuilder();
     int n = values.length;
     for (int i = 0; i < n; i++) {
-      int x = LEFT + (int) Math.round((double) i * (WIDTH - LEFT - 10) / Math.max(1, n - 1));
+      int x = LEFT + (int) Math.round((double) i * (WIDTH - LEFT - 24) / Math.max(1, n - 1));
       if (i > 0) {
         sb.append(' ');
       }

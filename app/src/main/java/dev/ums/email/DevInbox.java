@@ -72,7 +72,7 @@ public final class DevInbox implements AutoCloseable {
     return inbox;
   }
 
-  int port() {
+  public int port() {
     return greenMail.getSmtp().getPort();
   }
 
