@@ -3,6 +3,7 @@ package dev.ums.console;
 import dev.ums.security.ConsoleSignIn;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /** The sign-in page: an ADMIN API key in, a console session out (see {@link ConsoleSignIn}). */
 @Controller
+@ConditionalOnWebApplication
 class SignInController {
 
   private final ConsoleSignIn signIn;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.dao.DataAccessException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -34,6 +35,7 @@ import org.springframework.transaction.CannotCreateTransactionException;
  * key is revoked ({@link #stillValid}).
  */
 @Component
+@ConditionalOnWebApplication
 public class ConsoleSignIn {
 
   private static final Logger log = LoggerFactory.getLogger(ConsoleSignIn.class);

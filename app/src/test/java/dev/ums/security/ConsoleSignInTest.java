@@ -106,7 +106,7 @@ class ConsoleSignInTest {
 
   @Test
   void failed_sign_ins_spend_the_same_allowance_as_bad_api_keys() {
-    String unknown = "ums_unknownUnknownUnknownUnknown0123456";
+    String unknown = "ums_consoleNeverIssuedConsoleNeverIssued01";
     // A burst of 20, refilled at 2/s while these run: refused within a few more attempts.
     int refused = 0;
     HttpResponse<String> limited = console.signIn(unknown);
