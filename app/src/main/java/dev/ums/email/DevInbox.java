@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * ums.dev-inbox.max-bytes} of them: after each delivery the oldest copies beyond either cap are
  * deleted. It is for development and demos, not for volume.
  */
-final class DevInbox implements AutoCloseable {
+public final class DevInbox implements AutoCloseable {
 
   static final String HOST = "127.0.0.1";
 
@@ -73,7 +73,7 @@ final class DevInbox implements AutoCloseable {
     return inbox;
   }
 
-  int port() {
+  public int port() {
     return greenMail.getSmtp().getPort();
   }
 
@@ -87,7 +87,7 @@ final class DevInbox implements AutoCloseable {
    *
    * @param limit at most this many entries
    */
-  List<Captured> list(int limit) {
+  public List<Captured> list(int limit) {
     List<StoredMessage> all =
         new ArrayList<>(greenMail.getManagers().getImapHostManager().getAllMessages());
     all.sort(
@@ -262,7 +262,64 @@ final class DevInbox implements AutoCloseable {
     log.info("event=dev_inbox_stopped");
   }
 
+  /**
+   * One captured mail in full: its headers in order, and its first text/plain and text/html parts
+   * (null when it has none). Empty if no stored copy has that {@code Message-ID}.
+   */
+  public java.util.Optional<CapturedMail> open(String messageId) {
+    for (StoredMessage s : greenMail.getManagers().getImapHostManager().getAllMessages()) {
+      try {
+        MimeMessage m = s.getMimeMessage();
+        if (messageId == null || !messageId.equals(m.getMessageID())) {
+          continue;
+        }
+        List<Header> headers = new ArrayList<>();
+        for (var e = m.getAllHeaders(); e.hasMoreElements(); ) {
+          jakarta.mail.Header h = e.nextElement();
+          headers.add(new Header(h.getName(), h.getValue()));
+        }
+        String[] bodies = new String[2];
+        collect(m, bodies);
+        return java.util.Optional.of(
+            new CapturedMail(
+                new Captured(
+                    m.getMessageID(),
+                    first(m.getFrom()),
+                    all(m.getRecipients(Message.RecipientType.TO)),
+                    m.getSubject(),
+                    s.getReceivedDate().toInstant()),
+                headers,
+                bodies[0],
+                bodies[1]));
+      } catch (MessagingException | java.io.IOException e) {
+        log.debug("event=dev_inbox_unreadable error={}", e.getClass().getSimpleName());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** Fills bodies[0] with the first text/plain part and bodies[1] with the first text/html. */
+  private static void collect(jakarta.mail.Part part, String[] bodies)
+      throws MessagingException, java.io.IOException {
+    if (part.isMimeType("text/plain") && bodies[0] == null) {
+      bodies[0] = String.valueOf(part.getContent());
+    } else if (part.isMimeType("text/html") && bodies[1] == null) {
+      bodies[1] = String.valueOf(part.getContent());
+    } else if (part.isMimeType("multipart/*")
+        && part.getContent() instanceof jakarta.mail.Multipart mp) {
+      for (int i = 0; i < mp.getCount(); i++) {
+        collect(mp.getBodyPart(i), bodies);
+      }
+    }
+  }
+
+  /** One header line of a captured mail, unfolded as the parser gives it. */
+  public record Header(String name, String value) {}
+
+  /** A captured mail with its headers and bodies. */
+  public record CapturedMail(Captured summary, List<Header> headers, String text, String html) {}
+
   /** One captured mail as the dev inbox endpoint shows it. */
-  record Captured(
+  public record Captured(
       String messageId, String from, List<String> to, String subject, Instant receivedAt) {}
 }

@@ -12,9 +12,9 @@ import org.springframework.http.HttpStatus;
  * clients (base64url); the next page starts strictly after it, so rows never repeat or go missing
  * while pages are read, whatever is re-driven or dead-lettered meanwhile.
  */
-record Cursor(Instant updatedAt, UUID id) {
+public record Cursor(Instant updatedAt, UUID id) {
 
-  String encode() {
+  public String encode() {
     String raw = updatedAt + "|" + id;
     return Base64.getUrlEncoder()
         .withoutPadding()
@@ -22,7 +22,7 @@ record Cursor(Instant updatedAt, UUID id) {
   }
 
   /** Null for null; 400 for anything this class did not make. */
-  static Cursor decode(String token) {
+  public static Cursor decode(String token) {
     if (token == null || token.isEmpty()) {
       return null;
     }

@@ -13,7 +13,7 @@ import java.util.UUID;
  * @param resolution set when a person marked it handled without resending
  * @param failures every failed attempt, oldest first, kept across re-drives
  */
-record DeadLetter(
+public record DeadLetter(
     UUID id,
     MessageStatus status,
     int attempts,
@@ -24,10 +24,10 @@ record DeadLetter(
     List<Failure> failures) {
 
   /** Who handled it, why, and when. */
-  record Resolution(String by, String reason, Instant at) {}
+  public record Resolution(String by, String reason, Instant at) {}
 
   /** One failed attempt ({@code send_failure} row); the error text carries no personal data. */
-  record Failure(
+  public record Failure(
       int attempt,
       String classification,
       Integer code,

@@ -17,7 +17,7 @@ import java.util.UUID;
  * @param includeResolved whether dead letters a person marked resolved are included
  * @param ids only these messages
  */
-record DeadLetterFilter(
+public record DeadLetterFilter(
     Instant from,
     Instant to,
     FailureClass classification,

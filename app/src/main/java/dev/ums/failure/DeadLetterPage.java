@@ -7,4 +7,4 @@ import java.util.List;
  *
  * @param nextCursor pass as {@code cursor} to get the next page; null on the last page
  */
-record DeadLetterPage(List<DeadLetter> items, String nextCursor) {}
+public record DeadLetterPage(List<DeadLetter> items, String nextCursor) {}

@@ -30,7 +30,7 @@ import org.springframework.stereotype.Service;
  * ums.retry.max-age}) still counts from the original intake.
  */
 @Service
-class DeadLetterService {
+public class DeadLetterService {
 
   private static final Logger log = LoggerFactory.getLogger(DeadLetterService.class);
 
@@ -57,7 +57,7 @@ class DeadLetterService {
   }
 
   /** A page of dead letters, newest first (by when they failed, then id). */
-  DeadLetterPage list(DeadLetterFilter filter, Cursor after, int limit) {
+  public DeadLetterPage list(DeadLetterFilter filter, Cursor after, int limit) {
     List<DeadLetter> found = repo.scanNewestFirst(repo.where(filter), after, limit + 1);
     String next = null;
     if (found.size() > limit) {
@@ -72,8 +72,29 @@ class DeadLetterService {
     return new DeadLetterPage(items, next);
   }
 
+  /** How many dead letters match {@code filter} now (what a bulk re-drive of it would move). */
+  public long count(DeadLetterFilter filter) {
+    long total = 0;
+    if (filter.ids() != null) {
+      List<UUID> ids = filter.ids().stream().distinct().toList();
+      for (int i = 0; i < ids.size(); i += CHUNK) {
+        total +=
+            repo.count(repo.where(filter.withIds(ids.subList(i, Math.min(ids.size(), i + CHUNK)))));
+      }
+      return total;
+    }
+    return repo.count(repo.where(filter));
+  }
+
+  /**
+   * Any message (of any status) with its failure history, oldest attempt first; empty if unknown.
+   */
+  public java.util.Optional<DeadLetter> history(UUID id) {
+    return repo.deadLetter(id);
+  }
+
   /** Re-drives one FAILED message (resolved or not); 404 if unknown, 409 if not FAILED. */
-  MessageView redrive(UUID id) {
+  public MessageView redrive(UUID id) {
     Instant now = now();
     int moved = ledger.redrive(List.of(id), true, now);
     if (moved == 0) {
@@ -95,7 +116,7 @@ class DeadLetterService {
    * Re-drives every dead letter that matches, {@value #CHUNK} per transaction. Returns how many
    * moved. A failure midway leaves earlier chunks re-driven; running it again picks up the rest.
    */
-  int redrive(DeadLetterFilter filter) {
+  public int redrive(DeadLetterFilter filter) {
     int total = 0;
     if (filter.ids() != null) {
       List<UUID> ids = filter.ids().stream().distinct().toList();
@@ -146,7 +167,7 @@ class DeadLetterService {
    * and its unresolved failures get {@code by} and the time. 404 unknown, 409 if not an unresolved
    * FAILED message.
    */
-  DeadLetter resolve(UUID id, String by, String reason) {
+  public DeadLetter resolve(UUID id, String by, String reason) {
     Instant now = now();
     boolean done = ledger.resolve(id, by, reason, now);
     if (!done) {

@@ -88,6 +88,14 @@ class FailureRepository {
             limit);
   }
 
+  /** How many dead letters match {@code w}. */
+  long count(Where w) {
+    Long n =
+        jdbc.queryForObject(
+            "SELECT COUNT(*) FROM message WHERE " + w.sql(), Long.class, w.args().toArray());
+    return n == null ? 0 : n;
+  }
+
   /** Matching dead letters with an id above {@code after}, in id order. */
   List<DeadLetter> scanById(Where w, UUID after, int limit) {
     return after == null

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Service;
  * SENT, FAILED or CANCELLED one — is not cancellable (409).
  */
 @Service
-class Cancellation {
+public class Cancellation {
 
   private static final Logger log = LoggerFactory.getLogger(Cancellation.class);
 
@@ -37,7 +37,7 @@ class Cancellation {
    * Cancels {@code id}; {@code clientId} null means any client (admin). 404 if unknown (or not the
    * client's), 409 {@code /problems/not-cancellable} with the current status otherwise.
    */
-  MessageView cancel(UUID id, String clientId) {
+  public MessageView cancel(UUID id, String clientId) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     boolean cancelled = ledger.cancel(id, clientId, now);
     if (!cancelled) {

@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
  * message's content. Callers audit both (see {@link MessageAdminController}).
  */
 @Service
-class MessageLookup {
+public class MessageLookup {
 
   private final MessageRepository repo;
   private final ContentCipher cipher;
@@ -26,14 +26,44 @@ class MessageLookup {
   }
 
   /** One message found by a look-up, with the client that owns it. */
-  record Found(String clientId, MessageView message) {}
+  public record Found(String clientId, MessageView message) {}
 
   /** A page of look-up results, newest first; {@code next} is the cursor of the next page. */
-  record Page(List<Found> items, UUID next) {}
+  public record Page(List<Found> items, UUID next) {}
 
   /** Messages carrying every digest in {@code digests}, newest first, below {@code before}. */
-  Page find(List<String> digests, UUID before, int limit) {
+  public Page find(List<String> digests, UUID before, int limit) {
     List<Found> found = repo.findByDigests(digests, before, limit + 1);
+    if (found.size() <= limit) {
+      return new Page(found, null);
+    }
+    List<Found> page = found.subList(0, limit);
+    return new Page(page, page.get(limit - 1).message().id());
+  }
+
+  /**
+   * What a listing filters on; every field is optional (null or empty does not filter).
+   *
+   * @param id this message only
+   * @param digests blind-index digests a message must all carry ({@link
+   *     dev.ums.security.RecipientIndex#filter})
+   * @param from created at or after
+   * @param to created before
+   */
+  public record Criteria(
+      UUID id,
+      List<String> digests,
+      dev.ums.ledger.MessageStatus status,
+      String clientId,
+      java.time.Instant from,
+      java.time.Instant to) {}
+
+  /**
+   * Messages of any client matching {@code criteria}, newest first (by id, which follows creation),
+   * ids below {@code before}. Decrypts nothing.
+   */
+  public Page find(Criteria criteria, UUID before, int limit) {
+    List<Found> found = repo.findBy(criteria, before, limit + 1);
     if (found.size() <= limit) {
       return new Page(found, null);
     }
@@ -45,7 +75,7 @@ class MessageLookup {
    * The decrypted content of message {@code id}; 404 if unknown, 410 if retention dropped it.
    * Nothing decrypted is cached.
    */
-  MailContent content(UUID id) {
+  public MailContent content(UUID id) {
     MessageRepository.Sealed sealed =
         repo.sealedContent(id).orElseThrow(() -> ApiProblem.notFound("Message"));
     if (sealed.droppedAt() != null) {

@@ -4,6 +4,7 @@ import static dev.ums.support.JdbcTime.instant;
 
 import dev.ums.ledger.MessageStatus;
 import dev.ums.support.Dialect;
+import dev.ums.support.JdbcTime;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -63,6 +64,48 @@ class MessageRepository {
     for (String d : digests) {
       sql.append(" AND ").append(dialect.arrayContains("m.recipient_digests"));
       args.add(d);
+    }
+    if (before != null) {
+      sql.append(" AND m.id < ?");
+      args.add(before);
+    }
+    sql.append(" ORDER BY m.id DESC LIMIT ?");
+    args.add(limit);
+    return jdbc.query(
+        sql.toString(),
+        (rs, n) -> new MessageLookup.Found(rs.getString("client_id"), view(rs)),
+        args.toArray());
+  }
+
+  /** Messages (any client) matching {@code c}, newest first, ids below {@code before}. */
+  List<MessageLookup.Found> findBy(MessageLookup.Criteria c, UUID before, int limit) {
+    StringBuilder sql = new StringBuilder(VIEW).append(" WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (c.id() != null) {
+      sql.append(" AND m.id = ?");
+      args.add(c.id());
+    }
+    if (c.digests() != null) {
+      for (String d : c.digests()) {
+        sql.append(" AND ").append(dialect.arrayContains("m.recipient_digests"));
+        args.add(d);
+      }
+    }
+    if (c.status() != null) {
+      sql.append(" AND m.status = ?");
+      args.add(c.status().name());
+    }
+    if (c.clientId() != null) {
+      sql.append(" AND m.client_id = ?");
+      args.add(c.clientId());
+    }
+    if (c.from() != null) {
+      sql.append(" AND m.created_at >= ?");
+      args.add(JdbcTime.ts(c.from()));
+    }
+    if (c.to() != null) {
+      sql.append(" AND m.created_at < ?");
+      args.add(JdbcTime.ts(c.to()));
     }
     if (before != null) {
       sql.append(" AND m.id < ?");

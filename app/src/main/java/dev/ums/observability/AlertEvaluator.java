@@ -70,7 +70,7 @@ public class AlertEvaluator implements SchedulingConfigurer {
   }
 
   /** Rules firing right now. */
-  synchronized Set<AlertRule> firing() {
+  public synchronized Set<AlertRule> firing() {
     return Set.copyOf(active.keySet());
   }
 

@@ -1,7 +1,7 @@
 package dev.ums.observability;
 
 /** The alert rules {@link AlertEvaluator} checks; each has a stable key and a severity. */
-enum AlertRule {
+public enum AlertRule {
   /** Failed attempts / all attempts over the window above the threshold (value: ratio 0..1). */
   FAILURE_RATIO("failure_ratio", "critical", "SMTP failure ratio over the window"),
   /** The oldest due, unclaimed message has waited too long (value: seconds). */
@@ -26,15 +26,15 @@ enum AlertRule {
     this.summary = summary;
   }
 
-  String key() {
+  public String key() {
     return key;
   }
 
-  String severity() {
+  public String severity() {
     return severity;
   }
 
-  String summary() {
+  public String summary() {
     return summary;
   }
 }

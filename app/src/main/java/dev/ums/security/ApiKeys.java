@@ -333,6 +333,14 @@ public class ApiKeys {
         new Object[0]);
   }
 
+  /** Whether key {@code id} exists and is not revoked (read from the database, not the cache). */
+  boolean active(UUID id) {
+    Integer n =
+        jdbc.queryForObject(
+            "SELECT COUNT(*) FROM api_key WHERE id = ? AND revoked_at IS NULL", Integer.class, id);
+    return n != null && n > 0;
+  }
+
   /** Revokes a key; takes effect on the next request. False if unknown or already revoked. */
   public boolean revoke(UUID id) {
     boolean done =

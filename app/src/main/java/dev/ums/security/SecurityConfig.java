@@ -15,10 +15,16 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
- * Who may call what. Stateless: every request carries its API key.
+ * Who may call what. Stateless: every request carries its API key, and no session is created or
+ * read. (The browser console under {@code /console} has its own chain with a session: {@link
+ * ConsoleSecurityConfig}.)
  *
  * <ul>
  *   <li>{@code /actuator/health/**}: open (load balancers and probes).
+ *   <li>{@code /}: open; it only redirects a browser to the console.
+ *   <li>The API description ({@code /v3/api-docs}, {@code /swagger-ui.html}) and web jars: open.
+ *       They describe the API as the README does and hold no data; every call made from Swagger UI
+ *       still needs a key.
  *   <li>{@code /actuator/prometheus}: ADMIN, or open with {@code ums.security.open-prometheus=true}
  *       (for a scraper inside a trusted network).
  *   <li>{@code /api/admin/**}, {@code /api/dev/**}: ADMIN.
@@ -74,6 +80,14 @@ class SecurityConfig {
         .authorizeHttpRequests(
             a -> {
               a.requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll();
+              a.requestMatchers(
+                      "/",
+                      "/swagger-ui.html",
+                      "/swagger-ui/**",
+                      "/v3/api-docs",
+                      "/v3/api-docs/**",
+                      "/webjars/**")
+                  .permitAll();
               if (openPrometheus) {
                 a.requestMatchers("/actuator/prometheus").permitAll();
               }
