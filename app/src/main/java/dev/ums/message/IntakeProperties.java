@@ -3,6 +3,7 @@ package dev.ums.message;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -18,6 +19,12 @@ import org.springframework.util.unit.DataSize;
  * @param maxSchedule {@code ums.limits.max-schedule}: how far ahead {@code sendAt} may be
  * @param deniedHeaderPrefixes {@code ums.limits.denied-header-prefixes}: custom header names that
  *     start with any of these (ignoring case) are refused, as mail systems trust such headers
+ * @param maxAttachmentBytes {@code ums.limits.max-attachment-bytes}: the decoded bytes of all of a
+ *     message's attachments together
+ * @param refusedAttachmentExtensions {@code ums.limits.refused-attachment-extensions}: file name
+ *     extensions refused in attachments (ignoring case)
+ * @param refusedAttachmentTypes {@code ums.limits.refused-attachment-types}: content types refused
+ *     in attachments (ignoring case)
  * @param idempotencyTtl {@code ums.idempotency.ttl}: how long a key is remembered
  * @param intake {@code ums.intake.*}: how single messages are written
  */
@@ -69,14 +76,129 @@ public record IntakeProperties(
             "Return-Path",
             "Delivered-To"
           })
-          List<String> deniedHeaderPrefixes) {
+          List<String> deniedHeaderPrefixes,
+      @DefaultValue("10MB") DataSize maxAttachmentBytes,
+      // What mail providers refuse as executable or script content (Gmail's list): programs,
+      // installers, scripts, shortcuts, and disk images used to smuggle them past filters.
+      @DefaultValue({
+            "ade",
+            "adp",
+            "apk",
+            "appx",
+            "appxbundle",
+            "bat",
+            "cab",
+            "chm",
+            "cmd",
+            "com",
+            "cpl",
+            "diagcab",
+            "diagcfg",
+            "diagpack",
+            "dll",
+            "dmg",
+            "ex",
+            "ex_",
+            "exe",
+            "hta",
+            "img",
+            "ins",
+            "iso",
+            "isp",
+            "jar",
+            "jnlp",
+            "js",
+            "jse",
+            "lib",
+            "lnk",
+            "mde",
+            "mjs",
+            "msc",
+            "msi",
+            "msix",
+            "msixbundle",
+            "msp",
+            "mst",
+            "nsh",
+            "pif",
+            "ps1",
+            "scr",
+            "sct",
+            "shb",
+            "sys",
+            "vb",
+            "vbe",
+            "vbs",
+            "vhd",
+            "vxd",
+            "wsc",
+            "wsf",
+            "wsh",
+            "xll"
+          })
+          List<String> refusedAttachmentExtensions,
+      @DefaultValue({
+            "application/x-msdownload",
+            "application/x-msdos-program",
+            "application/x-dosexec",
+            "application/x-executable",
+            "application/x-msi",
+            "application/x-ms-installer",
+            "application/x-ms-shortcut",
+            "application/vnd.microsoft.portable-executable",
+            "application/java-archive",
+            "application/x-java-archive",
+            "application/x-java-jnlp-file",
+            "application/hta",
+            "application/x-bat",
+            "application/x-sh",
+            "application/x-csh",
+            "application/vnd.ms-cab-compressed",
+            "application/x-apple-diskimage",
+            "application/x-iso9660-image",
+            "application/vnd.android.package-archive"
+          })
+          List<String> refusedAttachmentTypes) {
 
+    @ConstructorBinding
     public Limits {
       deniedHeaderPrefixes = deniedHeaderPrefixes == null ? List.of() : deniedHeaderPrefixes;
       if (deniedHeaderPrefixes.stream().anyMatch(p -> p == null || p.isBlank())) {
         throw new IllegalArgumentException("ums.limits.denied-header-prefixes has a blank entry");
       }
       deniedHeaderPrefixes = List.copyOf(deniedHeaderPrefixes);
+      refusedAttachmentExtensions = lowerCase(refusedAttachmentExtensions);
+      refusedAttachmentTypes = lowerCase(refusedAttachmentTypes);
+    }
+
+    /** Limits without attachment settings (attachments up to 10 MB, no type refused). */
+    public Limits(
+        DataSize maxMessageBytes,
+        int maxRecipients,
+        int maxBatchSize,
+        DataSize maxRequestBytes,
+        Duration maxSchedule,
+        List<String> deniedHeaderPrefixes) {
+      this(
+          maxMessageBytes,
+          maxRecipients,
+          maxBatchSize,
+          maxRequestBytes,
+          maxSchedule,
+          deniedHeaderPrefixes,
+          DataSize.ofMegabytes(10),
+          List.of(),
+          List.of());
+    }
+
+    private static List<String> lowerCase(List<String> values) {
+      return values == null
+          ? List.of()
+          : values.stream()
+              .map(v -> v.strip().toLowerCase(java.util.Locale.ROOT))
+              .filter(v -> !v.isEmpty())
+              .map(v -> v.startsWith(".") ? v.substring(1) : v)
+              .toList();
     }
   }
 
