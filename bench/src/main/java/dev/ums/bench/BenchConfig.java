@@ -18,10 +18,15 @@ import java.util.Arrays;
  * @param rates messages/s for the end-to-end runs
  * @param drainOnly run only UMS's two drains ({@code -Dbench.drainOnly=true}), to measure a
  *     dispatch change quickly; results go to {@code bench/target/bench-drain.md}
+ * @param composeOnly run only the compose drains ({@code -Dbench.composeOnly=true}): plain,
+ *     templated and with an attachment; results go to {@code bench/target/bench-compose.md}
+ * @param composeN messages per compose drain ({@code -Dbench.composeN})
  */
 record BenchConfig(
     boolean quick,
     boolean drainOnly,
+    boolean composeOnly,
+    int composeN,
     Path root,
     Path jar,
     String pgServer,
@@ -43,6 +48,8 @@ record BenchConfig(
     return new BenchConfig(
         quick,
         Boolean.getBoolean("bench.drainOnly"),
+        Boolean.getBoolean("bench.composeOnly"),
+        Integer.getInteger("bench.composeN", quick ? 500 : 5_000),
         root,
         jar,
         System.getProperty("bench.pg", "127.0.0.1:5432"),
@@ -58,19 +65,23 @@ record BenchConfig(
   }
 
   Path resultsMd() {
-    return drainOnly
-        ? root.resolve("bench/target/bench-drain.md")
-        : quick
-            ? root.resolve("bench/target/bench-quick.md")
-            : root.resolve("bench/results/latest.md");
+    return composeOnly
+        ? root.resolve("bench/target/bench-compose.md")
+        : drainOnly
+            ? root.resolve("bench/target/bench-drain.md")
+            : quick
+                ? root.resolve("bench/target/bench-quick.md")
+                : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
-    return drainOnly
-        ? root.resolve("bench/target/bench-drain.json")
-        : quick
-            ? root.resolve("bench/target/bench-quick.json")
-            : root.resolve("bench/results/latest.json");
+    return composeOnly
+        ? root.resolve("bench/target/bench-compose.json")
+        : drainOnly
+            ? root.resolve("bench/target/bench-drain.json")
+            : quick
+                ? root.resolve("bench/target/bench-quick.json")
+                : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {
