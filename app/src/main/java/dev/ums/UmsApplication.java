@@ -1,7 +1,7 @@
 package dev.ums;
 
+import dev.ums.crypto.Reencryption;
 import dev.ums.ledger.Ledger;
-import dev.ums.message.Reencryption;
 import dev.ums.security.ApiKeys;
 import dev.ums.security.AuditLog;
 import dev.ums.security.ContentCipher;

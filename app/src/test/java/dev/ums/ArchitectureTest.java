@@ -38,6 +38,8 @@ class ArchitectureTest {
               "dev.ums.dispatch..",
               "dev.ums.email..",
               "dev.ums.failure..",
+              "dev.ums.crypto..",
+              "dev.ums.retention..",
               "dev.ums.security..",
               "dev.ums.observability..");
 

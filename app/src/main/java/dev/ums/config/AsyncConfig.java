@@ -10,9 +10,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * Owns scheduling and executors for the whole service: {@code @Scheduled} jobs (idempotency purge,
- * lease reaper, backlog readings, alert evaluation), the SMTP sender pool, the alert webhook
- * thread, the health-check threads and the maintenance thread (re-encryption).
+ * Owns scheduling and executors for the whole service: the scheduled jobs (idempotency purge, lease
+ * reaper, content retention, backlog readings, alert evaluation, each a {@code
+ * SchedulingConfigurer} that takes its interval from its settings record), the SMTP sender pool,
+ * the alert webhook thread, the health-check threads and the maintenance thread (re-encryption).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling

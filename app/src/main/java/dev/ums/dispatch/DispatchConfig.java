@@ -3,7 +3,7 @@ package dev.ums.dispatch;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ums.email.EmailSender;
 import dev.ums.ledger.Ledger;
-import dev.ums.message.IntakeProperties;
+import dev.ums.message.MailProperties;
 import dev.ums.security.ContentCipher;
 import dev.ums.support.Dialect;
 import java.time.Clock;
@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Wires one dispatcher per instance, unless {@code ums.dispatch.enabled=false}. */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "ums.dispatch.enabled", havingValue = "true", matchIfMissing = true)
+@Conditional(DispatchProperties.Enabled.class)
 class DispatchConfig {
 
   @Bean
@@ -37,7 +37,7 @@ class DispatchConfig {
       @Qualifier("dispatchWorkers") Executor workers,
       RetryPolicy retryPolicy,
       DispatchProperties props,
-      IntakeProperties intake,
+      MailProperties mail,
       JsonMapper json,
       ContentCipher cipher,
       Clock clock) {
@@ -52,7 +52,7 @@ class DispatchConfig {
         retryPolicy,
         props,
         id,
-        intake.mail().messageIdDomain(),
+        mail.messageIdDomain(),
         json,
         cipher,
         clock);

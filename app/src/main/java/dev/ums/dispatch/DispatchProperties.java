@@ -2,7 +2,11 @@ package dev.ums.dispatch;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Dispatch settings ({@code ums.dispatch.*}) and retry settings ({@code ums.retry.*}).
@@ -25,7 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param listenNotify whether to use PostgreSQL LISTEN/NOTIFY to wake other instances
  * @param breaker the relay circuit breaker, see {@link RelayBreaker}
  */
-@ConfigurationProperties("ums.dispatch")
+@ConfigurationProperties(DispatchProperties.PREFIX)
 public record DispatchProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("100") int batchSize,
@@ -40,11 +44,26 @@ public record DispatchProperties(
     @DefaultValue("true") boolean listenNotify,
     @DefaultValue Breaker breaker) {
 
+  static final String PREFIX = "ums.dispatch";
+
   public DispatchProperties {
     if (batchSize < 1 || workers < 1 || prefetch < 0) {
       throw new IllegalArgumentException(
           "ums.dispatch.batch-size and ums.dispatch.workers must be at least 1, "
               + "ums.dispatch.prefetch at least 0");
+    }
+  }
+
+  /**
+   * Matches when {@code ums.dispatch.enabled} is true, bound as this record binds it (so its
+   * default is the one above): the condition of every bean that exists only with a dispatcher.
+   */
+  public static final class Enabled implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      return Binder.get(context.getEnvironment())
+          .bindOrCreate(PREFIX, DispatchProperties.class)
+          .enabled();
     }
   }
 

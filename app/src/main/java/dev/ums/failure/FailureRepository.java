@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * Reads of failure management: dead-letter listings, failure histories, statuses and counts. Every
- * write goes through {@link dev.ums.ledger.Ledger}.
+ * Reads of failure management: dead-letter listings, failure histories and statuses. Every write
+ * goes through {@link dev.ums.ledger.Ledger}.
  */
 @Repository
 class FailureRepository {
@@ -168,58 +167,6 @@ class FailureRepository {
     return jdbc.queryForList(sql, String.class, args).stream()
         .findFirst()
         .map(MessageStatus::valueOf);
-  }
-
-  /** Messages per status, every status present. */
-  Map<MessageStatus, Long> countByStatus() {
-    Map<MessageStatus, Long> counts = new EnumMap<>(MessageStatus.class);
-    for (MessageStatus s : MessageStatus.values()) {
-      counts.put(s, 0L);
-    }
-    jdbc.query(
-        "SELECT status, COUNT(*) AS n FROM message GROUP BY status",
-        rs -> {
-          counts.put(MessageStatus.valueOf(rs.getString("status")), rs.getLong("n"));
-        });
-    return Collections.unmodifiableMap(counts);
-  }
-
-  /**
-   * The counts of {@code GET /api/admin/stats} since {@code since}, and the oldest due, unclaimed
-   * row (null if none), read from one snapshot of the database per statement.
-   */
-  AdminStats stats(Instant now, Instant since) {
-    Instant oldest = oldestDue(now);
-    return new AdminStats(
-        now,
-        countByStatus(),
-        count(
-            "SELECT COUNT(*) FROM message WHERE status = ? AND sent_at >= ?",
-            MessageStatus.SENT.name(),
-            ts(since)),
-        count("SELECT COUNT(*) FROM send_failure WHERE occurred_at >= ?", ts(since)),
-        count(
-            "SELECT COUNT(*) FROM message WHERE status = ? AND updated_at >= ?",
-            MessageStatus.FAILED.name(),
-            ts(since)),
-        count(
-            "SELECT COUNT(*) FROM message WHERE status = ? AND resolved_at IS NULL",
-            MessageStatus.FAILED.name()),
-        oldest == null ? 0 : Math.max(0, java.time.Duration.between(oldest, now).toSeconds()),
-        count("SELECT COUNT(*) FROM outbox"));
-  }
-
-  private long count(String sql, Object... args) {
-    Long n = jdbc.queryForObject(sql, Long.class, args);
-    return n == null ? 0 : n;
-  }
-
-  /** The oldest {@code next_attempt_at} among due, unclaimed outbox rows; null if none. */
-  private Instant oldestDue(Instant now) {
-    return jdbc.query(
-        "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE claim_token IS NULL AND next_attempt_at <= ?",
-        rs -> rs.next() ? instant(rs, "t") : null,
-        ts(now));
   }
 
   private static DeadLetter deadLetter(ResultSet rs) throws SQLException {

@@ -64,13 +64,13 @@ class GroupCommit implements SmartLifecycle {
       IntakeProperties props,
       Dialect dialect,
       MeterRegistry meters) {
-    this(ledger, tx, props.intake(), dialect.writesInOneStatement(), meters);
+    this(ledger, tx, props, dialect.writesInOneStatement(), meters);
   }
 
   GroupCommit(
       Ledger ledger,
       TransactionTemplate tx,
-      IntakeProperties.Intake props,
+      IntakeProperties props,
       boolean postgresql,
       MeterRegistry meters) {
     this.ledger = ledger;

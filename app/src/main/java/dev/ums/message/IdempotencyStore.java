@@ -42,8 +42,8 @@ class IdempotencyStore implements SchedulingConfigurer {
   private final Clock clock;
   private final String claimSql;
 
-  IdempotencyStore(JdbcTemplate jdbc, Clock clock, Dialect dialect, IntakeProperties props) {
-    this.purgeInterval = props.idempotency().purgeInterval();
+  IdempotencyStore(JdbcTemplate jdbc, Clock clock, Dialect dialect, IdempotencyProperties props) {
+    this.purgeInterval = props.purgeInterval();
     this.jdbc = jdbc;
     this.clock = clock;
     this.claimSql = dialect.takeIdempotencyKey();

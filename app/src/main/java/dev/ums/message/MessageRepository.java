@@ -43,6 +43,16 @@ class MessageRepository {
             .findFirst();
   }
 
+  /** The status of a message (of {@code clientId}, unless null). */
+  Optional<MessageStatus> status(UUID id, String clientId) {
+    String sql =
+        "SELECT status FROM message WHERE id = ?" + (clientId == null ? "" : " AND client_id = ?");
+    Object[] args = clientId == null ? new Object[] {id} : new Object[] {id, clientId};
+    return jdbc.queryForList(sql, String.class, args).stream()
+        .findFirst()
+        .map(MessageStatus::valueOf);
+  }
+
   /**
    * Messages (any client) whose blind-index digests include every one of {@code digests} and whose
    * tags include every one of {@code tags}, newest first (UUIDv7 ids sort by creation), ids below

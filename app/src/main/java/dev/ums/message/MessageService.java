@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -53,7 +54,8 @@ public class MessageService {
   private final IdempotencyStore idempotency;
   private final ConstraintHandlerService constraints;
   private final MessageValidator validator;
-  private final IntakeProperties props;
+  private final LimitsProperties limits;
+  private final Duration keyTtl;
   private final TransactionTemplate tx;
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
@@ -70,7 +72,9 @@ public class MessageService {
       Ledger ledger,
       IdempotencyStore idempotency,
       ConstraintHandlerService constraints,
-      IntakeProperties props,
+      MailProperties mail,
+      LimitsProperties limits,
+      IdempotencyProperties keys,
       TransactionTemplate tx,
       ApplicationEventPublisher events,
       JsonMapper json,
@@ -90,8 +94,9 @@ public class MessageService {
     this.ledger = ledger;
     this.idempotency = idempotency;
     this.constraints = constraints;
-    this.validator = new MessageValidator(props);
-    this.props = props;
+    this.validator = new MessageValidator(mail, limits);
+    this.limits = limits;
+    this.keyTtl = keys.ttl();
     this.tx = tx;
     this.events = events;
     this.json = json;
@@ -146,7 +151,7 @@ public class MessageService {
       throw ApiProblem.validation(
           List.of(FieldProblem.of("messages", "at least one message is required")));
     }
-    int max = props.limits().maxBatchSize();
+    int max = limits.maxBatchSize();
     if (batch.messages().size() > max) {
       throw ApiProblem.validation(
           List.of(
@@ -390,13 +395,7 @@ public class MessageService {
                 s -> {
                   if (key != null
                       && !idempotency.claim(
-                          clientId,
-                          key,
-                          fp,
-                          accepted,
-                          body,
-                          now,
-                          now.plus(props.idempotency().ttl()))) {
+                          clientId, key, fp, accepted, body, now, now.plus(keyTtl))) {
                     return constraints.onKeyConflict(idempotency.find(clientId, key), fp);
                   }
                   ledger.enqueue(rows);
@@ -413,10 +412,7 @@ public class MessageService {
   private IntakeResult storeOne(
       String clientId, String key, String fp, String body, NewMessage row, Instant now) {
     int accepted = HttpStatus.ACCEPTED.value();
-    KeyClaim claim =
-        key == null
-            ? null
-            : new KeyClaim(key, fp, accepted, body, now.plus(props.idempotency().ttl()));
+    KeyClaim claim = key == null ? null : new KeyClaim(key, fp, accepted, body, now.plus(keyTtl));
     if (groupCommit.store(row, claim)) {
       return new IntakeResult(accepted, body, false, null);
     }

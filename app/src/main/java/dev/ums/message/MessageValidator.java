@@ -70,10 +70,12 @@ final class MessageValidator {
   private static final Pattern ENCODED_WORD =
       Pattern.compile("=\\?[^?\\s]+\\?[bBqQ]\\?[^?\\s]*\\?=");
 
-  private final IntakeProperties props;
+  private final MailProperties mail;
+  private final LimitsProperties limits;
 
-  MessageValidator(IntakeProperties props) {
-    this.props = props;
+  MessageValidator(MailProperties mail, LimitsProperties limits) {
+    this.mail = mail;
+    this.limits = limits;
   }
 
   /**
@@ -115,7 +117,7 @@ final class MessageValidator {
       errors.add(FieldProblem.of("$", "a message object is required"));
       return new Checked(null, null, errors);
     }
-    String from = r.from() == null ? props.mail().defaultFrom() : r.from();
+    String from = r.from() == null ? mail.defaultFrom() : r.from();
     InternetAddress fromAddress = address("from", from, errors);
     InternetAddress replyToAddress = null;
     if (r.replyTo() != null) {
@@ -127,14 +129,14 @@ final class MessageValidator {
     int recipients = addresses("to", r.to(), errors);
     recipients += addresses("cc", r.cc(), errors);
     recipients += addresses("bcc", r.bcc(), errors);
-    if (recipients > props.limits().maxRecipients()) {
+    if (recipients > limits.maxRecipients()) {
       errors.add(
           FieldProblem.of(
               "to",
               "too many recipients: "
                   + recipients
                   + " (to + cc + bcc may be at most "
-                  + props.limits().maxRecipients()
+                  + limits.maxRecipients()
                   + ")"));
     }
     if (r.subject() != null) {
@@ -159,7 +161,7 @@ final class MessageValidator {
         bytes += utf8(h.getKey()) + utf8(h.getValue());
       }
     }
-    if (bytes > props.limits().maxMessageBytes().toBytes()) {
+    if (bytes > limits.maxMessageBytes().toBytes()) {
       throw new ApiProblem(
               HttpStatus.CONTENT_TOO_LARGE,
               "too-large",
@@ -167,8 +169,8 @@ final class MessageValidator {
               "subject, bodies and headers take "
                   + bytes
                   + " bytes; the limit is "
-                  + props.limits().maxMessageBytes().toBytes())
-          .with("limit", props.limits().maxMessageBytes().toBytes());
+                  + limits.maxMessageBytes().toBytes())
+          .with("limit", limits.maxMessageBytes().toBytes());
     }
     if (!errors.isEmpty()) {
       return new Checked(null, null, errors);
@@ -222,7 +224,7 @@ final class MessageValidator {
     for (SendRequest.AttachmentRequest a : list) {
       total += a == null || a.content() == null ? 0 : a.content().length;
     }
-    long max = props.limits().maxAttachmentBytes().toBytes();
+    long max = limits.maxAttachmentBytes().toBytes();
     if (total > max) {
       throw new ApiProblem(
               HttpStatus.CONTENT_TOO_LARGE,
@@ -286,11 +288,11 @@ final class MessageValidator {
         continue;
       }
       String extension = extension(filename);
-      if (extension != null && props.limits().refusedAttachmentExtensions().contains(extension)) {
+      if (extension != null && limits.refusedAttachmentExtensions().contains(extension)) {
         refusedFiles.add(
             FieldProblem.of(
                 field + ".filename", "files of type ." + extension + " are not accepted"));
-      } else if (props.limits().refusedAttachmentTypes().contains(type)) {
+      } else if (limits.refusedAttachmentTypes().contains(type)) {
         refusedFiles.add(FieldProblem.of(field + ".contentType", type + " files are not accepted"));
       }
       out.add(new MailContent.Attachment(filename, type, disposition, a.contentId(), a.content()));
@@ -579,11 +581,10 @@ final class MessageValidator {
       errors.add(FieldProblem.of("sendAt", "not an ISO-8601 instant such as 2030-01-01T09:00:00Z"));
       return null;
     }
-    if (at.isAfter(now.plus(props.limits().maxSchedule()))) {
+    if (at.isAfter(now.plus(limits.maxSchedule()))) {
       errors.add(
           FieldProblem.of(
-              "sendAt",
-              "more than " + props.limits().maxSchedule().toDays() + " days in the future"));
+              "sendAt", "more than " + limits.maxSchedule().toDays() + " days in the future"));
     }
     return at.isAfter(now) ? at : null;
   }
@@ -591,7 +592,7 @@ final class MessageValidator {
   /** The configured prefix that {@code name} starts with (ignoring case), or null. */
   private String deniedPrefix(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    for (String prefix : props.limits().deniedHeaderPrefixes()) {
+    for (String prefix : limits.deniedHeaderPrefixes()) {
       if (lower.startsWith(prefix.toLowerCase(Locale.ROOT))) {
         return prefix;
       }

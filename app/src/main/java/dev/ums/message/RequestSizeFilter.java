@@ -24,8 +24,8 @@ class RequestSizeFilter extends OncePerRequestFilter {
 
   private final long maxBytes;
 
-  RequestSizeFilter(IntakeProperties props) {
-    this.maxBytes = props.limits().maxRequestBytes().toBytes();
+  RequestSizeFilter(LimitsProperties limits) {
+    this.maxBytes = limits.maxRequestBytes().toBytes();
   }
 
   @Override

@@ -47,13 +47,13 @@ class StrictJsonConfig {
   @Bean
   @Order(Ordered.LOWEST_PRECEDENCE) // after Spring Boot's, so this converter is the one used
   ServerHttpMessageConvertersCustomizer strictJsonRequests(
-      ObjectProvider<JsonMapperBuilderCustomizer> customizers, IntakeProperties props) {
-    JsonMapper strict = strictMapper(customizers, props.limits());
+      ObjectProvider<JsonMapperBuilderCustomizer> customizers, LimitsProperties limits) {
+    JsonMapper strict = strictMapper(customizers, limits);
     return converters -> converters.withJsonConverter(new JacksonJsonHttpMessageConverter(strict));
   }
 
   static JsonMapper strictMapper(
-      ObjectProvider<JsonMapperBuilderCustomizer> customizers, IntakeProperties.Limits limits) {
+      ObjectProvider<JsonMapperBuilderCustomizer> customizers, LimitsProperties limits) {
     StreamReadConstraints constraints =
         StreamReadConstraints.builder()
             .maxDocumentLength(limits.maxRequestBytes().toBytes())

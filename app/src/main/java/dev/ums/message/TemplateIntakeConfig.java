@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 class TemplateIntakeConfig {
 
   @Bean
-  TemplateLimits templateLimits(IntakeProperties props) {
-    return new TemplateLimits(props.limits().maxMessageBytes().toBytes());
+  TemplateLimits templateLimits(LimitsProperties limits) {
+    return new TemplateLimits(limits.maxMessageBytes().toBytes());
   }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 
 /**
  * Evaluates the alert rules every {@code ums.alerts.interval} and hands state changes to {@link
@@ -22,7 +24,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * notified N times (turn evaluation off with {@code ums.alerts.enabled=false} on all but one, or
  * alert from Prometheus).
  */
-public class AlertEvaluator {
+public class AlertEvaluator implements SchedulingConfigurer {
 
   private static final Logger log = LoggerFactory.getLogger(AlertEvaluator.class);
 
@@ -45,10 +47,13 @@ public class AlertEvaluator {
     this.deadLettersSeen = signals.deadLetters();
   }
 
+  /** Evaluates every {@code ums.alerts.interval}, the first time one interval after start. */
+  @Override
+  public void configureTasks(ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new FixedDelayTask(this::evaluate, props.interval(), props.interval()));
+  }
+
   /** Checks every rule once; never throws. */
-  @Scheduled(
-      fixedDelayString = "${ums.alerts.interval:30s}",
-      initialDelayString = "${ums.alerts.interval:30s}")
   public synchronized void evaluate() {
     Instant now = clock.instant();
     for (AlertRule rule : AlertRule.values()) {

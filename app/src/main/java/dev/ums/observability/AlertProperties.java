@@ -3,7 +3,11 @@ package dev.ums.observability;
 import java.net.URI;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Alert thresholds and sinks, {@code ums.alerts.*}. Every rule is evaluated on each instance every
@@ -19,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param failureRatio the {@code failure_ratio} rule
  * @param webhook where notifications are POSTed besides the log; none when its url is unset
  */
-@ConfigurationProperties("ums.alerts")
+@ConfigurationProperties(AlertProperties.PREFIX)
 public record AlertProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("30s") Duration interval,
@@ -29,18 +33,19 @@ public record AlertProperties(
     @DefaultValue FailureRatio failureRatio,
     @DefaultValue Webhook webhook) {
 
-  public AlertProperties {
-    interval = interval == null ? Duration.ofSeconds(30) : interval;
-    cooldown = cooldown == null ? Duration.ofMinutes(15) : cooldown;
-    backlogAge = backlogAge == null ? Duration.ofMinutes(10) : backlogAge;
-    smtpDownFor = smtpDownFor == null ? Duration.ofMinutes(2) : smtpDownFor;
-    failureRatio = failureRatio == null ? new FailureRatio(0.2, null, 20) : failureRatio;
-    webhook = webhook == null ? new Webhook(null, null, null, null, 3, null) : webhook;
-  }
+  static final String PREFIX = "ums.alerts";
 
-  /** All defaults. */
-  public static AlertProperties defaults() {
-    return new AlertProperties(true, null, null, null, null, null, null);
+  /**
+   * Matches when {@code ums.alerts.enabled} is true, bound as this record binds it (so its default
+   * is the one above): the condition of the alert evaluator.
+   */
+  static final class Enabled implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      return Binder.get(context.getEnvironment())
+          .bindOrCreate(PREFIX, AlertProperties.class)
+          .enabled();
+    }
   }
 
   /**
@@ -57,7 +62,6 @@ public record AlertProperties(
       if (threshold < 0 || threshold > 1) {
         throw new IllegalArgumentException("ums.alerts.failure-ratio.threshold must be 0..1");
       }
-      window = window == null ? Duration.ofMinutes(5) : window;
       if (window.toSeconds() < 1) {
         throw new IllegalArgumentException("ums.alerts.failure-ratio.window must be at least 1s");
       }
@@ -84,9 +88,6 @@ public record AlertProperties(
       @DefaultValue("1s") Duration backoff) {
 
     public Webhook {
-      connectTimeout = connectTimeout == null ? Duration.ofSeconds(2) : connectTimeout;
-      readTimeout = readTimeout == null ? Duration.ofSeconds(5) : readTimeout;
-      backoff = backoff == null ? Duration.ofSeconds(1) : backoff;
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("ums.alerts.webhook.max-attempts must be at least 1");
       }

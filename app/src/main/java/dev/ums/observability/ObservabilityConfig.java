@@ -13,15 +13,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Metrics, health components and alerts. Reads the other features through their public hooks only
- * ({@link OutboxDispatcher#setListener}, {@code MessagesQueued} events, the outbox table); nothing
+ * Metrics, health components, alerts and the admin stats. Reads the other features through their
+ * public hooks only ({@link OutboxDispatcher#setListener}, {@code MessagesQueued} events) and the
+ * tables ({@code message}, {@code outbox}, {@code send_failure}), never writing them; nothing
  * depends back on this package.
  */
 @Configuration(proxyBeanMethods = false)
@@ -64,8 +65,9 @@ class ObservabilityConfig {
   }
 
   @Bean
-  OutboxStats outboxStats(JdbcTemplate jdbc, Clock clock, MeterRegistry registry) {
-    OutboxStats s = new OutboxStats(jdbc, clock);
+  OutboxStats outboxStats(
+      JdbcTemplate jdbc, Clock clock, MeterRegistry registry, MetricsProperties metrics) {
+    OutboxStats s = new OutboxStats(jdbc, clock, metrics.backlogRefresh());
     s.register(registry);
     return s;
   }
@@ -97,7 +99,7 @@ class ObservabilityConfig {
 
   /** Same condition as the dispatcher itself: no dispatcher, no component. */
   @Bean
-  @ConditionalOnProperty(name = "ums.dispatch.enabled", havingValue = "true", matchIfMissing = true)
+  @Conditional(DispatchProperties.Enabled.class)
   DispatcherHealth dispatcherHealthIndicator(
       OutboxDispatcher dispatcher, DispatchProperties props, Clock clock) {
     Duration stallAfter = props.pollInterval().multipliedBy(3).plusSeconds(10);
@@ -113,7 +115,7 @@ class ObservabilityConfig {
   }
 
   @Bean
-  @ConditionalOnProperty(name = "ums.alerts.enabled", havingValue = "true", matchIfMissing = true)
+  @Conditional(AlertProperties.Enabled.class)
   AlertEvaluator alertEvaluator(
       AlertProperties alerts,
       DispatchMetrics metrics,

@@ -11,17 +11,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 
 /**
  * Backlog readings from the outbox table, refreshed by a cheap periodic query (every {@code
- * ums.metrics.backlog-refresh}, 5 s) and cached, so scrapes and health checks never hit the
- * database. Readings cover the whole fleet (the outbox is shared), not only this instance.
+ * ums.metrics.backlog-refresh}) and cached, so scrapes and health checks never hit the database.
+ * Readings cover the whole fleet (the outbox is shared), not only this instance.
  *
  * <p>When the database cannot be read the readings become unknown: the gauges show NaN and the
  * backlog health component UNKNOWN, rather than a stale number that looks fine.
  */
-final class OutboxStats {
+final class OutboxStats implements SchedulingConfigurer {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxStats.class);
 
@@ -36,12 +38,14 @@ final class OutboxStats {
 
   private final JdbcTemplate jdbc;
   private final Clock clock;
+  private final Duration refreshEvery;
   private volatile Snapshot snapshot;
   private volatile boolean failing;
 
-  OutboxStats(JdbcTemplate jdbc, Clock clock) {
+  OutboxStats(JdbcTemplate jdbc, Clock clock, Duration refreshEvery) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.refreshEvery = refreshEvery;
   }
 
   void register(MeterRegistry registry) {
@@ -53,7 +57,12 @@ final class OutboxStats {
         .register(registry);
   }
 
-  @Scheduled(fixedDelayString = "${ums.metrics.backlog-refresh:5s}")
+  /** Reads at once, then every {@code ums.metrics.backlog-refresh}. */
+  @Override
+  public void configureTasks(ScheduledTaskRegistrar tasks) {
+    tasks.addFixedDelayTask(new FixedDelayTask(this::refresh, refreshEvery, Duration.ZERO));
+  }
+
   void refresh() {
     try {
       Long backlog = jdbc.queryForObject("SELECT COUNT(*) FROM outbox", Long.class);

@@ -29,8 +29,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>The keyset comes from {@code ums.crypto.keyset} (JSON) or {@code ums.crypto.keyset-file},
  * never from the database. Without one, development mode (the Spring profile {@code dev}) generates
- * a keyset at {@code ums.crypto.dev-keyset-path} (default {@code ./data/keyset.json}, readable by
- * its owner only) and warns that it is for development; anywhere else start-up stops.
+ * a keyset at {@code ums.crypto.dev-keyset-path} (readable by its owner only) and warns that it is
+ * for development; anywhere else start-up stops.
  */
 @Component
 public class ContentCipher {

@@ -13,19 +13,20 @@ import java.util.stream.Collectors;
 /**
  * Makes dead letters without SMTP: accepts a message over HTTP, then moves it to FAILED with SQL
  * the way the dispatcher would (outbox row gone, last error set, one send_failure row per attempt).
+ * Public for the tests of other features that need messages in a given state.
  */
-final class DeadLetters {
+public final class DeadLetters {
 
   private final Http http;
   private final Db db;
 
-  DeadLetters(Http http, Db db) {
+  public DeadLetters(Http http, Db db) {
     this.http = http;
     this.db = db;
   }
 
   /** Accepts a message to {@code to}; {@code sendAt} null for now. */
-  UUID accept(List<String> to, Instant sendAt) {
+  public UUID accept(List<String> to, Instant sendAt) {
     String recipients = to.stream().map(a -> "\"" + a + "\"").collect(Collectors.joining(","));
     String body =
         "{\"to\": ["
@@ -38,12 +39,12 @@ final class DeadLetters {
     return UUID.fromString(a.json().get("id").asString());
   }
 
-  UUID accept(String... to) {
+  public UUID accept(String... to) {
     return accept(List.of(to), null);
   }
 
   /** Moves a QUEUED message to FAILED at {@code at} after {@code attempts} failed attempts. */
-  void fail(UUID id, Instant at, String classification, Integer code, int attempts) {
+  public void fail(UUID id, Instant at, String classification, Integer code, int attempts) {
     var jdbc = db.jdbc();
     assertThat(jdbc.update("DELETE FROM outbox WHERE message_id = ?", id)).isEqualTo(1);
     assertThat(
@@ -70,17 +71,17 @@ final class DeadLetters {
   }
 
   /** A dead letter to {@code to}, failed at {@code at} with a permanent 550 after one attempt. */
-  UUID failed(Instant at, String... to) {
+  public UUID failed(Instant at, String... to) {
     UUID id = accept(to);
     fail(id, at, "PERMANENT", 550, 1);
     return id;
   }
 
-  String status(UUID id) {
+  public String status(UUID id) {
     return db.jdbc().queryForObject("SELECT status FROM message WHERE id = ?", String.class, id);
   }
 
-  int outboxRows(UUID id) {
+  public int outboxRows(UUID id) {
     return db.jdbc()
         .queryForObject("SELECT COUNT(*) FROM outbox WHERE message_id = ?", Integer.class, id);
   }

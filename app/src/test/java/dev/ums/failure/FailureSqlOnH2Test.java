@@ -103,11 +103,9 @@ class FailureSqlOnH2Test {
     assertThat(repo.status(a, null)).contains(MessageStatus.QUEUED);
     assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox", Integer.class)).isEqualTo(3);
 
-    assertThat(repo.stats(now, now.minusSeconds(3600)).oldestPendingAgeSeconds()).isEqualTo(5);
     assertThat(ledger.cancel(queued, "other", now)).isFalse();
     assertThat(ledger.cancel(queued, "default", now)).isTrue();
-    assertThat(repo.countByStatus().get(MessageStatus.CANCELLED)).isEqualTo(1);
-    assertThat(repo.stats(now, now.minusSeconds(3600)).oldestPendingAgeSeconds()).isZero();
+    assertThat(repo.status(queued, null)).contains(MessageStatus.CANCELLED);
 
     assertThat(ledger.dropContent(now.minusSeconds(86_400 * 30), "{}".getBytes(), now, 10))
         .isEqualTo(1);

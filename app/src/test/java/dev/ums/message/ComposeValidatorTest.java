@@ -24,20 +24,17 @@ class ComposeValidatorTest {
 
   private final MessageValidator validator =
       new MessageValidator(
-          new IntakeProperties(
-              new IntakeProperties.Mail("UMS <no-reply@ums.localhost>", "ums.localhost"),
-              new IntakeProperties.Limits(
-                  DataSize.ofMegabytes(10),
-                  50,
-                  500,
-                  DataSize.ofMegabytes(64),
-                  Duration.ofDays(30),
-                  List.of(),
-                  DataSize.ofBytes(1000),
-                  List.of("exe", ".JS"),
-                  List.of("application/x-msdownload")),
-              new IntakeProperties.Idempotency(Duration.ofHours(24), Duration.ofMinutes(10)),
-              new IntakeProperties.Intake(true, 2, 256)));
+          new MailProperties("UMS <no-reply@ums.localhost>", "ums.localhost"),
+          new LimitsProperties(
+              DataSize.ofMegabytes(10),
+              50,
+              500,
+              DataSize.ofMegabytes(64),
+              Duration.ofDays(30),
+              List.of(),
+              DataSize.ofBytes(1000),
+              List.of("exe", ".JS"),
+              List.of("application/x-msdownload")));
 
   static SendRequest.AttachmentRequest file(String name, String type, int bytes) {
     return new SendRequest.AttachmentRequest(name, type, new byte[bytes], null, null);

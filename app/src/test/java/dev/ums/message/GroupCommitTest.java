@@ -54,8 +54,7 @@ class GroupCommitTest {
   @Test
   void a_group_is_one_transaction_and_a_failed_group_is_written_again_one_by_one() {
     SimpleMeterRegistry local = new SimpleMeterRegistry();
-    GroupCommit gc =
-        new GroupCommit(ledger, tx, new IntakeProperties.Intake(true, 1, 256), true, local);
+    GroupCommit gc = new GroupCommit(ledger, tx, new IntakeProperties(true, 1, 256), true, local);
     // Queued before the writer starts, so they form one group of four.
     GroupCommit.Pending a = gc.submit(row("gc"), null);
     GroupCommit.Pending b = gc.submit(row("gc"), claim("k1"));

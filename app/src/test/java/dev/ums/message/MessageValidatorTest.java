@@ -103,7 +103,7 @@ class MessageValidatorTest {
 
   @Test
   void subject_and_header_values_may_not_decode_to_control_characters() {
-    MessageValidator v = new MessageValidator(props(List.of("X-Spam-")));
+    MessageValidator v = validator(List.of("X-Spam-"));
     SendRequest r =
         request(
             "=?utf-8?Q?Hi=0D=0ABcc:_x@example.com?=",
@@ -118,7 +118,7 @@ class MessageValidatorTest {
 
   @Test
   void custom_headers_with_a_denied_prefix_are_refused_whatever_their_case() {
-    MessageValidator v = new MessageValidator(props(List.of("X-Spam-", "X-MS-Exchange-")));
+    MessageValidator v = validator(List.of("X-Spam-", "X-MS-Exchange-"));
     SendRequest r =
         request(
             null,
@@ -141,10 +141,9 @@ class MessageValidatorTest {
   void default_denied_prefixes_cover_the_trust_headers_of_common_mail_systems() {
     List<String> defaults =
         new org.springframework.boot.context.properties.bind.Binder()
-            .bindOrCreate("ums", IntakeProperties.class)
-            .limits()
+            .bindOrCreate("ums.limits", LimitsProperties.class)
             .deniedHeaderPrefixes();
-    MessageValidator v = new MessageValidator(props(defaults));
+    MessageValidator v = validator(defaults);
     Map<String, String> headers = new java.util.LinkedHashMap<>();
     for (String name :
         List.of(
@@ -199,17 +198,15 @@ class MessageValidatorTest {
         null);
   }
 
-  private static IntakeProperties props(List<String> deniedHeaderPrefixes) {
-    return new IntakeProperties(
-        new IntakeProperties.Mail("UMS <no-reply@ums.localhost>", "ums.localhost"),
-        new IntakeProperties.Limits(
+  private static MessageValidator validator(List<String> deniedHeaderPrefixes) {
+    return new MessageValidator(
+        new MailProperties("UMS <no-reply@ums.localhost>", "ums.localhost"),
+        new LimitsProperties(
             DataSize.ofMegabytes(10),
             50,
             500,
             DataSize.ofMegabytes(64),
             Duration.ofDays(30),
-            deniedHeaderPrefixes),
-        new IntakeProperties.Idempotency(Duration.ofHours(24), Duration.ofMinutes(10)),
-        new IntakeProperties.Intake(true, 2, 256));
+            deniedHeaderPrefixes));
   }
 }

@@ -394,12 +394,18 @@ class AlertEvaluatorTest {
     AlertProperties unsigned =
         new AlertProperties(
             true,
-            null,
-            null,
-            null,
-            null,
-            null,
-            new AlertProperties.Webhook(receiver.url(), null, null, null, 1, null));
+            props.interval(),
+            props.cooldown(),
+            props.backlogAge(),
+            props.smtpDownFor(),
+            props.failureRatio(),
+            new AlertProperties.Webhook(
+                receiver.url(),
+                null,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                1,
+                Duration.ofMillis(5)));
     AlertEvaluator ev = evaluator(unsigned, signalsReadingRelay(null));
     deadLetters.incrementAndGet();
 

@@ -73,6 +73,11 @@ final class Bench {
       drain(DRAIN_SLOW, cfg.delayMillis(), false);
       return;
     }
+    if (cfg.umsOnly()) {
+      drain(DRAIN, 0, true);
+      intake();
+      return;
+    }
     sinkCeiling();
     raw(0, "loopback");
     raw(cfg.delayMillis(), cfg.delayMillis() + " ms per turn");

@@ -21,12 +21,16 @@ import java.util.Arrays;
  * @param composeOnly run only the compose drains ({@code -Dbench.composeOnly=true}): plain,
  *     templated and with an attachment; results go to {@code bench/target/bench-compose.md}
  * @param composeN messages per compose drain ({@code -Dbench.composeN})
+ * @param umsOnly run only UMS's loopback drain (with memory) and intake ({@code
+ *     -Dbench.umsOnly=true}), to compare two UMS builds; results go to {@code
+ *     bench/target/bench-ums.md}
  */
 record BenchConfig(
     boolean quick,
     boolean drainOnly,
     boolean composeOnly,
     int composeN,
+    boolean umsOnly,
     Path root,
     Path jar,
     String pgServer,
@@ -50,6 +54,7 @@ record BenchConfig(
         Boolean.getBoolean("bench.drainOnly"),
         Boolean.getBoolean("bench.composeOnly"),
         Integer.getInteger("bench.composeN", quick ? 500 : 5_000),
+        Boolean.getBoolean("bench.umsOnly"),
         root,
         jar,
         System.getProperty("bench.pg", "127.0.0.1:5432"),
@@ -69,9 +74,11 @@ record BenchConfig(
         ? root.resolve("bench/target/bench-compose.md")
         : drainOnly
             ? root.resolve("bench/target/bench-drain.md")
-            : quick
-                ? root.resolve("bench/target/bench-quick.md")
-                : root.resolve("bench/results/latest.md");
+            : umsOnly
+                ? root.resolve("bench/target/bench-ums.md")
+                : quick
+                    ? root.resolve("bench/target/bench-quick.md")
+                    : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
@@ -79,9 +86,11 @@ record BenchConfig(
         ? root.resolve("bench/target/bench-compose.json")
         : drainOnly
             ? root.resolve("bench/target/bench-drain.json")
-            : quick
-                ? root.resolve("bench/target/bench-quick.json")
-                : root.resolve("bench/results/latest.json");
+            : umsOnly
+                ? root.resolve("bench/target/bench-ums.json")
+                : quick
+                    ? root.resolve("bench/target/bench-quick.json")
+                    : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {

@@ -1,9 +1,9 @@
-package dev.ums.failure;
+package dev.ums.observability;
 
 import static dev.ums.support.JdbcTime.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ums.security.ContentCipher;
+import dev.ums.failure.DeadLetters;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
 import dev.ums.testing.TestClock;
@@ -20,14 +20,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 @UmsIntegrationTest
-class StatsAndRetentionTest {
+class AdminStatsTest {
 
   @Autowired Http http;
   @Autowired Db db;
-  @Autowired ContentCipher cipher;
   @Autowired TestClock clock;
-  @Autowired dev.ums.ledger.Ledger ledger;
-  @Autowired ContentRetention defaultRetention;
   DeadLetters dead;
 
   @BeforeEach
@@ -56,14 +53,6 @@ class StatsAndRetentionTest {
             "[\"x@example.com\"]".getBytes(StandardCharsets.UTF_8),
             id);
     return id;
-  }
-
-  /** The stored content, decrypted — or the plain {@code {}} marker retention leaves behind. */
-  String content(UUID id) {
-    byte[] stored =
-        db.jdbc().queryForObject("SELECT content FROM message WHERE id = ?", byte[].class, id);
-    String raw = new String(stored, StandardCharsets.UTF_8);
-    return raw.equals("{}") ? raw : new String(cipher.open(id, stored), StandardCharsets.UTF_8);
   }
 
   @Test
@@ -120,58 +109,5 @@ class StatsAndRetentionTest {
     assertThat(s.get("messages").get("QUEUED").asLong()).isZero();
     assertThat(s.get("oldestPendingAgeSeconds").asLong()).isZero();
     assertThat(s.get("outboxSize").asLong()).isZero();
-  }
-
-  @Test
-  void retention_drops_the_content_of_old_sent_messages_but_never_of_failed_ones() {
-    Instant now = Instant.now();
-    UUID oldSent = sent(now.minus(Duration.ofDays(40)));
-    UUID newSent = sent(now.minus(Duration.ofDays(1)));
-    UUID oldFailed = dead.accept("f@example.com");
-    dead.fail(oldFailed, now.minus(Duration.ofDays(40)), "PERMANENT", 550, 1);
-    db.jdbc()
-        .update(
-            "UPDATE message SET created_at = ? WHERE id = ?",
-            ts(now.minus(Duration.ofDays(41))),
-            oldFailed);
-    UUID queued = dead.accept("q@example.com");
-    String queuedContent = content(queued);
-    ContentRetention retention =
-        new ContentRetention(ledger, new RetentionProperties(30, Duration.ofHours(1)), clock);
-
-    assertThat(retention.dropExpiredContent()).isEqualTo(1);
-
-    assertThat(content(oldSent)).isEqualTo("{}");
-    var row =
-        db.jdbc()
-            .queryForMap(
-                "SELECT status, attempts, sent_at, refused_recipients, content_dropped_at"
-                    + " FROM message WHERE id = ?",
-                oldSent);
-    assertThat(row.get("status")).isEqualTo("SENT");
-    assertThat(row.get("attempts")).isEqualTo(1);
-    assertThat(row.get("sent_at")).isNotNull();
-    assertThat(row.get("refused_recipients")).isNull();
-    assertThat(row.get("content_dropped_at")).isNotNull();
-    assertThat(content(newSent)).contains("s@example.com");
-    assertThat(content(oldFailed)).contains("f@example.com");
-    assertThat(content(queued)).isEqualTo(queuedContent);
-    assertThat(http.get("/api/messages/" + oldSent).json().get("status").asString())
-        .isEqualTo("SENT");
-    assertThat(db.count("message")).isEqualTo(4);
-
-    assertThat(retention.dropExpiredContent()).isZero();
-    clock.advance(Duration.ofDays(30));
-    assertThat(retention.dropExpiredContent()).isEqualTo(1);
-    assertThat(content(newSent)).isEqualTo("{}");
-    assertThat(content(oldFailed)).contains("f@example.com");
-  }
-
-  @Test
-  void retention_keeps_content_forever_by_default() {
-    UUID old = sent(Instant.now().minus(Duration.ofDays(3650)));
-
-    assertThat(defaultRetention.dropExpiredContent()).isZero();
-    assertThat(content(old)).contains("s@example.com");
   }
 }

@@ -1,4 +1,4 @@
-package dev.ums.message;
+package dev.ums.crypto;
 
 import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;

@@ -1,7 +1,8 @@
-package dev.ums.failure;
+package dev.ums.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.failure.DeadLetters;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
 import dev.ums.testing.TestClock;

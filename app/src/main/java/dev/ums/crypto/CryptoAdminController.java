@@ -1,4 +1,4 @@
-package dev.ums.message;
+package dev.ums.crypto;
 
 import dev.ums.security.AuditLog;
 import org.springframework.http.HttpStatus;

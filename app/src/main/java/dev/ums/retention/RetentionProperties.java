@@ -1,4 +1,4 @@
-package dev.ums.failure;
+package dev.ums.retention;
 
 import jakarta.validation.constraints.Positive;
 import java.time.Duration;
@@ -15,5 +15,4 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("ums.retention")
 @Validated
-public record RetentionProperties(
-    @Positive Integer contentDays, @DefaultValue("1h") Duration interval) {}
+record RetentionProperties(@Positive Integer contentDays, @DefaultValue("1h") Duration interval) {}

@@ -1,4 +1,4 @@
-package dev.ums.failure;
+package dev.ums.observability;
 
 import dev.ums.ledger.MessageStatus;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.ums.message;
+package dev.ums.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

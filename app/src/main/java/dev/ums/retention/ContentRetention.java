@@ -1,4 +1,4 @@
-package dev.ums.failure;
+package dev.ums.retention;
 
 import dev.ums.ledger.Ledger;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.ums.failure;
+package dev.ums.observability;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,15 +8,16 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Pipeline counts for operators. Not authenticated yet (the security issue adds the ADMIN role).
+ * {@code GET /api/admin/stats} (ADMIN, like all of {@code /api/admin}): pipeline counts for
+ * operators, see {@link AdminStats}.
  */
 @RestController
 class StatsController {
 
-  private final FailureRepository repo;
+  private final StatsRepository repo;
   private final Clock clock;
 
-  StatsController(FailureRepository repo, Clock clock) {
+  StatsController(StatsRepository repo, Clock clock) {
     this.repo = repo;
     this.clock = clock;
   }

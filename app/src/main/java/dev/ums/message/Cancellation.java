@@ -1,9 +1,7 @@
-package dev.ums.failure;
+package dev.ums.message;
 
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageStatus;
-import dev.ums.message.MessageService;
-import dev.ums.message.MessageView;
 import dev.ums.web.ApiProblem;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,13 +23,11 @@ class Cancellation {
 
   private static final Logger log = LoggerFactory.getLogger(Cancellation.class);
 
-  private final FailureRepository repo;
+  private final MessageRepository repo;
   private final Ledger ledger;
   private final Clock clock;
-  private final MessageService messages;
 
-  Cancellation(FailureRepository repo, Ledger ledger, Clock clock, MessageService messages) {
-    this.messages = messages;
+  Cancellation(MessageRepository repo, Ledger ledger, Clock clock) {
     this.repo = repo;
     this.ledger = ledger;
     this.clock = clock;
@@ -57,6 +53,6 @@ class Cancellation {
     }
     log.info(
         "event=message_cancelled message_id={} by={}", id, clientId == null ? "admin" : "client");
-    return messages.find(null, id).orElseThrow(() -> ApiProblem.notFound("Message"));
+    return repo.find(null, id).orElseThrow(() -> ApiProblem.notFound("Message"));
   }
 }

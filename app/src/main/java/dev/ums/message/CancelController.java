@@ -1,6 +1,5 @@
-package dev.ums.failure;
+package dev.ums.message;
 
-import dev.ums.message.MessageView;
 import dev.ums.security.AuditLog;
 import dev.ums.security.Caller;
 import java.util.UUID;

@@ -1,6 +1,7 @@
-package dev.ums.message;
+package dev.ums.crypto;
 
 import dev.ums.ledger.Ledger;
+import dev.ums.message.MailContent;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
 import java.sql.ResultSet;
