@@ -153,7 +153,7 @@ class DeadLettersController {
     }
     boolean redrive = "redrive".equals(action);
     // A single re-drive moves a resolved dead letter too; resolve skips resolved ones.
-    long count = service.count(new DeadLetterFilter(null, null, null, null, redrive, chosen));
+    long count = service.count(new DeadLetterFilter(null, null, null, null, redrive, chosen, null));
     model.addAttribute("ids", chosen);
     model.addAttribute("count", count);
     model.addAttribute("redrive", redrive);
@@ -164,7 +164,7 @@ class DeadLettersController {
   @PostMapping("/console/dead-letters/selected/redrive")
   String redriveSelected(@RequestParam("ids") List<UUID> ids, Model model) {
     List<UUID> chosen = ids.stream().distinct().limit(MAX_IDS).toList();
-    DeadLetterFilter filter = new DeadLetterFilter(null, null, null, null, true, chosen);
+    DeadLetterFilter filter = new DeadLetterFilter(null, null, null, null, true, chosen, null);
     int n = audit.audited("dead_letter.redrive_bulk", "ids", () -> service.redrive(filter));
     model.addAttribute("done", n);
     model.addAttribute("action", "re-driven");
@@ -199,7 +199,8 @@ class DeadLettersController {
   String confirmRedrive(@PathVariable UUID id, Model model) {
     model.addAttribute("id", id);
     model.addAttribute(
-        "count", service.count(new DeadLetterFilter(null, null, null, null, true, List.of(id))));
+        "count",
+        service.count(new DeadLetterFilter(null, null, null, null, true, List.of(id), null)));
     return "console/dead-letter-redrive";
   }
 
@@ -221,7 +222,8 @@ class DeadLettersController {
   String confirmResolve(@PathVariable UUID id, Model model) {
     model.addAttribute("id", id);
     model.addAttribute(
-        "count", service.count(new DeadLetterFilter(null, null, null, null, false, List.of(id))));
+        "count",
+        service.count(new DeadLetterFilter(null, null, null, null, false, List.of(id), null)));
     model.addAttribute("by", Caller.current().actor());
     return "console/dead-letter-resolve";
   }
@@ -270,7 +272,7 @@ class DeadLettersController {
 
   private DeadLetterFilter filter(Filter form, List<UUID> ids, List<String> errors) {
     if (form == null) {
-      return new DeadLetterFilter(null, null, null, null, false, ids);
+      return new DeadLetterFilter(null, null, null, null, false, ids, null);
     }
     Instant from = Forms.instant("from", form.from(), errors);
     Instant to = Forms.instant("to", form.to(), errors);
@@ -288,7 +290,13 @@ class DeadLettersController {
             Forms.blankToNull(form.recipient()), Forms.blankToNull(form.domain()), problems);
     problems.forEach(p -> errors.add(p.field() + ": " + p.message()));
     return new DeadLetterFilter(
-        from, to, classification, digests.isEmpty() ? null : digests, form.resolvedToo(), ids);
+        from,
+        to,
+        classification,
+        digests.isEmpty() ? null : digests,
+        form.resolvedToo(),
+        ids,
+        null);
   }
 
   private static Filter withoutRecipient(Filter f) {

@@ -410,8 +410,15 @@ public class OutboxDispatcher implements SmartLifecycle {
   }
 
   private Email email(Claim c) {
-    // Decrypted just before sending; the plaintext lives only in this call.
+    // Decrypted just before sending; the plaintext lives only in this call, and the decoded
+    // content (attachments as bytes) only until the send ends: outcomes drop the claim's content.
     MailContent m = contentReader.readValue(cipher.open(c.messageId(), c.content()));
+    List<Email.Attachment> attachments = new ArrayList<>(m.attachmentList().size());
+    for (MailContent.Attachment a : m.attachmentList()) {
+      attachments.add(
+          new Email.Attachment(
+              a.filename(), a.contentType(), a.inline(), a.contentId(), a.content()));
+    }
     return new Email(
         "<" + c.messageId() + "@" + messageIdDomain + ">",
         m.from(),
@@ -422,7 +429,8 @@ public class OutboxDispatcher implements SmartLifecycle {
         m.subject(),
         m.text(),
         m.html(),
-        m.headers());
+        m.headers(),
+        attachments);
   }
 
   private byte[] refused(Claim c, SendResult r) {

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param text optional plain-text body
  * @param html optional HTML body; with {@code text} the two become {@code multipart/alternative}
  * @param headers extra headers (the {@code X-} kind); structural headers are refused
+ * @param attachments files sent with it, already checked upstream (size, type, file name); inline
+ *     ones with a content id are shown inside the HTML body ({@code cid:})
  */
 public record Email(
     String messageId,
@@ -30,13 +32,56 @@ public record Email(
     String subject,
     String text,
     String html,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    List<Attachment> attachments) {
 
   public Email {
     to = to == null ? List.of() : List.copyOf(to);
     cc = cc == null ? List.of() : List.copyOf(cc);
     bcc = bcc == null ? List.of() : List.copyOf(bcc);
     headers = headers == null ? Map.of() : Map.copyOf(headers);
+    attachments = attachments == null ? List.of() : List.copyOf(attachments);
+  }
+
+  /** An email without attachments. */
+  public Email(
+      String messageId,
+      String from,
+      List<String> to,
+      List<String> cc,
+      List<String> bcc,
+      String replyTo,
+      String subject,
+      String text,
+      String html,
+      Map<String, String> headers) {
+    this(messageId, from, to, cc, bcc, replyTo, subject, text, html, headers, List.of());
+  }
+
+  /**
+   * One attached file. The content is the decoded bytes, never a string: it is base64-encoded only
+   * while the message is written to the relay.
+   *
+   * @param filename a plain file name (no path, no control characters; any Unicode)
+   * @param contentType {@code type/subtype}
+   * @param inline shown in the message (with a {@code contentId}, inside the HTML body as {@code
+   *     cid:...}) rather than offered as a download
+   * @param contentId the {@code Content-ID} without angle brackets, or null
+   */
+  public record Attachment(
+      String filename, String contentType, boolean inline, String contentId, byte[] content) {
+
+    public Attachment {
+      if (content == null) {
+        throw new IllegalArgumentException("attachment content is required");
+      }
+    }
+
+    /** Never prints the file name or the content (either may be personal data). */
+    @Override
+    public String toString() {
+      return "Attachment[" + contentType + ", " + content.length + " bytes]";
+    }
   }
 
   /** Envelope recipients: to, cc and bcc, in that order. */

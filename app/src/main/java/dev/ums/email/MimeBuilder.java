@@ -7,6 +7,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UnsupportedEncodingException;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -24,8 +26,14 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Turns an {@link Email} into the bytes of a MIME message, rendered once, directly: headers, then a
- * single text part or a {@code multipart/alternative} of text and HTML. Built afresh for every
- * send; nothing is cached.
+ * single text part or a {@code multipart/alternative} of text and HTML; with attachments, that body
+ * inside a {@code multipart/mixed}, and inline parts with a content id next to the HTML in a {@code
+ * multipart/related}. Built afresh for every send; nothing is cached.
+ *
+ * <p>Attachments are not copied into the rendered bytes: the message keeps a reference to each
+ * one's decoded bytes and base64-encodes them (76-character lines) only while it is written to the
+ * relay, so a large file costs its own size once more, not its encoded size twice. Its exact size
+ * is known beforehand ({@link Rendered#getSize()}).
  *
  * <p>Why not Jakarta Mail's own {@code MimeMessage}/{@code MimeMultipart}: in a profile of the
  * dispatch drain, building and serialising those (data handlers, content-type parsing, encoding
@@ -77,9 +85,8 @@ final class MimeBuilder {
     Address[] to = mailboxes(email.to());
     Address[] cc = mailboxes(email.cc());
     Address[] bcc = mailboxes(email.bcc());
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(
-            1024 + length(email.text()) + length(email.html()) + length(email.subject()));
+    Segments out =
+        new Segments(1024 + length(email.text()) + length(email.html()) + length(email.subject()));
     header(out, "Date", date(clock.instant()));
     header(out, "From", InternetAddress.toString(new Address[] {from}, 6));
     if (email.replyTo() != null && !email.replyTo().isBlank()) {
@@ -105,8 +112,8 @@ final class MimeBuilder {
       header(out, name, encode(name, h.getValue()));
     }
     header(out, "MIME-Version", "1.0");
-    body(out, email.text(), email.html());
-    Rendered m = new Rendered(session, out.toByteArray());
+    body(out, email);
+    Rendered m = new Rendered(session, out.finish(), out.total());
     m.setFrom(from);
     Address[] envelope = new Address[to.length + cc.length + bcc.length];
     System.arraycopy(to, 0, envelope, 0, to.length);
@@ -130,26 +137,170 @@ final class MimeBuilder {
 
   private static volatile FormattedDate lastDate;
 
-  private static void body(ByteArrayOutputStream out, String text, String html) {
+  /**
+   * The body: the text and HTML (see {@link #content}), and when there are attachments other than
+   * inline images for the HTML, all of it as the first part of a {@code multipart/mixed} followed
+   * by those attachments.
+   */
+  private static void body(Segments out, Email email) {
+    List<Email.Attachment> related = new ArrayList<>();
+    List<Email.Attachment> mixed = new ArrayList<>();
+    for (Email.Attachment a : email.attachments()) {
+      // Inline parts with a content id belong to the HTML (cid: references); without HTML to show
+      // them in, they are offered like any other attachment.
+      (a.inline() && a.contentId() != null && email.html() != null ? related : mixed).add(a);
+    }
+    if (mixed.isEmpty()) {
+      content(out, email.text(), email.html(), related);
+      return;
+    }
+    String boundary = boundary();
+    header(out, "Content-Type", "multipart/mixed; \r\n\tboundary=\"" + boundary + "\"");
+    ascii(out, "\r\n--" + boundary + "\r\n");
+    content(out, email.text(), email.html(), related);
+    for (Email.Attachment a : mixed) {
+      ascii(out, "\r\n--" + boundary + "\r\n");
+      attachment(out, a);
+    }
+    ascii(out, "\r\n--" + boundary + "--\r\n");
+  }
+
+  /** A single text part or a {@code multipart/alternative} of text and HTML. */
+  private static void content(
+      Segments out, String text, String html, List<Email.Attachment> related) {
     if (text != null && html != null) {
       // RFC 2046: alternatives in increasing order of preference, so the plain part first.
-      String boundary =
-          "----=_Part_" + Long.toHexString(ThreadLocalRandom.current().nextLong() | 1L << 62);
+      String boundary = boundary();
       header(out, "Content-Type", "multipart/alternative; \r\n\tboundary=\"" + boundary + "\"");
       ascii(out, "\r\n--" + boundary + "\r\n");
       part(out, "plain", text);
       ascii(out, "\r\n--" + boundary + "\r\n");
-      part(out, "html", html);
+      html(out, html, related);
       ascii(out, "\r\n--" + boundary + "--\r\n");
     } else if (html != null) {
-      part(out, "html", html);
+      html(out, html, related);
     } else {
       part(out, "plain", text == null ? "" : text);
     }
   }
 
+  /**
+   * The HTML part, or (RFC 2387) a {@code multipart/related} of the HTML and the inline parts it
+   * refers to by {@code cid:}.
+   */
+  private static void html(Segments out, String html, List<Email.Attachment> related) {
+    if (related.isEmpty()) {
+      part(out, "html", html);
+      return;
+    }
+    String boundary = boundary();
+    header(
+        out,
+        "Content-Type",
+        "multipart/related; \r\n\ttype=\"text/html\"; \r\n\tboundary=\"" + boundary + "\"");
+    ascii(out, "\r\n--" + boundary + "\r\n");
+    part(out, "html", html);
+    for (Email.Attachment a : related) {
+      ascii(out, "\r\n--" + boundary + "\r\n");
+      attachment(out, a);
+    }
+    ascii(out, "\r\n--" + boundary + "--\r\n");
+  }
+
+  /**
+   * One attachment: its type with the file name as {@code name} (RFC 2047 encoded words when not
+   * ASCII, for older clients), base64, its disposition with the file name as {@code filename} (RFC
+   * 2231, split into continuations when long), its content id; then the content, encoded when
+   * written.
+   */
+  private static void attachment(Segments out, Email.Attachment a) {
+    String type = a.contentType() + "; \r\n\tname=\"" + nameParameter(a.filename()) + "\"";
+    header(out, "Content-Type", type);
+    header(out, "Content-Transfer-Encoding", "base64");
+    header(
+        out,
+        "Content-Disposition",
+        (a.inline() ? "inline" : "attachment") + filename(a.filename()));
+    if (a.contentId() != null) {
+      header(out, "Content-ID", "<" + a.contentId() + ">");
+    }
+    ascii(out, "\r\n");
+    out.base64(a.content());
+  }
+
+  /**
+   * A file name as the value of a quoted {@code name} parameter: as it is when plain ASCII (the
+   * caller refused quotes and backslashes), else encoded words folded one per line.
+   */
+  static String nameParameter(String filename) {
+    for (int i = 0; i < filename.length(); i++) {
+      char c = filename.charAt(i);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+        return encodedWords(filename).replace("\r\n ", "\r\n\t");
+      }
+    }
+    return filename;
+  }
+
+  /** RFC 2231 attribute-char: what needs no percent-encoding in an extended parameter value. */
+  private static final String ATTRIBUTE_CHARS =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~";
+
+  /** Characters of an encoded file name per {@code filename*N*=} line, at most. */
+  private static final int SEGMENT_CHARS = 60;
+
+  /**
+   * The {@code filename} parameter(s): {@code ; filename="report.pdf"} for a short ASCII name,
+   * otherwise RFC 2231 {@code UTF-8''} percent-encoding split into numbered continuations of at
+   * most {@value #SEGMENT_CHARS} characters, one per folded line, never splitting a {@code %XX}.
+   * (Jakarta Mail's {@code ParameterList} does not split encoded values, so a long UTF-8 name would
+   * make a line of thousands of characters.)
+   */
+  static String filename(String name) {
+    boolean plain = name.length() <= SEGMENT_CHARS;
+    for (int i = 0; plain && i < name.length(); i++) {
+      char c = name.charAt(i);
+      plain = c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+    }
+    if (plain) {
+      return "; filename=\"" + name + "\"";
+    }
+    StringBuilder encoded = new StringBuilder("UTF-8''");
+    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xFF;
+      if (c < 0x80 && ATTRIBUTE_CHARS.indexOf(c) >= 0) {
+        encoded.append((char) c);
+      } else {
+        encoded.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    int segment = 0;
+    int start = 0;
+    while (start < encoded.length()) {
+      int end = Math.min(encoded.length(), start + SEGMENT_CHARS);
+      // Keep each %XX whole: step back if the cut falls inside one.
+      if (end < encoded.length()) {
+        if (encoded.charAt(end - 1) == '%') {
+          end -= 1;
+        } else if (end >= 2 && encoded.charAt(end - 2) == '%') {
+          end -= 2;
+        }
+      }
+      out.append(";\r\n\tfilename*").append(segment++).append("*=").append(encoded, start, end);
+      start = end;
+    }
+    return out.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private static String boundary() {
+    return "----=_Part_" + Long.toHexString(ThreadLocalRandom.current().nextLong() | 1L << 62);
+  }
+
   /** Content-Type and Content-Transfer-Encoding, a blank line, then the encoded content. */
-  private static void part(ByteArrayOutputStream out, String subtype, String content) {
+  private static void part(Segments out, String subtype, String content) {
     boolean plain = isShortLineAscii(content);
     header(out, "Content-Type", "text/" + subtype + "; charset=UTF-8");
     header(out, "Content-Transfer-Encoding", plain ? "7bit" : "quoted-printable");
@@ -296,31 +447,113 @@ final class MimeBuilder {
   }
 
   /**
-   * A message whose bytes are already rendered: {@code writeTo} writes them as they are (they never
-   * hold a Bcc header, so the SMTP code's ignore list has nothing to drop).
+   * Rendered header and text bytes, with attachments kept as references to their decoded bytes
+   * between them.
+   */
+  private static final class Segments extends ByteArrayOutputStream {
+
+    private final List<Object> parts = new ArrayList<>();
+    private long total;
+
+    Segments(int initial) {
+      super(initial);
+    }
+
+    /** Content to be written as base64 here, when the message is written. */
+    void base64(byte[] content) {
+      flushText();
+      parts.add(new Base64Part(content));
+      total += base64Length(content.length);
+    }
+
+    List<Object> finish() {
+      flushText();
+      return List.copyOf(parts);
+    }
+
+    long total() {
+      return total;
+    }
+
+    private void flushText() {
+      if (count > 0) {
+        parts.add(toByteArray());
+        total += count;
+        reset();
+      }
+    }
+  }
+
+  /** Content written as base64 in lines of 76 characters, each ended by CRLF. */
+  private record Base64Part(byte[] content) {}
+
+  /** The length of {@code n} bytes as base64 in CRLF-ended lines of 76 characters. */
+  static long base64Length(long n) {
+    long chars = (n + 2) / 3 * 4;
+    long lines = (chars + 75) / 76;
+    return chars + 2 * lines;
+  }
+
+  private static final byte[] CRLF = {'\r', '\n'};
+
+  /** Writes the content as base64 lines to {@code os}, leaving {@code os} open. */
+  static void writeBase64(byte[] content, OutputStream os) throws IOException {
+    if (content.length == 0) {
+      return;
+    }
+    OutputStream keepOpen =
+        new FilterOutputStream(os) {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+          }
+
+          @Override
+          public void close() throws IOException {
+            flush();
+          }
+        };
+    try (OutputStream b64 = Base64.getMimeEncoder(76, CRLF).wrap(keepOpen)) {
+      b64.write(content);
+    }
+    os.write(CRLF);
+  }
+
+  /**
+   * A message whose bytes are already rendered, attachments aside: {@code writeTo} writes them as
+   * they are (they never hold a Bcc header, so the SMTP code's ignore list has nothing to drop),
+   * encoding each attachment on the way.
    */
   private static final class Rendered extends MimeMessage {
 
-    private final byte[] bytes;
+    private final List<Object> parts;
+    private final long size;
 
-    Rendered(Session session, byte[] bytes) {
+    Rendered(Session session, List<Object> parts, long size) {
       super(session);
-      this.bytes = bytes;
+      this.parts = parts;
+      this.size = size;
     }
 
     @Override
     public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
-      os.write(bytes);
+      writeTo(os);
     }
 
     @Override
     public void writeTo(OutputStream os) throws IOException {
-      os.write(bytes);
+      for (Object p : parts) {
+        if (p instanceof byte[] bytes) {
+          os.write(bytes);
+        } else {
+          writeBase64(((Base64Part) p).content(), os);
+        }
+      }
     }
 
     @Override
     public int getSize() {
-      return bytes.length;
+      return (int) Math.min(Integer.MAX_VALUE, size);
     }
   }
 }

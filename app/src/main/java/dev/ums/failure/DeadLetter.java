@@ -12,6 +12,7 @@ import java.util.UUID;
  *
  * @param resolution set when a person marked it handled without resending
  * @param failures every failed attempt, oldest first, kept across re-drives
+ * @param tags the message's tags
  */
 public record DeadLetter(
     UUID id,
@@ -21,7 +22,8 @@ public record DeadLetter(
     Instant updatedAt,
     MessageView.LastError lastError,
     Resolution resolution,
-    List<Failure> failures) {
+    List<Failure> failures,
+    java.util.Map<String, String> tags) {
 
   /** Who handled it, why, and when. */
   public record Resolution(String by, String reason, Instant at) {}
@@ -37,6 +39,7 @@ public record DeadLetter(
       Instant resolvedAt) {}
 
   DeadLetter withFailures(List<Failure> f) {
-    return new DeadLetter(id, status, attempts, createdAt, updatedAt, lastError, resolution, f);
+    return new DeadLetter(
+        id, status, attempts, createdAt, updatedAt, lastError, resolution, f, tags);
   }
 }

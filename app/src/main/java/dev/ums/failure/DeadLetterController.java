@@ -2,6 +2,7 @@ package dev.ums.failure;
 
 import dev.ums.ledger.FailureClass;
 import dev.ums.message.MessageView;
+import dev.ums.message.Tags;
 import dev.ums.security.AuditLog;
 import dev.ums.security.RecipientIndex;
 import dev.ums.web.ApiProblem;
@@ -50,12 +51,18 @@ class DeadLetterController {
       @RequestParam(required = false) String classification,
       @RequestParam(required = false) String domain,
       @RequestParam(required = false) String recipient,
+      @RequestParam(required = false) List<String> tag,
       @RequestParam(defaultValue = "false") boolean includeResolved,
       @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit,
       @RequestParam(required = false) String cursor) {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw ApiProblem.validation(
           List.of(FieldProblem.of("limit", "must be between 1 and " + MAX_LIMIT)));
+    }
+    List<FieldProblem> tagErrors = new ArrayList<>();
+    List<String> tags = Tags.filter(tag, tagErrors);
+    if (!tagErrors.isEmpty()) {
+      throw ApiProblem.validation(tagErrors);
     }
     DeadLetterFilter filter =
         new DeadLetterFilter(
@@ -64,7 +71,8 @@ class DeadLetterController {
             classification(classification),
             digests(recipient, domain),
             includeResolved,
-            null);
+            null,
+            tags);
     return service.list(filter, Cursor.decode(cursor), limit);
   }
 

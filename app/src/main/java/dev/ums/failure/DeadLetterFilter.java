@@ -16,6 +16,7 @@ import java.util.UUID;
  *     must all carry; see {@link dev.ums.security.RecipientIndex}
  * @param includeResolved whether dead letters a person marked resolved are included
  * @param ids only these messages
+ * @param tags {@code name:value} tags that a message must all carry
  */
 public record DeadLetterFilter(
     Instant from,
@@ -23,9 +24,21 @@ public record DeadLetterFilter(
     FailureClass classification,
     List<String> recipientDigests,
     boolean includeResolved,
-    List<UUID> ids) {
+    List<UUID> ids,
+    List<String> tags) {
+
+  DeadLetterFilter(
+      Instant from,
+      Instant to,
+      FailureClass classification,
+      List<String> recipientDigests,
+      boolean includeResolved,
+      List<UUID> ids) {
+    this(from, to, classification, recipientDigests, includeResolved, ids, null);
+  }
 
   DeadLetterFilter withIds(List<UUID> chunk) {
-    return new DeadLetterFilter(from, to, classification, recipientDigests, includeResolved, chunk);
+    return new DeadLetterFilter(
+        from, to, classification, recipientDigests, includeResolved, chunk, tags);
   }
 }

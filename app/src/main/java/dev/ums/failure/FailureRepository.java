@@ -5,6 +5,7 @@ import static dev.ums.support.JdbcTime.ts;
 
 import dev.ums.ledger.MessageStatus;
 import dev.ums.message.MessageView;
+import dev.ums.message.Tags;
 import dev.ums.support.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,7 +30,7 @@ class FailureRepository {
   private static final String DEAD_LETTER_COLUMNS =
       """
       id, status, attempts, created_at, updated_at, last_error_class, last_error_code,
-      resolved_by, resolved_at, resolution
+      resolved_by, resolved_at, resolution, tags
       """;
 
   private final JdbcTemplate jdbc;
@@ -67,6 +68,12 @@ class FailureRepository {
       for (String digest : f.recipientDigests()) {
         sb.append(" AND ").append(dialect.arrayContains("recipient_digests"));
         args.add(digest);
+      }
+    }
+    if (f.tags() != null) {
+      for (String tag : f.tags()) {
+        sb.append(" AND ").append(dialect.arrayContains("tags"));
+        args.add(tag);
       }
     }
     if (f.ids() != null) {
@@ -183,7 +190,8 @@ class FailureRepository {
             ? null
             : new DeadLetter.Resolution(
                 rs.getString("resolved_by"), rs.getString("resolution"), resolvedAt),
-        List.of());
+        List.of(),
+        Tags.read(rs, "tags"));
   }
 
   private static MessageView.LastError lastError(ResultSet rs) throws SQLException {

@@ -23,4 +23,15 @@ public record Claim(
     int attempt,
     Instant createdAt,
     byte[] content,
-    long leaseEndsNanos) {}
+    long leaseEndsNanos) {
+
+  /**
+   * This claim without its content: what an outcome keeps while it waits to be recorded, so that a
+   * sent message's content (attachments included) is not held until its result is written.
+   */
+  public Claim withoutContent() {
+    return content == null
+        ? this
+        : new Claim(messageId, claimToken, attempt, createdAt, null, leaseEndsNanos);
+  }
+}

@@ -74,8 +74,8 @@ public class Ledger {
   private static final String INSERT_MESSAGE =
       """
       INSERT INTO message (id, client_id, status, content, recipient_count, recipient_digests,
-                           send_at, attempts, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                           send_at, attempts, created_at, updated_at, tags)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
       """;
 
   private static final String INSERT_OUTBOX =
@@ -89,8 +89,8 @@ public class Ledger {
       """
       WITH m AS (
         INSERT INTO message (id, client_id, status, content, recipient_count,
-                             recipient_digests, send_at, attempts, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                             recipient_digests, send_at, attempts, created_at, updated_at, tags)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
         RETURNING id
       )
       INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
@@ -109,8 +109,8 @@ public class Ledger {
         + """
         ), m AS (
           INSERT INTO message (id, client_id, status, content, recipient_count,
-                               recipient_digests, send_at, attempts, created_at, updated_at)
-          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ? WHERE EXISTS (SELECT 1 FROM k)
+                               recipient_digests, send_at, attempts, created_at, updated_at, tags)
+          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
           RETURNING id
         ), o AS (
           INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
@@ -161,6 +161,11 @@ public class Ledger {
           ps.setObject(7, ts(m.sendAt()));
           ps.setObject(8, ts(m.createdAt()));
           ps.setObject(9, ts(m.createdAt()));
+          if (m.tags() == null) {
+            ps.setNull(10, java.sql.Types.ARRAY);
+          } else {
+            ps.setArray(10, ps.getConnection().createArrayOf("varchar", m.tags()));
+          }
         });
     jdbc.batchUpdate(
         INSERT_OUTBOX,
@@ -191,6 +196,7 @@ public class Ledger {
       ts(m.sendAt()),
       ts(m.createdAt()),
       ts(m.createdAt()),
+      m.tags(),
       ts(due(m))
     };
     if (key == null) {

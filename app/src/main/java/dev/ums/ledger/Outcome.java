@@ -2,7 +2,11 @@ package dev.ums.ledger;
 
 import java.time.Instant;
 
-/** The result of one attempt, for {@link Ledger#record}. */
+/**
+ * The result of one attempt, for {@link Ledger#record}. An outcome never holds the message content:
+ * its claim is kept {@linkplain Claim#withoutContent() without it}, so results waiting to be
+ * written cost a few bytes each however large the messages were.
+ */
 public sealed interface Outcome {
 
   Claim claim();
@@ -11,10 +15,20 @@ public sealed interface Outcome {
    * Claimed but never attempted (shutdown, too little lease left, relay breaker open): back to the
    * queue, due now, the attempt given back.
    */
-  record Unsent(Claim claim) implements Outcome {}
+  record Unsent(Claim claim) implements Outcome {
+
+    public Unsent {
+      claim = claim.withoutContent();
+    }
+  }
 
   /** Accepted by the relay (possibly with some recipients refused, sealed). */
-  record Sent(Claim claim, String reply, byte[] refusedRecipients, Instant at) implements Outcome {}
+  record Sent(Claim claim, String reply, byte[] refusedRecipients, Instant at) implements Outcome {
+
+    public Sent {
+      claim = claim.withoutContent();
+    }
+  }
 
   /**
    * Failed: back to the queue at {@code retryAt}, or a dead letter when {@code retryAt} is null.
@@ -35,6 +49,10 @@ public sealed interface Outcome {
       Instant at,
       boolean charged)
       implements Outcome {
+
+    public Failed {
+      claim = claim.withoutContent();
+    }
 
     /** Whether the message goes back to the queue (otherwise it becomes a dead letter). */
     public boolean retried() {

@@ -2,7 +2,9 @@ package dev.ums.message;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -17,6 +19,11 @@ import org.springframework.util.unit.DataSize;
  * @param maxSchedule how far ahead {@code sendAt} may be
  * @param deniedHeaderPrefixes custom header names that start with any of these (ignoring case) are
  *     refused, as mail systems trust such headers; setting it replaces the whole list
+ * @param maxAttachmentBytes the decoded bytes of all of a message's attachments together
+ * @param refusedAttachmentExtensions file name extensions refused in attachments (ignoring case, a
+ *     leading dot allowed); setting it replaces the whole list
+ * @param refusedAttachmentTypes content types refused in attachments (ignoring case); setting it
+ *     replaces the whole list
  */
 @ConfigurationProperties("ums.limits")
 record LimitsProperties(
@@ -54,13 +61,128 @@ record LimitsProperties(
           "Return-Path",
           "Delivered-To"
         })
-        List<String> deniedHeaderPrefixes) {
+        List<String> deniedHeaderPrefixes,
+    @DefaultValue("10MB") DataSize maxAttachmentBytes,
+    // What mail providers refuse as executable or script content (Gmail's list): programs,
+    // installers, scripts, shortcuts, and disk images used to smuggle them past filters.
+    @DefaultValue({
+          "ade",
+          "adp",
+          "apk",
+          "appx",
+          "appxbundle",
+          "bat",
+          "cab",
+          "chm",
+          "cmd",
+          "com",
+          "cpl",
+          "diagcab",
+          "diagcfg",
+          "diagpack",
+          "dll",
+          "dmg",
+          "ex",
+          "ex_",
+          "exe",
+          "hta",
+          "img",
+          "ins",
+          "iso",
+          "isp",
+          "jar",
+          "jnlp",
+          "js",
+          "jse",
+          "lib",
+          "lnk",
+          "mde",
+          "mjs",
+          "msc",
+          "msi",
+          "msix",
+          "msixbundle",
+          "msp",
+          "mst",
+          "nsh",
+          "pif",
+          "ps1",
+          "scr",
+          "sct",
+          "shb",
+          "sys",
+          "vb",
+          "vbe",
+          "vbs",
+          "vhd",
+          "vxd",
+          "wsc",
+          "wsf",
+          "wsh",
+          "xll"
+        })
+        List<String> refusedAttachmentExtensions,
+    @DefaultValue({
+          "application/x-msdownload",
+          "application/x-msdos-program",
+          "application/x-dosexec",
+          "application/x-executable",
+          "application/x-msi",
+          "application/x-ms-installer",
+          "application/x-ms-shortcut",
+          "application/vnd.microsoft.portable-executable",
+          "application/java-archive",
+          "application/x-java-archive",
+          "application/x-java-jnlp-file",
+          "application/hta",
+          "application/x-bat",
+          "application/x-sh",
+          "application/x-csh",
+          "application/vnd.ms-cab-compressed",
+          "application/x-apple-diskimage",
+          "application/x-iso9660-image",
+          "application/vnd.android.package-archive"
+        })
+        List<String> refusedAttachmentTypes) {
 
+  @ConstructorBinding
   LimitsProperties {
     deniedHeaderPrefixes = deniedHeaderPrefixes == null ? List.of() : deniedHeaderPrefixes;
     if (deniedHeaderPrefixes.stream().anyMatch(p -> p == null || p.isBlank())) {
       throw new IllegalArgumentException("ums.limits.denied-header-prefixes has a blank entry");
     }
     deniedHeaderPrefixes = List.copyOf(deniedHeaderPrefixes);
+    refusedAttachmentExtensions = lowerCase(refusedAttachmentExtensions);
+    refusedAttachmentTypes = lowerCase(refusedAttachmentTypes);
+  }
+
+  /** Limits without attachment settings (attachments up to 10 MB, no type refused): tests. */
+  LimitsProperties(
+      DataSize maxMessageBytes,
+      int maxRecipients,
+      int maxBatchSize,
+      DataSize maxRequestBytes,
+      Duration maxSchedule,
+      List<String> deniedHeaderPrefixes) {
+    this(
+        maxMessageBytes,
+        maxRecipients,
+        maxBatchSize,
+        maxRequestBytes,
+        maxSchedule,
+        deniedHeaderPrefixes,
+        DataSize.ofMegabytes(10),
+        List.of(),
+        List.of());
+  }
+
+  private static List<String> lowerCase(List<String> values) {
+    return values == null
+        ? List.of()
+        : values.stream()
+            .map(v -> v.strip().toLowerCase(Locale.ROOT))
+            .filter(v -> !v.isEmpty())
+            .map(v -> v.startsWith(".") ? v.substring(1) : v)
+            .toList();
   }
 }

@@ -22,7 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>{@code GET /api/admin/messages?recipient=ann@example.com} (and/or {@code domain=}): the
  *       messages of a recipient, found through the blind index without decrypting any row; newest
  *       first, {@code limit} (1–200, default 50) and {@code cursor} (the {@code next} of the
- *       previous page). Audited as {@code message.search}; the address itself is never logged.
+ *       previous page); {@code tag=name:value} (repeatable) narrows it, or alone lists the messages
+ *       with those tags. Audited as {@code message.search}; the address itself is never logged.
  *   <li>{@code GET /api/admin/messages/{id}/content}: the decrypted mail. Audited as {@code
  *       message.read_content} with the message id.
  * </ul>
@@ -48,12 +49,14 @@ class MessageAdminController {
   MessageLookup.Page find(
       @RequestParam(required = false) String recipient,
       @RequestParam(required = false) String domain,
+      @RequestParam(required = false) List<String> tag,
       @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit,
       @RequestParam(required = false) UUID cursor) {
     List<FieldProblem> errors = new ArrayList<>();
     List<String> digests = index.filter(recipient, domain, errors);
-    if (digests.isEmpty() && errors.isEmpty()) {
-      errors.add(FieldProblem.of("recipient", "give a recipient or a domain to look up"));
+    List<String> tags = Tags.filter(tag, errors);
+    if (digests.isEmpty() && tags == null && errors.isEmpty()) {
+      errors.add(FieldProblem.of("recipient", "give a recipient, a domain or a tag to look up"));
     }
     if (limit < 1 || limit > MAX_LIMIT) {
       errors.add(FieldProblem.of("limit", "must be between 1 and " + MAX_LIMIT));
@@ -61,7 +64,11 @@ class MessageAdminController {
     if (!errors.isEmpty()) {
       throw ApiProblem.validation(errors);
     }
-    return audit.audited("message.search", "recipient", () -> lookup.find(digests, cursor, limit));
+    List<String> tagFilter = tags == null ? List.of() : tags;
+    return audit.audited(
+        "message.search",
+        digests.isEmpty() ? "tag" : "recipient",
+        () -> lookup.find(digests, tagFilter, cursor, limit));
   }
 
   @GetMapping("/{id}/content")

@@ -31,9 +31,12 @@ public class MessageLookup {
   /** A page of look-up results, newest first; {@code next} is the cursor of the next page. */
   public record Page(List<Found> items, UUID next) {}
 
-  /** Messages carrying every digest in {@code digests}, newest first, below {@code before}. */
-  public Page find(List<String> digests, UUID before, int limit) {
-    List<Found> found = repo.findByDigests(digests, before, limit + 1);
+  /**
+   * Messages carrying every digest in {@code digests} and every tag in {@code tags}, newest first,
+   * below {@code before}.
+   */
+  public Page find(List<String> digests, List<String> tags, UUID before, int limit) {
+    List<Found> found = repo.findByDigests(digests, tags, before, limit + 1);
     if (found.size() <= limit) {
       return new Page(found, null);
     }

@@ -23,7 +23,7 @@ class MessageRepository {
   private static final String VIEW =
       """
       SELECT m.client_id, m.id, m.status, m.attempts, m.created_at, m.updated_at, m.send_at,
-             m.sent_at, m.last_error_class, m.last_error_code, o.next_attempt_at
+             m.sent_at, m.last_error_class, m.last_error_code, o.next_attempt_at, m.tags
         FROM message m LEFT JOIN outbox o ON o.message_id = m.id
       """;
 
@@ -55,15 +55,21 @@ class MessageRepository {
   }
 
   /**
-   * Messages (any client) whose blind-index digests include every one of {@code digests}, newest
-   * first (UUIDv7 ids sort by creation), ids below {@code before}, at most {@code limit}.
+   * Messages (any client) whose blind-index digests include every one of {@code digests} and whose
+   * tags include every one of {@code tags}, newest first (UUIDv7 ids sort by creation), ids below
+   * {@code before}, at most {@code limit}.
    */
-  List<MessageLookup.Found> findByDigests(List<String> digests, UUID before, int limit) {
+  List<MessageLookup.Found> findByDigests(
+      List<String> digests, List<String> tags, UUID before, int limit) {
     StringBuilder sql = new StringBuilder(VIEW).append(" WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
     for (String d : digests) {
       sql.append(" AND ").append(dialect.arrayContains("m.recipient_digests"));
       args.add(d);
+    }
+    for (String t : tags) {
+      sql.append(" AND ").append(dialect.arrayContains("m.tags"));
+      args.add(t);
     }
     if (before != null) {
       sql.append(" AND m.id < ?");
@@ -145,6 +151,7 @@ class MessageRepository {
         instant(rs, "send_at"),
         instant(rs, "sent_at"),
         instant(rs, "next_attempt_at"),
-        errorClass == null ? null : new MessageView.LastError(errorClass, errorCode));
+        errorClass == null ? null : new MessageView.LastError(errorClass, errorCode),
+        Tags.read(rs, "tags"));
   }
 }

@@ -11,6 +11,10 @@ import dev.ums.sender.AllowedSenders;
 import dev.ums.sender.SenderDomains;
 import dev.ums.support.Dialect;
 import dev.ums.support.Uuid7;
+import dev.ums.template.Rendered;
+import dev.ums.template.TemplateProblems;
+import dev.ums.template.TemplateVersion;
+import dev.ums.template.Templates;
 import dev.ums.web.ApiProblem;
 import dev.ums.web.FieldProblem;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +26,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +65,7 @@ public class MessageService {
   private final RecipientIndex index;
   private final GroupCommit groupCommit;
   private final SenderDomains senderDomains;
+  private final Templates templates;
 
   MessageService(
       MessageRepository messages,
@@ -77,7 +83,9 @@ public class MessageService {
       ContentCipher cipher,
       RecipientIndex index,
       GroupCommit groupCommit,
-      SenderDomains senderDomains) {
+      SenderDomains senderDomains,
+      Templates templates) {
+    this.templates = templates;
     this.groupCommit = groupCommit;
     this.senderDomains = senderDomains;
     this.cipher = cipher;
@@ -100,13 +108,20 @@ public class MessageService {
   public IntakeResult accept(Caller caller, String idempotencyKey, SendRequest request) {
     String clientId = caller.clientId();
     Instant now = now();
+    Prepared p = prepare(clientId, request, new HashMap<>());
     MessageValidator.Checked c =
-        validator.check(request, now, senders(caller, Collections.singletonList(request)));
+        p.check(validator, now, senders(caller, Collections.singletonList(request)));
     if (!c.errors().isEmpty()) {
       throw ApiProblem.validation(c.errors());
     }
     if (!c.refused().isEmpty()) {
       throw senderRefused(c.refused());
+    }
+    if (!c.refusedFiles().isEmpty()) {
+      throw attachmentRefused(c.refusedFiles());
+    }
+    if (!p.unusable().isEmpty()) {
+      throw TemplateProblems.unusable(p.unusable());
     }
     NewMessage m = newMessage(clientId, c, now);
     String body =
@@ -148,21 +163,32 @@ public class MessageService {
     AllowedSenders senders = senders(caller, batch.messages());
     List<FieldProblem> errors = new ArrayList<>();
     List<FieldProblem> refused = new ArrayList<>();
+    List<FieldProblem> refusedFiles = new ArrayList<>();
+    List<FieldProblem> unusable = new ArrayList<>();
     List<NewMessage> rows = new ArrayList<>(batch.messages().size());
     List<AcceptedMessage> answers = new ArrayList<>(batch.messages().size());
+    Map<String, Optional<TemplateVersion>> resolved = new HashMap<>();
     for (int i = 0; i < batch.messages().size(); i++) {
       MessageValidator.Checked c;
+      Prepared p;
       try {
-        c = validator.check(batch.messages().get(i), now, senders);
+        p = prepare(clientId, batch.messages().get(i), resolved);
+        c = p.check(validator, now, senders);
       } catch (ApiProblem tooLarge) {
         throw tooLarge.with("index", i);
       }
-      if (!c.ok()) {
+      for (FieldProblem e : p.unusable()) {
+        unusable.add(e.atIndex(i));
+      }
+      if (!c.ok() || !p.unusable().isEmpty()) {
         for (FieldProblem e : c.errors()) {
           errors.add(e.atIndex(i));
         }
         for (FieldProblem e : c.refused()) {
           refused.add(e.atIndex(i));
+        }
+        for (FieldProblem e : c.refusedFiles()) {
+          refusedFiles.add(e.atIndex(i));
         }
         continue;
       }
@@ -175,6 +201,12 @@ public class MessageService {
     }
     if (!refused.isEmpty()) {
       throw senderRefused(refused);
+    }
+    if (!refusedFiles.isEmpty()) {
+      throw attachmentRefused(refusedFiles);
+    }
+    if (!unusable.isEmpty()) {
+      throw TemplateProblems.unusable(unusable);
     }
     String body = json.writeValueAsString(new BatchAccepted(answers));
     return store(
@@ -209,6 +241,137 @@ public class MessageService {
     return new ApiProblem(
             HttpStatus.UNPROCESSABLE_CONTENT, "sender-not-allowed", "Sender not allowed", detail)
         .with("errors", refused);
+  }
+
+  /** 422: well-formed, but an attachment of a type that is not accepted. */
+  private static ApiProblem attachmentRefused(List<FieldProblem> refused) {
+    String detail =
+        refused.size() == 1
+            ? refused.get(0).field() + ": " + refused.get(0).message()
+            : refused.size() + " attachments are of types that are not accepted";
+    return new ApiProblem(
+            HttpStatus.UNPROCESSABLE_CONTENT,
+            "attachment-refused",
+            "Attachment type not accepted",
+            detail)
+        .with("errors", refused);
+  }
+
+  /**
+   * A request with its template (if it names one) rendered into subject, text and html: what the
+   * validator checks and what is stored. {@code errors} are the template's own problems (400),
+   * {@code unusable} a template this client cannot use (422).
+   */
+  private record Prepared(
+      SendRequest request,
+      MailContent.TemplateUsed used,
+      List<FieldProblem> errors,
+      List<FieldProblem> unusable) {
+
+    /**
+     * Validates the prepared request. A problem found in what the template rendered is reported
+     * against {@code template}, not against a field the client did not send.
+     */
+    MessageValidator.Checked check(
+        MessageValidator validator, Instant now, AllowedSenders senders) {
+      MessageValidator.Checked c = validator.check(request, now, senders);
+      if (request == null || request.template() == null) {
+        return c;
+      }
+      List<FieldProblem> all = new ArrayList<>(errors);
+      for (FieldProblem e : c.errors()) {
+        all.add(
+            switch (e.field()) {
+              case "subject", "text", "html" ->
+                  FieldProblem.of("template", "the rendered " + e.field() + ": " + e.message());
+              default -> e;
+            });
+      }
+      MailContent content =
+          c.content() == null || used == null ? c.content() : c.content().withTemplate(used);
+      return new MessageValidator.Checked(
+          all.isEmpty() && unusable.isEmpty() ? content : null,
+          c.sendAt(),
+          all,
+          c.refused(),
+          c.refusedFiles(),
+          c.tags());
+    }
+  }
+
+  /**
+   * Renders the template a request names (once per name and version in a request: {@code resolved}
+   * remembers the look-ups). The rendered request keeps its template reference, so that {@link
+   * Prepared#check} knows to re-word problems.
+   *
+   * @throws ApiProblem 413 when the template renders to more than the message size limit
+   */
+  private Prepared prepare(
+      String clientId, SendRequest r, Map<String, Optional<TemplateVersion>> resolved) {
+    if (r == null || r.template() == null) {
+      return new Prepared(r, null, List.of(), List.of());
+    }
+    SendRequest.TemplateRef t = r.template();
+    List<FieldProblem> errors = new ArrayList<>();
+    if (r.subject() != null || r.text() != null || r.html() != null) {
+      errors.add(
+          FieldProblem.of("template", "give a template or subject, text and html, not both"));
+    }
+    if (!Templates.validName(t.name())) {
+      errors.add(FieldProblem.of("template.name", "a template name is required"));
+    }
+    if (t.version() != null && t.version() < 1) {
+      errors.add(FieldProblem.of("template.version", "must be 1 or more"));
+    }
+    // Until it is rendered, an empty text stands in, so the other fields are still checked.
+    if (!errors.isEmpty()) {
+      return new Prepared(withBodies(r, null, "", null), null, errors, List.of());
+    }
+    Optional<TemplateVersion> version =
+        resolved.computeIfAbsent(
+            t.name() + "/" + t.version(), k -> templates.resolve(clientId, t.name(), t.version()));
+    if (version.isEmpty()) {
+      return new Prepared(
+          withBodies(r, null, "", null),
+          null,
+          List.of(),
+          List.of(TemplateProblems.unknown(t.name(), t.version(), "template.")));
+    }
+    if (version.get().retired()) {
+      return new Prepared(
+          withBodies(r, null, "", null),
+          null,
+          List.of(),
+          List.of(TemplateProblems.retiredField(version.get(), "template.")));
+    }
+    Templates.Result result = templates.render(clientId, version.get(), t.variables(), "template.");
+    if (!result.errors().isEmpty()) {
+      return new Prepared(withBodies(r, null, "", null), null, result.errors(), List.of());
+    }
+    Rendered x = result.rendered();
+    return new Prepared(
+        withBodies(r, x.subject(), x.text(), x.html()),
+        new MailContent.TemplateUsed(x.name(), x.version()),
+        List.of(),
+        List.of());
+  }
+
+  private static SendRequest withBodies(SendRequest r, String subject, String text, String html) {
+    return new SendRequest(
+        r.from(),
+        r.to(),
+        r.cc(),
+        r.bcc(),
+        r.replyTo(),
+        subject,
+        text,
+        html,
+        r.headers(),
+        r.sendAt(),
+        r.metadata(),
+        r.template(),
+        r.attachments(),
+        r.tags());
   }
 
   /** The message, if it exists and belongs to {@code clientId} (any client when null). */
@@ -272,7 +435,8 @@ public class MessageService {
         c.content().allRecipients().size(),
         index.digests(c.content().allRecipients()),
         c.sendAt(),
-        now);
+        now,
+        c.tags());
   }
 
   private Instant now() {
@@ -280,11 +444,15 @@ public class MessageService {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
-  /** The request with map keys sorted, so field order in the JSON does not change the print. */
+  /**
+   * The request with map keys sorted (template variables at every depth), so field order in the
+   * JSON does not change the print; attachments are represented by a SHA-256 of their content.
+   */
   private static SendRequest canonical(SendRequest r) {
     if (r == null) {
       return null;
     }
+    SendRequest.TemplateRef t = r.template();
     return new SendRequest(
         r.from(),
         r.to(),
@@ -296,11 +464,50 @@ public class MessageService {
         r.html(),
         sorted(r.headers()),
         r.sendAt(),
-        sorted(r.metadata()));
+        sorted(r.metadata()),
+        t == null
+            ? null
+            : new SendRequest.TemplateRef(t.name(), t.version(), sortedDeep(t.variables())),
+        r.attachments() == null
+            ? null
+            : r.attachments().stream()
+                .map(
+                    a ->
+                        a == null
+                            ? null
+                            : new SendRequest.AttachmentRequest(
+                                a.filename(),
+                                a.contentType(),
+                                a.content() == null ? null : sha256(a.content()),
+                                a.contentId(),
+                                a.disposition()))
+                .toList(),
+        sorted(r.tags()));
   }
 
   private static Map<String, String> sorted(Map<String, String> m) {
     return m == null ? null : new TreeMap<>(m);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T sortedDeep(T value) {
+    if (value instanceof Map<?, ?> m) {
+      TreeMap<String, Object> out = new TreeMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), sortedDeep(v)));
+      return (T) out;
+    }
+    if (value instanceof List<?> l) {
+      return (T) l.stream().map(MessageService::sortedDeep).toList();
+    }
+    return value;
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private String fingerprint(String kind, Object canonical) {

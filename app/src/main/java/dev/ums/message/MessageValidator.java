@@ -43,6 +43,20 @@ final class MessageValidator {
   static final int MAX_LOCAL_PART_CHARS = 64; // RFC 5321 §4.5.3.1.1
   private static final Pattern CUSTOM_HEADER_NAME = Pattern.compile("(?i)X-[A-Za-z0-9-]{1,74}");
 
+  static final int MAX_ATTACHMENTS = 50;
+  static final int MAX_FILENAME_CHARS = 255;
+  static final int MAX_TAGS = 10;
+  static final int MAX_TAG_VALUE_CHARS = 64;
+  static final Pattern TAG_NAME = Pattern.compile("[a-z0-9_-]{1,32}");
+
+  /** RFC 6838 §4.2 type and subtype names; no parameters. */
+  private static final Pattern CONTENT_TYPE =
+      Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
+
+  /** What a Content-ID may hold between its angle brackets here: dot-atom text and {@code @}. */
+  private static final Pattern CONTENT_ID =
+      Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]{1,128}");
+
   /** RFC 5322 dot-atom of atext: what a local part may be here. */
   private static final Pattern LOCAL_PART =
       Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
@@ -69,14 +83,27 @@ final class MessageValidator {
    * a well-formed request, {@code refused} (a sender the client may not use, 422).
    */
   record Checked(
-      MailContent content, Instant sendAt, List<FieldProblem> errors, List<FieldProblem> refused) {
+      MailContent content,
+      Instant sendAt,
+      List<FieldProblem> errors,
+      List<FieldProblem> refused,
+      List<FieldProblem> refusedFiles,
+      String[] tags) {
 
     Checked(MailContent content, Instant sendAt, List<FieldProblem> errors) {
-      this(content, sendAt, errors, List.of());
+      this(content, sendAt, errors, List.of(), List.of(), null);
+    }
+
+    Checked(
+        MailContent content,
+        Instant sendAt,
+        List<FieldProblem> errors,
+        List<FieldProblem> refused) {
+      this(content, sendAt, errors, refused, List.of(), null);
     }
 
     boolean ok() {
-      return errors.isEmpty() && refused.isEmpty();
+      return errors.isEmpty() && refused.isEmpty() && refusedFiles.isEmpty();
     }
   }
 
@@ -123,7 +150,10 @@ final class MessageValidator {
     }
     headers(r.headers(), errors);
     metadata(r.metadata(), errors);
+    String[] tags = tags(r.tags(), errors);
     Instant sendAt = sendAt(r.sendAt(), now, errors);
+    List<FieldProblem> refusedFiles = new ArrayList<>();
+    List<MailContent.Attachment> attachments = attachments(r.attachments(), errors, refusedFiles);
 
     long bytes = utf8(r.subject()) + utf8(r.text()) + utf8(r.html());
     if (r.headers() != null) {
@@ -152,8 +182,8 @@ final class MessageValidator {
     if (replyToAddress != null) {
       sender("replyTo", replyToAddress, senders, refused);
     }
-    if (!refused.isEmpty()) {
-      return new Checked(null, null, errors, refused);
+    if (!refused.isEmpty() || !refusedFiles.isEmpty()) {
+      return new Checked(null, null, errors, refused, refusedFiles, null);
     }
     MailContent content =
         new MailContent(
@@ -166,8 +196,213 @@ final class MessageValidator {
             r.text(),
             r.html(),
             r.headers() == null ? Map.of() : r.headers(),
-            r.metadata() == null ? Map.of() : r.metadata());
-    return new Checked(content, sendAt, errors);
+            r.metadata() == null ? Map.of() : r.metadata(),
+            attachments.isEmpty() ? null : attachments,
+            null);
+    return new Checked(content, sendAt, errors, List.of(), List.of(), tags);
+  }
+
+  /**
+   * Checks the attachments and returns them with sanitised file names. Malformed ones are {@code
+   * errors} (400); a type on the refused lists is a {@code refusedFiles} entry (422).
+   *
+   * @throws ApiProblem 413 when their decoded bytes together exceed {@code
+   *     ums.limits.max-attachment-bytes}
+   */
+  private List<MailContent.Attachment> attachments(
+      List<SendRequest.AttachmentRequest> list,
+      List<FieldProblem> errors,
+      List<FieldProblem> refusedFiles) {
+    if (list == null || list.isEmpty()) {
+      return List.of();
+    }
+    if (list.size() > MAX_ATTACHMENTS) {
+      errors.add(FieldProblem.of("attachments", "at most " + MAX_ATTACHMENTS + " attachments"));
+      return List.of();
+    }
+    long total = 0;
+    for (SendRequest.AttachmentRequest a : list) {
+      total += a == null || a.content() == null ? 0 : a.content().length;
+    }
+    long max = limits.maxAttachmentBytes().toBytes();
+    if (total > max) {
+      throw new ApiProblem(
+              HttpStatus.CONTENT_TOO_LARGE,
+              "too-large",
+              "Attachments too large",
+              "attachments take " + total + " bytes; the limit is " + max)
+          .with("limit", max);
+    }
+    List<MailContent.Attachment> out = new ArrayList<>(list.size());
+    java.util.Set<String> contentIds = new java.util.HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String field = "attachments[" + i + "]";
+      SendRequest.AttachmentRequest a = list.get(i);
+      if (a == null) {
+        errors.add(FieldProblem.of(field, "an attachment object is required"));
+        continue;
+      }
+      int before = errors.size();
+      if (a.content() == null) {
+        errors.add(FieldProblem.of(field + ".content", "the file's bytes, base64, are required"));
+      }
+      String filename = null;
+      if (a.filename() == null || a.filename().isBlank()) {
+        errors.add(FieldProblem.of(field + ".filename", "a file name is required"));
+      } else {
+        filename = sanitizeFilename(a.filename());
+        if (filename.length() > MAX_FILENAME_CHARS) {
+          errors.add(
+              FieldProblem.of(
+                  field + ".filename", "longer than " + MAX_FILENAME_CHARS + " characters"));
+        }
+      }
+      String type =
+          a.contentType() == null
+              ? "application/octet-stream"
+              : a.contentType().strip().toLowerCase(Locale.ROOT);
+      if (!CONTENT_TYPE.matcher(type).matches()) {
+        errors.add(
+            FieldProblem.of(
+                field + ".contentType", "must be a media type such as application/pdf"));
+      } else if (type.startsWith("multipart/") || type.startsWith("message/")) {
+        errors.add(
+            FieldProblem.of(
+                field + ".contentType", "multipart and message types cannot be attached"));
+      }
+      String disposition = a.disposition() == null ? "attachment" : a.disposition();
+      if (!disposition.equals("attachment") && !disposition.equals("inline")) {
+        errors.add(FieldProblem.of(field + ".disposition", "must be attachment or inline"));
+      }
+      if (a.contentId() != null) {
+        if (!CONTENT_ID.matcher(a.contentId()).matches()) {
+          errors.add(
+              FieldProblem.of(
+                  field + ".contentId",
+                  "1..128 letters, digits or !#$%&'*+/=?^_`{|}~.@- (no angle brackets)"));
+        } else if (!contentIds.add(a.contentId())) {
+          errors.add(FieldProblem.of(field + ".contentId", "used by another attachment"));
+        }
+      }
+      if (errors.size() > before) {
+        continue;
+      }
+      String extension = extension(filename);
+      if (extension != null && limits.refusedAttachmentExtensions().contains(extension)) {
+        refusedFiles.add(
+            FieldProblem.of(
+                field + ".filename", "files of type ." + extension + " are not accepted"));
+      } else if (limits.refusedAttachmentTypes().contains(type)) {
+        refusedFiles.add(FieldProblem.of(field + ".contentType", type + " files are not accepted"));
+      }
+      out.add(new MailContent.Attachment(filename, type, disposition, a.contentId(), a.content()));
+    }
+    return out;
+  }
+
+  /**
+   * A file name safe to put in a MIME header and to save: only its last path segment, without
+   * control, format (bidirectional overrides, zero-width) or line-separator characters, with
+   * characters that Windows refuses in names ({@code "*:<>?|}) as {@code _}, without trailing dots
+   * and spaces (Windows drops them, so {@code evil.exe.} would be {@code evil.exe}),
+   * NFC-normalised. What is left empty becomes {@code attachment}.
+   */
+  static String sanitizeFilename(String raw) {
+    String s = raw;
+    int cut = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
+    if (cut >= 0) {
+      s = s.substring(cut + 1);
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    s.codePoints()
+        .forEach(
+            cp -> {
+              int type = Character.getType(cp);
+              if (Character.isISOControl(cp)
+                  || type == Character.FORMAT
+                  || type == Character.LINE_SEPARATOR
+                  || type == Character.PARAGRAPH_SEPARATOR
+                  || type == Character.UNASSIGNED
+                  || type == Character.PRIVATE_USE) {
+                return;
+              }
+              if ("\"*:<>?|".indexOf(cp) >= 0) {
+                b.append('_');
+              } else {
+                b.appendCodePoint(cp);
+              }
+            });
+    String clean = java.text.Normalizer.normalize(b, java.text.Normalizer.Form.NFC).strip();
+    int end = clean.length();
+    while (end > 0
+        && (clean.charAt(end - 1) == '.' || Character.isWhitespace(clean.charAt(end - 1)))) {
+      end--;
+    }
+    clean = clean.substring(0, end);
+    return clean.isEmpty() ? "attachment" : clean;
+  }
+
+  /** The lower-case extension of a file name (after its last dot), or null if it has none. */
+  static String extension(String filename) {
+    int dot = filename.lastIndexOf('.');
+    return dot < 0 || dot == filename.length() - 1
+        ? null
+        : filename.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * At most {@value #MAX_TAGS} pairs; names {@code [a-z0-9_-]{1,32}}, values 1..{@value
+   * #MAX_TAG_VALUE_CHARS} printable ASCII characters. Returns them as sorted {@code name:value}
+   * strings (how they are stored and filtered), or null when there are none.
+   */
+  static String[] tags(Map<String, String> tags, List<FieldProblem> errors) {
+    if (tags == null || tags.isEmpty()) {
+      return null;
+    }
+    if (tags.size() > MAX_TAGS) {
+      errors.add(FieldProblem.of("tags", "at most " + MAX_TAGS + " tags"));
+      return null;
+    }
+    int before = errors.size();
+    java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+    for (Map.Entry<String, String> t : tags.entrySet()) {
+      String name = t.getKey();
+      if (!TAG_NAME.matcher(name).matches()) {
+        errors.add(
+            FieldProblem.of(
+                "tags." + (isPrintableAscii(name) && name.length() <= 64 ? name : "?"),
+                "tag names are 1..32 of a-z, 0-9, _ and -"));
+        continue;
+      }
+      String value = t.getValue();
+      if (value == null
+          || value.isEmpty()
+          || value.length() > MAX_TAG_VALUE_CHARS
+          || !isPrintableAscii(value)) {
+        errors.add(
+            FieldProblem.of(
+                "tags." + name,
+                "values are 1.." + MAX_TAG_VALUE_CHARS + " printable ASCII characters"));
+        continue;
+      }
+      sorted.put(name, value);
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    return sorted.entrySet().stream()
+        .map(e -> e.getKey() + ":" + e.getValue())
+        .toArray(String[]::new);
+  }
+
+  static boolean isPrintableAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private int addresses(String field, List<String> list, List<FieldProblem> errors) {

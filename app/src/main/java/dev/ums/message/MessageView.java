@@ -9,6 +9,7 @@ import java.util.UUID;
  *
  * @param nextAttemptAt when the dispatcher will next try; absent once the message is final
  * @param lastError the classification and SMTP reply code of the last failed attempt, if any
+ * @param tags the message's tags (empty when it has none)
  */
 public record MessageView(
     UUID id,
@@ -19,7 +20,8 @@ public record MessageView(
     Instant sendAt,
     Instant sentAt,
     Instant nextAttemptAt,
-    LastError lastError) {
+    LastError lastError,
+    java.util.Map<String, String> tags) {
 
   /** The last failed attempt, without any message text that might carry personal data. */
   public record LastError(String classification, Integer code) {}

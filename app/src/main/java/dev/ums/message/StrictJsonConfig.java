@@ -28,8 +28,10 @@ import tools.jackson.databind.type.LogicalType;
  *   <li>numbers and booleans are not turned into strings;
  *   <li>stream read limits: the document no longer than {@code ums.limits.max-request-bytes}, one
  *       string no longer than {@code ums.limits.max-message-bytes} (the content limit, which such a
- *       string would break anyway), nesting at most {@value #MAX_DEPTH} levels (a batch request
- *       needs 4), numbers at most {@value #MAX_NUMBER_LENGTH} characters (the API has none).
+ *       string would break anyway; an attachment's base64 is decoded to bytes as it is read and is
+ *       bounded by {@code ums.limits.max-attachment-bytes} instead, so a 10 MB file, 13.3 MB of
+ *       base64, passes), nesting at most {@value #MAX_DEPTH} levels (a batch request needs 4),
+ *       numbers at most {@value #MAX_NUMBER_LENGTH} characters (the API has none).
  * </ul>
  *
  * <p>The application's own {@code JsonMapper} bean, which reads stored content back, stays as it

@@ -29,6 +29,8 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  *       (for a scraper inside a trusted network).
  *   <li>{@code /api/admin/**}, {@code /api/dev/**}: ADMIN.
  *   <li>{@code /api/messages/**}: SENDER or ADMIN (a SENDER sees only its own client's messages).
+ *   <li>{@code /api/templates/**}: SENDER or ADMIN (every key sees only its own client's
+ *       templates).
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -93,6 +95,8 @@ class SecurityConfig {
               }
               a.requestMatchers("/actuator/**", "/api/admin/**", "/api/dev/**").hasRole("ADMIN");
               a.requestMatchers("/api/messages", "/api/messages/**").hasAnyRole("SENDER", "ADMIN");
+              a.requestMatchers("/api/templates", "/api/templates/**")
+                  .hasAnyRole("SENDER", "ADMIN");
               a.anyRequest().authenticated();
             });
     return http.build();

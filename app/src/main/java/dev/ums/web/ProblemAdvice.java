@@ -24,6 +24,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
@@ -126,6 +127,11 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     if (cause instanceof UnrecognizedPropertyException u) {
       return ApiProblem.validation(
           List.of(FieldProblem.of(path(u), "unknown field '" + u.getPropertyName() + "'")));
+    }
+    if (cause instanceof InvalidFormatException f
+        && f.getTargetType() == byte[].class
+        && !f.getPath().isEmpty()) {
+      return ApiProblem.validation(List.of(FieldProblem.of(path(f), "not valid base64")));
     }
     if (cause instanceof DatabindException d && !d.getPath().isEmpty()) {
       return ApiProblem.validation(List.of(FieldProblem.of(path(d), "wrong type")));

@@ -68,8 +68,10 @@ class LedgerAcceptanceTest {
     final TestClock clock = new TestClock();
     JdbcTemplate jdbc;
     Ledger ledger;
+    Dialect dialect;
 
     void open(DataSource ds, Dialect dialect, String vendor) {
+      this.dialect = dialect;
       Flyway.configure()
           .dataSource(ds)
           .locations("classpath:db/migration/" + vendor)
@@ -100,6 +102,62 @@ class LedgerAcceptanceTest {
       ledger.enqueue(
           List.of(new NewMessage(id, "c1", new byte[] {1}, 1, new String[] {"d"}, sendAt, now)));
       return id;
+    }
+
+    @Test
+    void enqueue_stores_tags_that_the_dialect_filters_on() {
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      UUID receipt = UUID.randomUUID();
+      UUID reset = UUID.randomUUID();
+      UUID none = UUID.randomUUID();
+      ledger.enqueue(
+          List.of(
+              new NewMessage(
+                  receipt,
+                  "c1",
+                  new byte[] {1},
+                  1,
+                  null,
+                  null,
+                  now,
+                  new String[] {"kind:receipt", "shop:eu"}),
+              new NewMessage(
+                  reset, "c1", new byte[] {1}, 1, null, null, now, new String[] {"kind:reset"}),
+              new NewMessage(none, "c1", new byte[] {1}, 1, null, null, now)));
+      UUID one = UUID.randomUUID();
+      if (dialect.writesInOneStatement()) {
+        ledger.enqueueOne(
+            new NewMessage(
+                one, "c1", new byte[] {1}, 1, null, null, now, new String[] {"kind:receipt"}),
+            null);
+        ledger.enqueueOne(
+            new NewMessage(UUID.randomUUID(), "c1", new byte[] {1}, 1, null, null, now),
+            new KeyClaim("k", "f".repeat(64), 202, "{}", now.plusSeconds(60)));
+      }
+
+      List<UUID> found =
+          jdbc.queryForList(
+              "SELECT id FROM message WHERE " + dialect.arrayContains("tags"),
+              UUID.class,
+              "kind:receipt");
+      if (dialect.writesInOneStatement()) {
+        assertThat(found).containsExactlyInAnyOrder(receipt, one);
+      } else {
+        assertThat(found).containsExactly(receipt);
+      }
+      assertThat(
+              jdbc.queryForList(
+                  "SELECT id FROM message WHERE "
+                      + dialect.arrayContains("tags")
+                      + " AND "
+                      + dialect.arrayContains("tags"),
+                  UUID.class,
+                  "kind:receipt",
+                  "shop:eu"))
+          .containsExactly(receipt);
+      assertThat(
+              jdbc.queryForObject("SELECT COUNT(*) FROM message WHERE tags IS NULL", Integer.class))
+          .isEqualTo(dialect.writesInOneStatement() ? 2 : 1);
     }
 
     String status(UUID id) {

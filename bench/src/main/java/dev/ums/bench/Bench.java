@@ -35,6 +35,7 @@ final class Bench {
   static final String INTAKE = "4 intake";
   static final String E2E = "5 end to end";
   static final String MEMORY = "6 memory (drain)";
+  static final String COMPOSE = "7 compose drain, loopback";
 
   private static final int BATCH = 500;
   private static final int INSERT_THREADS = 2;
@@ -60,6 +61,12 @@ final class Bench {
     if (!Files.isRegularFile(cfg.jar())) {
       throw new IllegalStateException(
           cfg.jar() + " is missing: build it first (./mvnw -B -pl bench -am package -DskipTests)");
+    }
+    if (cfg.composeOnly()) {
+      for (UmsClient.Shape shape : UmsClient.Shape.values()) {
+        composeDrain(shape);
+      }
+      return;
     }
     if (cfg.drainOnly()) {
       drain(DRAIN, 0, true);
@@ -258,6 +265,63 @@ final class Bench {
       }
     } finally {
       sink.delayMillis(0);
+      pg.drop(db);
+    }
+  }
+
+  // ---- 7: compose drain ----------------------------------------------------------------------
+
+  /**
+   * The loopback drain of {@code bench.composeN} messages of one shape (plain; rendered from a 20
+   * KB HTML template at intake; with a 100 KB attachment), with the dispatcher's emails/s and the
+   * UMS process's peak heap.
+   */
+  private void composeDrain(UmsClient.Shape shape) throws Exception {
+    int n = cfg.composeN();
+    String db = pg.create("ums_bench");
+    try {
+      sink.delayMillis(0);
+      sink.reset();
+      List<String> ids = Collections.synchronizedList(new ArrayList<>(n));
+      progress(COMPOSE + ": inserting " + n + " " + shape.label + " messages (dispatch disabled)");
+      try (UmsProcess ums = ums(db, false)) {
+        UmsClient client = new UmsClient(ums.base());
+        client.prepare(shape);
+        AtomicInteger left = new AtomicInteger(n);
+        RawSmtp.runAll(
+            INSERT_THREADS,
+            () -> {
+              int k;
+              while ((k = take(left, shape.batch)) > 0) {
+                ids.addAll(client.sendBatch(k, shape));
+              }
+              return null;
+            });
+      }
+      sink.reset();
+      progress(COMPOSE + ": draining " + n + " " + shape.label + " messages");
+      try (UmsProcess ums = ums(db, true)) {
+        MemorySampler mem = new MemorySampler(ums);
+        boolean all = await(COMPOSE, n, 60_000 + n * 20L);
+        mem.stop();
+        Thread.sleep(1000); // a late duplicate would show up here
+        report.row(
+            COMPOSE,
+            shape.label + " emails/s",
+            rate(n, sink.firstAt(), sink.lastAt()),
+            "emails/s",
+            n + " queued, first to last received; " + turnsPerMessage() + " turns/message");
+        report.row(
+            COMPOSE,
+            shape.label + " peak heap used",
+            mem.peakHeap / 1e6,
+            "MB",
+            "-Xmx256m, sampled 5/s, workers + prefetch = "
+                + (cfg.connections() + Integer.getInteger("bench.prefetch", 32)));
+        report.check(
+            COMPOSE, shape.label + ": " + n + " delivered exactly once", all && allOnce(ids));
+      }
+    } finally {
       pg.drop(db);
     }
   }

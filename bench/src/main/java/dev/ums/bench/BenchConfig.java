@@ -18,6 +18,9 @@ import java.util.Arrays;
  * @param rates messages/s for the end-to-end runs
  * @param drainOnly run only UMS's two drains ({@code -Dbench.drainOnly=true}), to measure a
  *     dispatch change quickly; results go to {@code bench/target/bench-drain.md}
+ * @param composeOnly run only the compose drains ({@code -Dbench.composeOnly=true}): plain,
+ *     templated and with an attachment; results go to {@code bench/target/bench-compose.md}
+ * @param composeN messages per compose drain ({@code -Dbench.composeN})
  * @param umsOnly run only UMS's loopback drain (with memory) and intake ({@code
  *     -Dbench.umsOnly=true}), to compare two UMS builds; results go to {@code
  *     bench/target/bench-ums.md}
@@ -25,6 +28,8 @@ import java.util.Arrays;
 record BenchConfig(
     boolean quick,
     boolean drainOnly,
+    boolean composeOnly,
+    int composeN,
     boolean umsOnly,
     Path root,
     Path jar,
@@ -47,6 +52,8 @@ record BenchConfig(
     return new BenchConfig(
         quick,
         Boolean.getBoolean("bench.drainOnly"),
+        Boolean.getBoolean("bench.composeOnly"),
+        Integer.getInteger("bench.composeN", quick ? 500 : 5_000),
         Boolean.getBoolean("bench.umsOnly"),
         root,
         jar,
@@ -63,23 +70,27 @@ record BenchConfig(
   }
 
   Path resultsMd() {
-    return drainOnly
-        ? root.resolve("bench/target/bench-drain.md")
-        : umsOnly
-            ? root.resolve("bench/target/bench-ums.md")
-            : quick
-                ? root.resolve("bench/target/bench-quick.md")
-                : root.resolve("bench/results/latest.md");
+    return composeOnly
+        ? root.resolve("bench/target/bench-compose.md")
+        : drainOnly
+            ? root.resolve("bench/target/bench-drain.md")
+            : umsOnly
+                ? root.resolve("bench/target/bench-ums.md")
+                : quick
+                    ? root.resolve("bench/target/bench-quick.md")
+                    : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
-    return drainOnly
-        ? root.resolve("bench/target/bench-drain.json")
-        : umsOnly
-            ? root.resolve("bench/target/bench-ums.json")
-            : quick
-                ? root.resolve("bench/target/bench-quick.json")
-                : root.resolve("bench/results/latest.json");
+    return composeOnly
+        ? root.resolve("bench/target/bench-compose.json")
+        : drainOnly
+            ? root.resolve("bench/target/bench-drain.json")
+            : umsOnly
+                ? root.resolve("bench/target/bench-ums.json")
+                : quick
+                    ? root.resolve("bench/target/bench-quick.json")
+                    : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {

@@ -28,8 +28,10 @@ final class UmsClient {
   private final HttpClient http;
   private final URI single;
   private final URI batch;
+  private final URI base;
 
   UmsClient(URI base) {
+    this.base = base;
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -175,6 +177,96 @@ final class UmsClient {
         // closing a broken connection
       }
     }
+  }
+
+  /** The messages of the compose drains. */
+  enum Shape {
+    /** The plain message of the other scenarios (about 300 bytes of JSON). */
+    PLAIN("plain", 500),
+    /** A 20 KB HTML newsletter rendered from a stored template at intake. */
+    TEMPLATE_20K("templated 20 KB html", 500),
+    /** The plain message with a 100 KB PDF attached (batches of 50: 7 MB per request). */
+    ATTACHMENT_100K("plain + 100 KB attachment", 50);
+
+    final String label;
+    final int batch;
+
+    Shape(String label, int batch) {
+      this.label = label;
+      this.batch = batch;
+    }
+  }
+
+  /** 100 KB of pseudo-random bytes (incompressible, like a PDF's streams), as base64. */
+  private static final String ATTACHMENT_BASE64;
+
+  /** A 20 KB HTML newsletter: article blocks around a few variables and a list. */
+  private static final String TEMPLATE_JSON;
+
+  static {
+    byte[] pdf = new byte[100 * 1024];
+    new java.util.Random(100).nextBytes(pdf);
+    ATTACHMENT_BASE64 = java.util.Base64.getEncoder().encodeToString(pdf);
+    StringBuilder html =
+        new StringBuilder("<html><body><h1>Hello {{name}}</h1><p>Your order {{order}}:</p><ul>");
+    html.append("{{#items}}<li>{{title}} &times; {{qty}}</li>{{/items}}</ul>");
+    while (html.length() < 20 * 1024) {
+      html.append(
+          "<div class=\\\"article\\\"><h2>News for {{name}}</h2><p>Lorem ipsum dolor sit amet,"
+              + " consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore"
+              + " magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation.</p></div>");
+    }
+    html.append("</body></html>");
+    TEMPLATE_JSON =
+        "{\"name\":\"newsletter\",\"subject\":\"News for {{name}}\",\"html\":\""
+            + html
+            + "\",\"text\":\"Hello {{name}}, your order {{order}} is on its way.\"}";
+  }
+
+  /** Whatever a shape needs stored first (the template). */
+  void prepare(Shape shape) throws IOException, InterruptedException {
+    if (shape == Shape.TEMPLATE_20K) {
+      HttpResponse<String> r = post(base.resolve("/api/templates"), TEMPLATE_JSON);
+      if (r.statusCode() != 201) {
+        throw new IOException("UMS answered " + r.statusCode() + ": " + r.body());
+      }
+    }
+  }
+
+  /** One message of {@code shape} as JSON. */
+  static String messageJson(Shape shape) {
+    return switch (shape) {
+      case PLAIN -> messageJson();
+      case TEMPLATE_20K -> {
+        long i = SEQ.incrementAndGet();
+        yield "{\"to\":[\"user"
+            + i
+            + "@example.com\"],\"template\":{\"name\":\"newsletter\",\"variables\":{\"name\":\"User "
+            + i
+            + "\",\"order\":\""
+            + i
+            + "\",\"items\":[{\"title\":\"Socks\",\"qty\":2},{\"title\":\"Hat\",\"qty\":1}]}},"
+            + "\"tags\":{\"kind\":\"newsletter\"}}";
+      }
+      case ATTACHMENT_100K -> {
+        String plain = messageJson();
+        yield plain.substring(0, plain.length() - 1)
+            + ",\"attachments\":[{\"filename\":\"invoice.pdf\",\"contentType\":\"application/pdf\","
+            + "\"content\":\""
+            + ATTACHMENT_BASE64
+            + "\"}]}";
+      }
+    };
+  }
+
+  /** POST /api/messages/batch with {@code n} messages of {@code shape}; their ids in order. */
+  List<String> sendBatch(int n, Shape shape) throws IOException, InterruptedException {
+    StringBuilder b = new StringBuilder(n * 320).append("{\"messages\":[");
+    for (int i = 0; i < n; i++) {
+      b.append(i == 0 ? "" : ",").append(messageJson(shape));
+    }
+    HttpResponse<String> r = post(batch, b.append("]}").toString());
+    return ids(r, n);
   }
 
   /** POST /api/messages/batch with {@code n} messages; returns their ids in order. */
