@@ -146,9 +146,11 @@ class MessagesController {
     DeadLetter history = deadLetters.history(id).orElseThrow(() -> ApiProblem.notFound("Message"));
     model.addAttribute("found", found);
     model.addAttribute("m", found.message());
+    MessageStatus status = found.message().status();
+    model.addAttribute("cancellable", status.canMoveTo(MessageStatus.CANCELLED));
+    model.addAttribute("deadLetter", status == MessageStatus.FAILED);
     model.addAttribute("history", history);
-    MessageStatus s = found.message().status();
-    model.addAttribute("moving", s == MessageStatus.QUEUED || s == MessageStatus.SENDING);
+    model.addAttribute("moving", status == MessageStatus.QUEUED || status == MessageStatus.SENDING);
   }
 
   @GetMapping("/console/messages/{id}/cancel")
