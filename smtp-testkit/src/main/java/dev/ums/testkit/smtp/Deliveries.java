@@ -10,21 +10,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Messages the server answered with 2xx, keyed by the local part of their {@code Message-ID}. On
- * the sink's path for every message: a map look-up and a few atomic updates.
+ * the sink's path for every message: a map insert and a few atomic updates; a repeated id also
+ * counts in a second map, which stays empty unless something is delivered twice.
  */
 final class Deliveries {
 
-  /** One Message-ID: when it first arrived and how often. */
-  private static final class Receipt {
-    final long firstAt;
-    final AtomicInteger count = new AtomicInteger(1);
+  /** Local part → {@link System#nanoTime()} of the first delivery. */
+  private final Map<String, Long> firstById = new ConcurrentHashMap<>();
 
-    Receipt(long firstAt) {
-      this.firstAt = firstAt;
-    }
-  }
+  /** Local part → deliveries beyond the first. */
+  private final Map<String, AtomicInteger> repeatsById = new ConcurrentHashMap<>();
 
-  private final Map<String, Receipt> byId = new ConcurrentHashMap<>();
   private final AtomicInteger total = new AtomicInteger();
   private final AtomicInteger duplicates = new AtomicInteger();
   private final AtomicInteger withoutId = new AtomicInteger();
@@ -46,9 +42,9 @@ final class Deliveries {
       withoutId.incrementAndGet();
       return;
     }
-    Receipt prior = byId.putIfAbsent(localPart(messageId), new Receipt(now));
-    if (prior != null) {
-      prior.count.incrementAndGet();
+    String key = localPart(messageId);
+    if (firstById.putIfAbsent(key, now) != null) {
+      repeatsById.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
       duplicates.incrementAndGet();
     }
   }
@@ -58,7 +54,7 @@ final class Deliveries {
   }
 
   int distinct() {
-    return byId.size();
+    return firstById.size();
   }
 
   int duplicates() {
@@ -70,13 +66,16 @@ final class Deliveries {
   }
 
   int count(String messageId) {
-    Receipt r = byId.get(localPart(messageId));
-    return r == null ? 0 : r.count.get();
+    String key = localPart(messageId);
+    if (!firstById.containsKey(key)) {
+      return 0;
+    }
+    AtomicInteger repeats = repeatsById.get(key);
+    return 1 + (repeats == null ? 0 : repeats.get());
   }
 
   Long firstAt(String messageId) {
-    Receipt r = byId.get(localPart(messageId));
-    return r == null ? null : r.firstAt;
+    return firstById.get(localPart(messageId));
   }
 
   long firstAt() {
@@ -101,7 +100,8 @@ final class Deliveries {
 
   void reset() {
     clearOrder();
-    byId.clear();
+    firstById.clear();
+    repeatsById.clear();
     total.set(0);
     duplicates.set(0);
     withoutId.set(0);
