@@ -8,9 +8,10 @@ import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
-import dev.ums.testing.FakeSmtpServer;
 import dev.ums.testing.Http;
+import dev.ums.testing.Relays;
 import dev.ums.testing.TestClock;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +40,7 @@ class RelayFaultsTest {
   @Autowired JsonMapper json;
   @Autowired ContentCipher cipher;
 
-  FakeSmtpServer relay;
+  ScriptedSmtpServer relay;
   EmailSender sender;
   ExecutorService pool;
   OutboxDispatcher dispatcher;
@@ -48,12 +49,12 @@ class RelayFaultsTest {
   @BeforeEach
   void start() throws Exception {
     contextDispatcher.stop();
-    relay = new FakeSmtpServer();
+    relay = Relays.plain();
     // Send budget 2 s: connect 0.2 + read 1.5 + write 0.3.
     sender =
         EmailSender.toRelay(
-            relay.client(
-                Duration.ofMillis(200), Duration.ofMillis(1_500), Duration.ofMillis(300), 4),
+            Relays.client(
+                relay, Duration.ofMillis(200), Duration.ofMillis(1_500), Duration.ofMillis(300), 4),
             clock);
   }
 
@@ -103,7 +104,7 @@ class RelayFaultsTest {
   @Test
   void
       a_slow_relay_gets_each_message_once_although_sends_take_longer_than_queued_rows_could_wait() {
-    relay.dataDelayMillis = 600;
+    relay.endOfDataDelay(Duration.ofMillis(600));
     // One worker at 0.6 s a message: 12 rows held at once would outlive a 3.2 s lease.
     startDispatcher(
         TestDispatch.props(50, 1, 2, Duration.ofMillis(3_200)),
@@ -112,15 +113,15 @@ class RelayFaultsTest {
 
     await().atMost(Duration.ofSeconds(40)).until(() -> count("SENT") == 12);
 
-    assertThat(relay.delivered).hasSize(12);
-    assertThat(new HashSet<>(relay.delivered)).hasSize(12);
+    assertThat(relay.delivered()).hasSize(12);
+    assertThat(new HashSet<>(relay.delivered())).hasSize(12);
     assertThat(db.count("send_failure")).isZero();
     assertThat(dispatcher.maxInFlight()).isEqualTo(3);
   }
 
   @Test
   void a_relay_outage_opens_the_breaker_spends_no_attempts_and_delivers_all_when_it_returns() {
-    relay.greeting = "421 4.3.2 Service not available, closing channel";
+    relay.greeting("421 4.3.2 Service not available, closing channel");
     // Two attempts in all: without the breaker every message would be a dead letter in seconds.
     RetryPolicy twoAttempts =
         RetryPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(50)).withMaxAttempts(2);
@@ -130,19 +131,19 @@ class RelayFaultsTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> dispatcher.relayBreaker().state() != RelayBreaker.State.CLOSED);
-    int atTrip = relay.connections.get();
+    int atTrip = relay.connections();
     await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
 
     assertThat(count("FAILED")).isZero();
     // Probes at 1, 2 and 4 s intervals: a handful of connections, not one per retry.
-    assertThat(relay.connections.get() - atTrip).isLessThanOrEqualTo(4);
+    assertThat(relay.connections() - atTrip).isLessThanOrEqualTo(4);
     assertThat(dispatcher.relayBreaker().trips()).isEqualTo(1);
 
-    relay.greeting = "220 fake ESMTP";
+    relay.greeting("220 fake ESMTP");
     await().atMost(Duration.ofSeconds(20)).until(() -> count("SENT") == 30);
 
-    assertThat(new HashSet<>(relay.delivered)).hasSize(30);
-    assertThat(relay.delivered).hasSize(30);
+    assertThat(new HashSet<>(relay.delivered())).hasSize(30);
+    assertThat(relay.delivered()).hasSize(30);
     assertThat(dispatcher.relayBreaker().state()).isEqualTo(RelayBreaker.State.CLOSED);
     // Only failures seen before the breaker opened were charged.
     List<Integer> attempts = db.jdbc().queryForList("SELECT attempts FROM message", Integer.class);
@@ -153,7 +154,7 @@ class RelayFaultsTest {
 
   @Test
   void a_message_specific_failure_on_a_healthy_relay_is_still_charged() {
-    relay.rcptReply = rcpt -> rcpt.contains("r0@") ? "451 4.7.1 Greylisted" : "250 2.1.5 Ok";
+    relay.rcptReply(rcpt -> rcpt.contains("r0@") ? "451 4.7.1 Greylisted" : "250 2.1.5 Ok");
     RetryPolicy twoAttempts =
         RetryPolicy.exponential(Duration.ofMillis(20), Duration.ofMillis(50)).withMaxAttempts(2);
     startDispatcher(TestDispatch.props(50, 2, 2, Duration.ofMinutes(1)), twoAttempts);

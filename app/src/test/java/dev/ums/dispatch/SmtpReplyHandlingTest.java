@@ -8,9 +8,10 @@ import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
-import dev.ums.testing.FakeSmtpServer;
 import dev.ums.testing.Http;
+import dev.ums.testing.Relays;
 import dev.ums.testing.TestClock;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -37,7 +38,7 @@ class SmtpReplyHandlingTest {
   @Autowired JsonMapper json;
   @Autowired ContentCipher cipher;
 
-  FakeSmtpServer relay;
+  ScriptedSmtpServer relay;
   EmailSender sender;
   ExecutorService pool;
   OutboxDispatcher dispatcher;
@@ -45,10 +46,11 @@ class SmtpReplyHandlingTest {
   @BeforeEach
   void start() throws Exception {
     contextDispatcher.stop();
-    relay = new FakeSmtpServer();
+    relay = Relays.plain();
     sender =
         EmailSender.toRelay(
-            relay.client(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2), 2),
+            Relays.client(
+                relay, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2), 2),
             clock);
     pool = Executors.newFixedThreadPool(2);
     DispatchProperties props = TestDispatch.props(10, 2, 2, Duration.ofMinutes(2));
@@ -79,11 +81,11 @@ class SmtpReplyHandlingTest {
 
   @Test
   void a_4xx_reply_is_retried_and_then_delivered() {
-    relay.dataReply = "451 4.3.0 Try again later";
+    relay.endOfDataReply("451 4.3.0 Try again later");
     String id = accept("{\"to\": [\"ann@example.com\"], \"text\": \"hi\"}");
 
     await().atMost(Duration.ofSeconds(5)).until(() -> db.count("send_failure") >= 1);
-    relay.dataReply = "250 2.0.0 Ok: queued";
+    relay.endOfDataReply("250 2.0.0 Ok: queued");
     await().atMost(Duration.ofSeconds(5)).until(() -> "SENT".equals(message(id).get("status")));
 
     Map<String, Object> failure =
@@ -92,13 +94,13 @@ class SmtpReplyHandlingTest {
     assertThat(failure.get("reply_code")).isEqualTo(451);
     assertThat(failure.get("attempt")).isEqualTo(1);
     assertThat(((Number) message(id).get("attempts")).intValue()).isGreaterThanOrEqualTo(2);
-    assertThat(relay.accepted.get()).isEqualTo(1);
+    assertThat(relay.deliveries()).isEqualTo(1);
     assertThat(db.count("outbox")).isZero();
   }
 
   @Test
   void a_5xx_reply_is_a_dead_letter_at_once_with_its_failure_row() {
-    relay.dataReply = "554 5.7.1 Message rejected as spam";
+    relay.endOfDataReply("554 5.7.1 Message rejected as spam");
     String id = accept("{\"to\": [\"ann@example.com\"], \"text\": \"buy now\"}");
 
     await().atMost(Duration.ofSeconds(5)).until(() -> "FAILED".equals(message(id).get("status")));
@@ -119,11 +121,11 @@ class SmtpReplyHandlingTest {
 
   @Test
   void partially_refused_recipients_are_recorded_and_not_resent() throws Exception {
-    relay.rcptReply =
+    relay.rcptReply(
         rcpt ->
             rcpt.contains("gone@example.com")
                 ? "550 5.1.1 <gone@example.com>: Recipient address rejected"
-                : "250 2.1.5 Ok";
+                : "250 2.1.5 Ok");
     String id =
         accept(
             "{\"to\": [\"ann@example.com\", \"gone@example.com\"], \"cc\": [\"bob@example.com\"], \"text\": \"hi\"}");
@@ -135,14 +137,14 @@ class SmtpReplyHandlingTest {
     assertThat(list.size()).isEqualTo(1);
     assertThat(list.get(0).get("address").asString()).isEqualTo("gone@example.com");
     assertThat(list.get(0).get("code").asInt()).isEqualTo(550);
-    assertThat(relay.accepted.get()).isEqualTo(1);
+    assertThat(relay.deliveries()).isEqualTo(1);
     assertThat(db.count("send_failure")).isZero();
     assertThat(db.count("outbox")).isZero();
   }
 
   @Test
   void a_relay_that_never_answers_is_a_timeout_and_retried() {
-    relay.dataReply = null; // swallow the end of DATA, never reply
+    relay.endOfDataReply(null); // swallow the end of DATA, never reply
     String id = accept("{\"to\": [\"ann@example.com\"], \"text\": \"hi\"}");
 
     await().atMost(Duration.ofSeconds(8)).until(() -> db.count("send_failure") >= 1);

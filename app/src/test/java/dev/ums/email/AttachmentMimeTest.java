@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
@@ -170,15 +171,15 @@ class AttachmentMimeTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("shapes")
   void every_shape_survives_a_pipelined_bdat_chunk(Shape shape) throws Exception {
-    try (PipeliningSmtpServer relay = new PipeliningSmtpServer()) {
-      relay.chunking = true;
+    try (ScriptedSmtpServer relay = ScriptedSmtpServer.start()) {
+      relay.advertise("PIPELINING", "CHUNKING", "8BITMIME");
       try (EmailSender sender = Senders.sender(relay.port(), 1, Duration.ofSeconds(5))) {
         sender.send(shape.email()); // learns that the relay pipelines
         sender.send(shape.email()); // pipelined, BDAT
       }
-      assertThat(relay.commands).anyMatch(c -> c.startsWith("BDAT "));
-      byte[] last = relay.messages.get(relay.messages.size() - 1);
-      assertSameEmail(shape, parse(last));
+      assertThat(relay.commands()).anyMatch(c -> c.startsWith("BDAT "));
+      List<byte[]> messages = relay.messages();
+      assertSameEmail(shape, parse(messages.get(messages.size() - 1)));
     }
   }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ums.email.smtp.PipelinedConnections;
 import dev.ums.email.smtp.SmtpEndpoint;
 import dev.ums.ledger.FailureClass;
+import dev.ums.testing.Relays;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +23,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 /** The pipelined path's AUTH and TLS, its NOOP check, and the property that turns it off. */
 class PipelinedSecurityTest {
 
-  private PipeliningSmtpServer server;
+  private ScriptedSmtpServer server;
   private final List<EmailSender> senders = new ArrayList<>();
 
   @AfterEach
@@ -62,8 +64,7 @@ class PipelinedSecurityTest {
   }
 
   private EmailSender authSender() {
-    return sender(
-        SmtpProperties.Tls.NONE, null, PipeliningSmtpServer.USER, PipeliningSmtpServer.PASSWORD);
+    return sender(SmtpProperties.Tls.NONE, null, Senders.USER, Senders.PASSWORD);
   }
 
   /** Two messages: the first over Jakarta Mail, which reads the EHLO, the second pipelined. */
@@ -75,28 +76,27 @@ class PipelinedSecurityTest {
   @ParameterizedTest
   @ValueSource(strings = {"PLAIN", "LOGIN"})
   void pipelined_connection_authenticates_with(String mechanism) throws Exception {
-    server = new PipeliningSmtpServer();
-    server.auth = mechanism; // and MAIL without AUTH is refused
+    server = ScriptedSmtpServer.start();
+    server.auth(mechanism, Senders.USER, Senders.PASSWORD); // and MAIL without AUTH is refused
     EmailSender s = authSender();
 
     sendTwo(s);
 
     assertThat(s.pipelining()).isTrue();
-    assertThat(server.connections.get()).isEqualTo(2);
+    assertThat(server.connections()).isEqualTo(2);
     assertThat(server.commands("AUTH " + mechanism)).hasSize(2); // Jakarta's, then ours
-    assertThat(server.messages).hasSize(2);
+    assertThat(server.messages()).hasSize(2);
     // The pipelined message went out as one batch of commands after AUTH.
-    assertThat(server.chunks)
+    assertThat(server.reads())
         .contains("MAIL FROM:<no-reply@ums.test>\r\nRCPT TO:<ann@example.com>\r\nDATA\r\n");
   }
 
   @Test
   void wrong_password_is_a_permanent_failure_with_the_reply_code() throws Exception {
-    server = new PipeliningSmtpServer();
-    server.auth = "PLAIN LOGIN";
+    server = ScriptedSmtpServer.start();
+    server.auth("PLAIN LOGIN", Senders.USER, Senders.PASSWORD);
 
-    assertThatThrownBy(
-            () -> openPipelined(SmtpProperties.Tls.NONE, null, PipeliningSmtpServer.USER, "wrong"))
+    assertThatThrownBy(() -> openPipelined(SmtpProperties.Tls.NONE, null, Senders.USER, "wrong"))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
             e -> {
@@ -108,42 +108,37 @@ class PipelinedSecurityTest {
 
   @Test
   void relay_that_wants_another_auth_mechanism_is_served_by_jakarta_mail() throws Exception {
-    server = new PipeliningSmtpServer();
-    server.auth = "DIGEST-MD5";
+    server = ScriptedSmtpServer.start();
+    server.auth("DIGEST-MD5", Senders.USER, Senders.PASSWORD);
     EmailSender s = authSender();
 
     sendTwo(s);
     s.send(Senders.simple("third", "ann@example.com"));
 
     assertThat(s.pipelining()).isFalse();
-    assertThat(server.connections.get()).isEqualTo(1); // the Jakarta connection stays
+    assertThat(server.connections()).isEqualTo(1); // the Jakarta connection stays
     assertThat(server.commands("AUTH DIGEST-MD5")).hasSize(1);
-    assertThat(server.messages).hasSize(3);
-    assertThat(server.chunks)
+    assertThat(server.messages()).hasSize(3);
+    assertThat(server.reads())
         .noneSatisfy(c -> assertThat(c).startsWith("MAIL FROM:").contains("RCPT"));
     assertThatThrownBy(
-            () ->
-                openPipelined(
-                    SmtpProperties.Tls.NONE,
-                    null,
-                    PipeliningSmtpServer.USER,
-                    PipeliningSmtpServer.PASSWORD))
+            () -> openPipelined(SmtpProperties.Tls.NONE, null, Senders.USER, Senders.PASSWORD))
         .isInstanceOf(PipelinedConnections.UNSUPPORTED);
   }
 
   @Test
   void starttls_then_pipelined_commands_inside_tls() throws Exception {
-    server = PipeliningSmtpServer.withStartTls();
+    server = ScriptedSmtpServer.builder().startTls(Relays.greenMailTls()).start();
     EmailSender s = sender(SmtpProperties.Tls.STARTTLS, "127.0.0.1", null, null);
 
     sendTwo(s);
 
     assertThat(s.pipelining()).isTrue();
-    assertThat(server.connections.get()).isEqualTo(2);
+    assertThat(server.connections()).isEqualTo(2);
     assertThat(server.commands("STARTTLS")).hasSize(2);
-    assertThat(server.messagesOverTls.get()).isEqualTo(2);
+    assertThat(server.messagesOverTls()).isEqualTo(2);
     // After STARTTLS the client said EHLO again before anything else, as RFC 3207 requires.
-    assertThat(server.commands.subList(server.commands.size() - 5, server.commands.size()))
+    assertThat(server.commands().subList(server.commands().size() - 5, server.commands().size()))
         .containsExactly(
             "STARTTLS",
             "EHLO ums.test",
@@ -154,7 +149,7 @@ class PipelinedSecurityTest {
 
   @Test
   void starttls_with_an_untrusted_certificate_is_a_connection_failure() throws Exception {
-    server = PipeliningSmtpServer.withStartTls();
+    server = ScriptedSmtpServer.builder().startTls(Relays.greenMailTls()).start();
     assertThatThrownBy(() -> openPipelined(SmtpProperties.Tls.STARTTLS, null, null, null))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
@@ -164,7 +159,7 @@ class PipelinedSecurityTest {
 
   @Test
   void required_starttls_that_the_relay_does_not_offer_is_a_connection_failure() throws Exception {
-    server = new PipeliningSmtpServer();
+    server = ScriptedSmtpServer.start();
     assertThatThrownBy(() -> openPipelined(SmtpProperties.Tls.STARTTLS, "127.0.0.1", null, null))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
@@ -174,19 +169,19 @@ class PipelinedSecurityTest {
 
   @Test
   void implicit_tls_pipelines_too() throws Exception {
-    server = PipeliningSmtpServer.withImplicitTls();
+    server = ScriptedSmtpServer.builder().implicitTls(Relays.greenMailTls()).start();
     EmailSender s = sender(SmtpProperties.Tls.IMPLICIT, "127.0.0.1", null, null);
 
     sendTwo(s);
 
     assertThat(s.pipelining()).isTrue();
-    assertThat(server.connections.get()).isEqualTo(2);
-    assertThat(server.messagesOverTls.get()).isEqualTo(2);
+    assertThat(server.connections()).isEqualTo(2);
+    assertThat(server.messagesOverTls()).isEqualTo(2);
   }
 
   @Test
   void implicit_tls_refuses_an_untrusted_certificate() throws Exception {
-    server = PipeliningSmtpServer.withImplicitTls();
+    server = ScriptedSmtpServer.builder().implicitTls(Relays.greenMailTls()).start();
     assertThatThrownBy(() -> openPipelined(SmtpProperties.Tls.IMPLICIT, null, null, null))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
@@ -195,11 +190,11 @@ class PipelinedSecurityTest {
 
   @Test
   void noop_finds_a_connection_the_relay_has_closed() throws Exception {
-    server = new PipeliningSmtpServer();
+    server = ScriptedSmtpServer.start();
     PipelinedConnections.Opened c = openPipelined(SmtpProperties.Tls.NONE, null, null, null);
     try {
       assertThat(c.alive()).isTrue();
-      assertThat(server.commands).contains("NOOP");
+      assertThat(server.commands()).contains("NOOP");
 
       server.dropClients();
 

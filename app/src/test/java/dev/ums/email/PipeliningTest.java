@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ums.email.smtp.SmtpEndpoint;
 import dev.ums.ledger.FailureClass;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -37,12 +38,12 @@ class PipeliningTest {
   private static final Clock CLOCK =
       Clock.fixed(Instant.parse("2026-03-01T10:15:30Z"), ZoneOffset.UTC);
 
-  private PipeliningSmtpServer server;
+  private ScriptedSmtpServer server;
   private final List<EmailSender> senders = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
-    server = new PipeliningSmtpServer();
+    server = ScriptedSmtpServer.start();
   }
 
   @AfterEach
@@ -78,10 +79,8 @@ class PipeliningTest {
     assertThat(s.pipelining()).isTrue();
     // The Jakarta connection is closed after its message without waiting for the QUIT reply; wait
     // for the server to see the QUIT, or a busy machine records it among the next message's.
-    org.awaitility.Awaitility.await().until(() -> server.commands.contains("QUIT"));
-    server.chunks.clear();
-    server.commands.clear();
-    server.messages.clear();
+    org.awaitility.Awaitility.await().until(() -> server.commands().contains("QUIT"));
+    server.clearTranscript();
     return s;
   }
 
@@ -106,24 +105,24 @@ class PipeliningTest {
 
     s.send(twoRecipients("j1"));
     // Jakarta Mail, while the relay's EHLO was unknown: MAIL FROM waited for its reply alone.
-    assertThat(server.chunks)
+    assertThat(server.reads())
         .anySatisfy(c -> assertThat(c).startsWith("MAIL FROM:").doesNotContain("RCPT"));
     assertThat(s.pipelining()).isTrue();
     // The Jakarta connection is closed after its message; its QUIT reaches the server on its own.
     org.awaitility.Awaitility.await()
-        .until(() -> server.chunks.stream().anyMatch(c -> c.startsWith("QUIT")));
+        .until(() -> server.reads().stream().anyMatch(c -> c.startsWith("QUIT")));
 
-    server.chunks.clear();
+    server.clearTranscript();
     s.send(twoRecipients("p1")); // a new, pipelined connection replaces the Jakarta one
     s.send(twoRecipients("p2")); // and is reused
 
-    assertThat(server.connections.get()).isEqualTo(2);
+    assertThat(server.connections()).isEqualTo(2);
     String commands =
         "MAIL FROM:<no-reply@ums.test>\r\n"
             + "RCPT TO:<ann@example.com>\r\n"
             + "RCPT TO:<bad@example.com>\r\n"
             + "DATA\r\n";
-    List<String> chunks = server.chunks;
+    List<String> chunks = server.reads();
     assertThat(chunks).hasSize(5);
     assertThat(chunks.get(0)).startsWith("EHLO ums.test");
     assertThat(chunks.get(1)).isEqualTo(commands);
@@ -140,23 +139,23 @@ class PipeliningTest {
     s.send(twoRecipients("f2"));
 
     assertThat(s.pipelining()).isFalse();
-    assertThat(server.connections.get()).isEqualTo(1);
-    assertThat(server.chunks.stream().filter(c -> c.startsWith("MAIL FROM:")))
+    assertThat(server.connections()).isEqualTo(1);
+    assertThat(server.reads().stream().filter(c -> c.startsWith("MAIL FROM:")))
         .hasSize(2)
         .allSatisfy(c -> assertThat(c).doesNotContain("RCPT"));
   }
 
   @Test
   void a_relay_without_pipelining_keeps_its_jakarta_connection() throws Exception {
-    server.pipelining = false;
+    server.advertise("8BITMIME");
     EmailSender s = sender(true, Duration.ofSeconds(5));
 
     s.send(twoRecipients("n1"));
     s.send(twoRecipients("n2"));
 
     assertThat(s.pipelining()).isFalse();
-    assertThat(server.connections.get()).isEqualTo(1);
-    assertThat(server.messages).hasSize(2);
+    assertThat(server.connections()).isEqualTo(1);
+    assertThat(server.messages()).hasSize(2);
   }
 
   @Test
@@ -194,10 +193,10 @@ class PipeliningTest {
 
     List<String> wire =
         List.of(
-            ascii(server.messages.get(0)),
-            ascii(server.messages.get(1)),
-            ascii(server.messages.get(2)),
-            ascii(server.messages.get(3)));
+            ascii(server.messages().get(0)),
+            ascii(server.messages().get(1)),
+            ascii(server.messages().get(2)),
+            ascii(server.messages().get(3)));
     assertThat(wire.get(2)).isEqualTo(wire.get(0));
     assertThat(wire.get(2))
         .contains("Message-ID: <bytes-1@ums.test>\r\n")
@@ -214,7 +213,7 @@ class PipeliningTest {
 
   @Test
   void with_chunking_a_message_is_one_turn_and_its_bytes_are_not_dot_stuffed() throws Exception {
-    server.chunking = true;
+    server.advertise("PIPELINING", "CHUNKING", "8BITMIME");
     EmailSender p = pipelined();
     Email e =
         new Email(
@@ -233,37 +232,37 @@ class PipeliningTest {
     assertThat(p.send(twoRecipients("c2")).complete()).isTrue();
 
     // Each message: MAIL, RCPT, BDAT and the whole message in one client write.
-    List<String> sends = server.chunks.stream().filter(c -> c.startsWith("MAIL FROM")).toList();
+    List<String> sends = server.reads().stream().filter(c -> c.startsWith("MAIL FROM")).toList();
     assertThat(sends).hasSize(2);
     assertThat(sends.get(0))
         .startsWith("MAIL FROM:<no-reply@ums.test>\r\nRCPT TO:<ann@example.com>\r\n")
         .contains("RCPT TO:<bob@example.com>\r\nBDAT ")
         .contains("Message-ID: <c1@ums.test>")
         .doesNotContain("DATA\r\n");
-    String body = ascii(server.messages.get(0));
+    String body = ascii(server.messages().get(0));
     assertThat(body)
         .contains("\r\n.a line that starts with a dot\r\n")
         .doesNotContain("Bcc")
         .endsWith("\r\n")
         .doesNotContainPattern("[^\r]\n");
     // The BDAT size is the exact byte count the server read.
-    assertThat(sends.get(0)).contains("BDAT " + server.messages.get(0).length + " LAST\r\n");
+    assertThat(sends.get(0)).contains("BDAT " + server.messages().get(0).length + " LAST\r\n");
     MimeMessage parsed =
         new MimeMessage(
             jakarta.mail.Session.getInstance(new java.util.Properties()),
-            new java.io.ByteArrayInputStream(server.messages.get(0)));
+            new java.io.ByteArrayInputStream(server.messages().get(0)));
     assertThat(parsed.getMessageID()).isEqualTo("<c1@ums.test>");
     // The message ends with CRLF, as the DATA path's does.
     assertThat(((String) parsed.getContent()).replace("\r\n", "\n"))
         .isEqualTo("first\n.a line that starts with a dot\nlast\n");
-    assertThat(server.connections.get()).isEqualTo(2); // the warm-up's and one pipelined
+    assertThat(server.connections()).isEqualTo(2); // the warm-up's and one pipelined
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void with_chunking_every_outcome_is_the_one_jakarta_mail_reports(
-      Consumer<PipeliningSmtpServer> script, FailureClass expected) throws Exception {
-    server.chunking = true;
+      Consumer<ScriptedSmtpServer> script, FailureClass expected) throws Exception {
+    server.advertise("PIPELINING", "CHUNKING", "8BITMIME");
     EmailSender p = pipelined();
     EmailSender j = jakarta();
     script.accept(server);
@@ -276,7 +275,7 @@ class PipeliningTest {
     if (expected == null) {
       assertThat(viaChunking.result().refused()).isEqualTo(viaJakarta.result().refused());
       assertThat(viaChunking.result().reply()).isEqualTo(viaJakarta.result().reply());
-      assertThat(server.commands).anyMatch(c -> c.startsWith("BDAT "));
+      assertThat(server.commands()).anyMatch(c -> c.startsWith("BDAT "));
     } else {
       assertThat(viaChunking.message()).doesNotContain("@");
     }
@@ -284,35 +283,35 @@ class PipeliningTest {
 
   @Test
   void with_chunking_a_refused_message_leaves_the_connection_usable() throws Exception {
-    server.chunking = true;
+    server.advertise("PIPELINING", "CHUNKING", "8BITMIME");
     EmailSender p = pipelined();
     p.send(twoRecipients("k0"));
-    int connections = server.connections.get();
-    server.rcptReply = r -> "550 5.1.1 unknown user";
+    int connections = server.connections();
+    server.rcptReply(r -> "550 5.1.1 unknown user");
 
     assertThatThrownBy(() -> p.send(twoRecipients("k1")))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
             e -> assertThat(e.classification()).isEqualTo(FailureClass.PERMANENT));
-    assertThat(server.commands.get(server.commands.size() - 1)).isEqualTo("RSET");
+    assertThat(server.commands().get(server.commands().size() - 1)).isEqualTo("RSET");
 
-    server.rcptReply = r -> "250 2.1.5 Ok";
+    server.rcptReply(r -> "250 2.1.5 Ok");
     assertThat(p.send(twoRecipients("k2")).complete()).isTrue();
-    assertThat(server.connections.get()).isEqualTo(connections);
-    assertThat(server.messages).hasSize(2); // k0 and k2
+    assertThat(server.connections()).isEqualTo(connections);
+    assertThat(server.messages()).hasSize(2); // k0 and k2
   }
 
   @Test
   void with_chunking_a_drop_after_the_message_is_a_connection_failure() throws Exception {
-    server.chunking = true;
+    server.advertise("PIPELINING", "CHUNKING", "8BITMIME");
     EmailSender p = pipelined();
-    server.dropAfterBody = true;
+    server.dropAfterBody(true);
 
     assertThatThrownBy(() -> p.send(twoRecipients("d1")))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
             e -> assertThat(e.classification()).isEqualTo(FailureClass.CONNECTION));
-    assertThat(server.messages).isNotEmpty();
+    assertThat(server.messages()).isNotEmpty();
   }
 
   private static String ascii(byte[] b) {
@@ -339,65 +338,67 @@ class PipeliningTest {
         scenario("all accepted", s -> {}, null),
         scenario(
             "reply to the end of data echoes an address",
-            s -> s.endReply = "250 2.0.0 Ok: queued for <ann@example.com>",
+            s -> s.endOfDataReply("250 2.0.0 Ok: queued for <ann@example.com>"),
             null),
         scenario(
             "one recipient refused",
             s ->
-                s.rcptReply =
+                s.rcptReply(
                     r ->
-                        r.contains("bad@") ? "550 5.1.1 <bad@example.com>: no such user" : "250 Ok",
+                        r.contains("bad@")
+                            ? "550 5.1.1 <bad@example.com>: no such user"
+                            : "250 Ok"),
             null),
         scenario(
             "one recipient refused for now",
-            s -> s.rcptReply = r -> r.contains("bad@") ? "452 4.2.2 Mailbox full" : "250 Ok",
+            s -> s.rcptReply(r -> r.contains("bad@") ? "452 4.2.2 Mailbox full" : "250 Ok"),
             null),
         scenario(
             "all recipients refused",
-            s -> s.rcptReply = r -> "550 5.1.1 " + r.substring(r.indexOf('<')) + ": unknown",
+            s -> s.rcptReply(r -> "550 5.1.1 " + r.substring(r.indexOf('<')) + ": unknown"),
             FailureClass.PERMANENT),
         scenario(
             "all recipients refused, one for now",
             s ->
-                s.rcptReply =
-                    r -> r.contains("bad@") ? "550 5.1.1 no such user" : "452 4.2.2 Mailbox full",
+                s.rcptReply(
+                    r -> r.contains("bad@") ? "550 5.1.1 no such user" : "452 4.2.2 Mailbox full"),
             FailureClass.TRANSIENT),
         scenario(
             "MAIL FROM refused for now",
-            s -> s.mailReply = "451 4.3.0 Try again later",
+            s -> s.mailReply("451 4.3.0 Try again later"),
             FailureClass.TRANSIENT),
         scenario(
             "MAIL FROM answered 421, then the server hangs up",
-            s -> s.mailReply = "421 4.3.2 Service shutting down",
+            s -> s.mailReply("421 4.3.2 Service shutting down"),
             FailureClass.TRANSIENT),
         scenario(
             "MAIL FROM refused",
-            s -> s.mailReply = "553 5.7.1 Sender rejected",
+            s -> s.mailReply("553 5.7.1 Sender rejected"),
             FailureClass.PERMANENT),
-        scenario("DATA refused", s -> s.dataReply = "554 5.3.0 No thanks", FailureClass.PERMANENT),
+        scenario("DATA refused", s -> s.dataReply("554 5.3.0 No thanks"), FailureClass.PERMANENT),
         scenario(
             "message refused after the body",
-            s -> s.endReply = "554 5.7.1 Message for ann@example.com rejected as spam",
+            s -> s.endOfDataReply("554 5.7.1 Message for ann@example.com rejected as spam"),
             FailureClass.PERMANENT),
         scenario(
             "message deferred after the body",
-            s -> s.endReply = "451 4.7.1 Greylisted",
+            s -> s.endOfDataReply("451 4.7.1 Greylisted"),
             FailureClass.TRANSIENT),
         scenario(
             "server shutting down after the body",
-            s -> s.endReply = "421 4.3.2 Service shutting down",
+            s -> s.endOfDataReply("421 4.3.2 Service shutting down"),
             FailureClass.TRANSIENT));
   }
 
   private static Arguments scenario(
-      String name, Consumer<PipeliningSmtpServer> script, FailureClass expected) {
+      String name, Consumer<ScriptedSmtpServer> script, FailureClass expected) {
     return Arguments.of(Named.of(name, script), expected);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void every_outcome_is_the_one_jakarta_mail_reports(
-      Consumer<PipeliningSmtpServer> script, FailureClass expected) throws Exception {
+      Consumer<ScriptedSmtpServer> script, FailureClass expected) throws Exception {
     EmailSender p = pipelined();
     EmailSender j = jakarta();
     script.accept(server);
@@ -419,8 +420,8 @@ class PipeliningTest {
       throws Exception {
     EmailSender p = pipelined();
     p.send(twoRecipients("r0")); // the pipelined connection is open and pooled
-    int connections = server.connections.get();
-    server.rcptReply = r -> "550 5.1.1 unknown user";
+    int connections = server.connections();
+    server.rcptReply(r -> "550 5.1.1 unknown user");
 
     assertThatThrownBy(() -> p.send(twoRecipients("r1")))
         .isInstanceOfSatisfying(
@@ -429,23 +430,23 @@ class PipeliningTest {
               assertThat(e.classification()).isEqualTo(FailureClass.PERMANENT);
               assertThat(e.replyCode()).isEqualTo(550);
             });
-    assertThat(server.commands.subList(server.commands.size() - 2, server.commands.size()))
+    assertThat(server.commands().subList(server.commands().size() - 2, server.commands().size()))
         .containsExactly("DATA", "RSET");
 
-    server.rcptReply = r -> "250 2.1.5 Ok";
+    server.rcptReply(r -> "250 2.1.5 Ok");
     assertThat(p.send(twoRecipients("r2")).complete()).isTrue();
-    assertThat(server.connections.get()).isEqualTo(connections);
-    assertThat(server.messages).hasSize(2); // r0 and r2
+    assertThat(server.connections()).isEqualTo(connections);
+    assertThat(server.messages()).hasSize(2); // r0 and r2
   }
 
   @Test
   void all_refused_but_354_to_data_anyway_ends_the_transaction_with_a_lone_dot() throws Exception {
     EmailSender p = pipelined();
     p.send(twoRecipients("d0"));
-    int connections = server.connections.get();
-    server.rcptReply = r -> "550 5.1.1 unknown user";
-    server.dataReply = "354 go ahead"; // RFC 2920 §3.1: a server may do this
-    server.endReply = "554 5.5.1 no valid recipients";
+    int connections = server.connections();
+    server.rcptReply(r -> "550 5.1.1 unknown user");
+    server.dataReply("354 go ahead"); // RFC 2920 §3.1: a server may do this
+    server.endOfDataReply("554 5.5.1 no valid recipients");
 
     assertThatThrownBy(() -> p.send(twoRecipients("d1")))
         .isInstanceOfSatisfying(
@@ -455,21 +456,21 @@ class PipeliningTest {
               assertThat(e.replyCode()).isEqualTo(550);
               assertThat(e.getMessage()).startsWith("all 2 recipients refused");
             });
-    assertThat(server.messages).hasSize(2);
-    assertThat(server.messages.get(1)).isEmpty(); // the lone dot, no message
+    assertThat(server.messages()).hasSize(2);
+    assertThat(server.messages().get(1)).isEmpty(); // the lone dot, no message
     assertThat(server.commands("RSET")).isEmpty();
 
-    server.rcptReply = r -> "250 2.1.5 Ok";
-    server.dataReply = null;
-    server.endReply = "250 2.0.0 Ok";
+    server.rcptReply(r -> "250 2.1.5 Ok");
+    server.dataReply(null);
+    server.endOfDataReply("250 2.0.0 Ok");
     assertThat(p.send(twoRecipients("d2")).reply()).isEqualTo("250 2.0.0 Ok");
-    assertThat(server.connections.get()).isEqualTo(connections);
+    assertThat(server.connections()).isEqualTo(connections);
   }
 
   @Test
   void transient_reply_to_mail_from_is_retryable_and_sends_nothing() throws Exception {
     EmailSender p = pipelined();
-    server.mailReply = "451 4.3.0 Try again later";
+    server.mailReply("451 4.3.0 Try again later");
 
     assertThatThrownBy(() -> p.send(twoRecipients("m1")))
         .isInstanceOfSatisfying(
@@ -479,7 +480,7 @@ class PipeliningTest {
               assertThat(e.classification().retryable()).isTrue();
               assertThat(e.replyCode()).isEqualTo(451);
             });
-    assertThat(server.messages).isEmpty();
+    assertThat(server.messages()).isEmpty();
   }
 
   @Test
@@ -487,8 +488,8 @@ class PipeliningTest {
       throws Exception {
     EmailSender p = pipelined();
     p.send(twoRecipients("x0")); // a fresh pooled connection: the next send reuses it unchecked
-    int connections = server.connections.get();
-    server.dropAfterBody = true;
+    int connections = server.connections();
+    server.dropAfterBody(true);
 
     assertThatThrownBy(() -> p.send(twoRecipients("x1")))
         .isInstanceOfSatisfying(
@@ -498,18 +499,18 @@ class PipeliningTest {
               assertThat(e.replyCode()).isNull();
             });
     // The body had gone out: sending again could deliver twice, so there was no second try.
-    assertThat(server.messages).hasSize(2);
-    assertThat(server.connections.get()).isEqualTo(connections);
+    assertThat(server.messages()).hasSize(2);
+    assertThat(server.connections()).isEqualTo(connections);
 
-    server.dropAfterBody = false;
+    server.dropAfterBody(false);
     assertThat(p.send(twoRecipients("x2")).reply()).startsWith("250");
-    assertThat(server.connections.get()).isEqualTo(connections + 1);
+    assertThat(server.connections()).isEqualTo(connections + 1);
   }
 
   @Test
   void no_reply_to_the_end_of_data_times_out_and_the_connection_is_dropped() throws Exception {
     EmailSender p = pipelined(Duration.ofMillis(300));
-    server.endReply = null;
+    server.endOfDataReply(null);
 
     long start = System.nanoTime();
     assertThatThrownBy(() -> p.send(twoRecipients("t1")))
@@ -518,23 +519,23 @@ class PipeliningTest {
             e -> assertThat(e.classification()).isEqualTo(FailureClass.TIMEOUT));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 
-    int connections = server.connections.get();
-    server.endReply = "250 2.0.0 Ok";
+    int connections = server.connections();
+    server.endOfDataReply("250 2.0.0 Ok");
     assertThat(p.send(twoRecipients("t2")).reply()).isEqualTo("250 2.0.0 Ok");
-    assertThat(server.connections.get()).isEqualTo(connections + 1);
+    assertThat(server.connections()).isEqualTo(connections + 1);
   }
 
   @Test
   void pooled_connection_the_relay_closed_is_replaced_and_the_message_sent_once() throws Exception {
     EmailSender p = pipelined();
     p.send(twoRecipients("i0"));
-    int connections = server.connections.get();
+    int connections = server.connections();
 
     server.dropClients(); // e.g. the relay's idle timeout
 
     assertThat(p.send(twoRecipients("i1")).reply()).startsWith("250");
-    assertThat(server.connections.get()).isEqualTo(connections + 1);
-    assertThat(server.messages).hasSize(2);
+    assertThat(server.connections()).isEqualTo(connections + 1);
+    assertThat(server.messages()).hasSize(2);
   }
 
   @Test
@@ -556,13 +557,13 @@ class PipeliningTest {
       pool.shutdownNow();
     }
 
-    assertThat(server.messages).hasSize(60);
+    assertThat(server.messages()).hasSize(60);
     assertThat(s.pipelining()).isTrue();
     // At most two Jakarta connections (opened before the EHLO was known), then at most two
     // pipelined ones: never more than max-connections at a time.
-    assertThat(server.connections.get()).isBetween(2, 4);
+    assertThat(server.connections()).isBetween(2, 4);
     assertThat(
-            server.chunks.stream()
+            server.reads().stream()
                 .filter(c -> c.startsWith("MAIL FROM:") && c.endsWith("DATA\r\n")))
         .hasSizeGreaterThanOrEqualTo(58);
   }

@@ -3,7 +3,8 @@ package dev.ums.email;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ums.email.smtp.RelayGreeting;
-import dev.ums.testing.FakeSmtpServer;
+import dev.ums.testing.Relays;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +17,8 @@ class RelayGreetingTest {
     return new SmtpProperties(
         "127.0.0.1",
         port,
-        PipeliningSmtpServer.USER,
-        PipeliningSmtpServer.PASSWORD,
+        Senders.USER,
+        Senders.PASSWORD,
         tls,
         sslTrust,
         TIMEOUT,
@@ -30,8 +31,9 @@ class RelayGreetingTest {
   @Test
   void says_only_ehlo_and_quit_no_starttls_no_auth_no_mail_even_when_all_are_offered()
       throws Exception {
-    try (PipeliningSmtpServer server = PipeliningSmtpServer.withStartTls()) {
-      server.auth = "PLAIN LOGIN";
+    try (ScriptedSmtpServer server =
+        ScriptedSmtpServer.builder().startTls(Relays.greenMailTls()).start()) {
+      server.auth("PLAIN LOGIN", Senders.USER, Senders.PASSWORD);
 
       assertThat(
               RelayGreeting.check(
@@ -40,34 +42,35 @@ class RelayGreetingTest {
                   TIMEOUT))
           .isEmpty();
 
-      assertThat(server.commands).containsExactly("EHLO ums.example", "QUIT");
-      assertThat(server.connections).hasValue(1);
+      assertThat(server.commands()).containsExactly("EHLO ums.example", "QUIT");
+      assertThat(server.connections()).isEqualTo(1);
     }
   }
 
   @Test
   void without_a_helo_name_ehlo_carries_the_local_address_literal() throws Exception {
-    try (PipeliningSmtpServer server = new PipeliningSmtpServer()) {
+    try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
       assertThat(
               RelayGreeting.check(
                   relay(server.port(), SmtpProperties.Tls.NONE, null, null), TIMEOUT, TIMEOUT))
           .isEmpty();
 
-      assertThat(server.commands).containsExactly("EHLO [127.0.0.1]", "QUIT");
+      assertThat(server.commands()).containsExactly("EHLO [127.0.0.1]", "QUIT");
     }
   }
 
   @Test
   void implicit_tls_is_spoken_from_the_first_byte_and_trusts_what_the_sender_trusts()
       throws Exception {
-    try (PipeliningSmtpServer server = PipeliningSmtpServer.withImplicitTls()) {
+    try (ScriptedSmtpServer server =
+        ScriptedSmtpServer.builder().implicitTls(Relays.greenMailTls()).start()) {
       assertThat(
               RelayGreeting.check(
                   relay(server.port(), SmtpProperties.Tls.IMPLICIT, "127.0.0.1", "ums.example"),
                   TIMEOUT,
                   TIMEOUT))
           .isEmpty();
-      assertThat(server.commands).containsExactly("EHLO ums.example", "QUIT");
+      assertThat(server.commands()).containsExactly("EHLO ums.example", "QUIT");
 
       assertThat(
               RelayGreeting.check(
@@ -81,7 +84,8 @@ class RelayGreetingTest {
 
   @Test
   void plain_text_against_an_implicit_tls_port_is_reported_not_hung() throws Exception {
-    try (PipeliningSmtpServer server = PipeliningSmtpServer.withImplicitTls()) {
+    try (ScriptedSmtpServer server =
+        ScriptedSmtpServer.builder().implicitTls(Relays.greenMailTls()).start()) {
       long t0 = System.nanoTime();
 
       assertThat(
@@ -97,8 +101,8 @@ class RelayGreetingTest {
   @Test
   void a_relay_that_accepts_tcp_but_never_starts_tls_is_reported_within_the_reply_timeout()
       throws Exception {
-    try (FakeSmtpServer blackHole = new FakeSmtpServer()) {
-      blackHole.silent = true;
+    try (ScriptedSmtpServer blackHole = Relays.plain()) {
+      blackHole.fault(ScriptedSmtpServer.Fault.BLACK_HOLE);
       long t0 = System.nanoTime();
 
       assertThat(

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ums.email.smtp.SmtpEndpoint;
 import dev.ums.ledger.FailureClass;
-import dev.ums.testing.FakeSmtpServer;
+import dev.ums.testing.Relays;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -15,14 +16,15 @@ import org.junit.jupiter.api.Test;
 /** Sends bound to a deadline (the dispatcher's lease end) against a scripted relay. */
 class SendDeadlineTest {
 
-  FakeSmtpServer relay;
+  ScriptedSmtpServer relay;
   EmailSender sender;
 
   @BeforeEach
   void start() throws Exception {
-    relay = new FakeSmtpServer();
+    relay = Relays.plain();
     SmtpProperties p =
-        relay.client(Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMillis(300), 1);
+        Relays.client(
+            relay, Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofMillis(300), 1);
     sender = new EmailSender(p, SmtpEndpoint.relay(p), Clock.systemUTC());
   }
 
@@ -43,12 +45,12 @@ class SendDeadlineTest {
 
     assertThatThrownBy(() -> sender.send(Senders.simple("late", "ann@example.com"), deadline))
         .isInstanceOf(SendNotStarted.class);
-    assertThat(relay.connections.get()).isZero();
+    assertThat(relay.connections()).isZero();
   }
 
   @Test
   void does_not_start_after_waiting_too_long_for_a_connection() throws Exception {
-    relay.dataDelayMillis = 400; // holds the only connection
+    relay.endOfDataDelay(Duration.ofMillis(400)); // holds the only connection
     Thread busy =
         new Thread(
             () -> {
@@ -59,18 +61,18 @@ class SendDeadlineTest {
               }
             });
     busy.start();
-    org.awaitility.Awaitility.await().until(() -> relay.connections.get() == 1);
+    org.awaitility.Awaitility.await().until(() -> relay.connections() == 1);
     long deadline = System.nanoTime() + Duration.ofMillis(1_100).toNanos();
 
     assertThatThrownBy(() -> sender.send(Senders.simple("second", "bob@example.com"), deadline))
         .isInstanceOf(SendNotStarted.class);
     busy.join();
-    assertThat(relay.delivered).containsExactly("<first@ums.test>");
+    assertThat(relay.delivered()).containsExactly("<first@ums.test>");
   }
 
   @Test
   void a_send_still_running_at_its_deadline_is_aborted_as_a_timeout() {
-    relay.replyDelayMillis = 400; // every step is slow, none times out on its own
+    relay.roundTripDelay(Duration.ofMillis(400)); // every step is slow, none times out on its own
     long started = System.nanoTime();
     long deadline = started + Duration.ofMillis(1_200).toNanos();
 
@@ -82,7 +84,7 @@ class SendDeadlineTest {
               assertThat(e.getMessage()).contains("deadline");
             });
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1_900));
-    assertThat(relay.delivered).isEmpty();
+    assertThat(relay.delivered()).isEmpty();
   }
 
   @Test
@@ -91,6 +93,6 @@ class SendDeadlineTest {
 
     assertThat(sender.send(Senders.simple("ok", "ann@example.com"), deadline).reply())
         .startsWith("250");
-    assertThat(relay.delivered).containsExactly("<ok@ums.test>");
+    assertThat(relay.delivered()).containsExactly("<ok@ums.test>");
   }
 }

@@ -9,6 +9,11 @@ import java.util.Map;
 /** Builds senders and emails for tests, without a Spring context. */
 final class Senders {
 
+  /** The account scripted relays accept when they require AUTH. */
+  static final String USER = "ums";
+
+  static final String PASSWORD = "s3cret";
+
   private Senders() {}
 
   static SmtpProperties props(int port, int maxConnections, Duration readTimeout) {

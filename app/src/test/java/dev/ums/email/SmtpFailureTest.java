@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ums.ledger.FailureClass;
-import dev.ums.testing.FakeSmtpServer;
+import dev.ums.testing.Relays;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,12 +19,12 @@ import org.junit.jupiter.api.Test;
 /** EmailSender against a scripted SMTP server: refusals, partial delivery, timeouts, reconnects. */
 class SmtpFailureTest {
 
-  private FakeSmtpServer server;
+  private ScriptedSmtpServer server;
   private EmailSender sender;
 
   @BeforeEach
   void start() throws IOException {
-    server = new FakeSmtpServer();
+    server = Relays.plain();
   }
 
   @AfterEach
@@ -50,7 +51,7 @@ class SmtpFailureTest {
 
   @Test
   void permanent_5xx_reply_to_data_is_permanent_with_its_code() {
-    server.dataReply = "554 5.7.1 Message rejected as spam";
+    server.endOfDataReply("554 5.7.1 Message rejected as spam");
     sender = Senders.sender(server.port());
 
     assertThatThrownBy(() -> sender.send(Senders.simple("p1", "ann@example.com")))
@@ -66,7 +67,7 @@ class SmtpFailureTest {
 
   @Test
   void transient_4xx_reply_to_mail_from_is_transient_with_its_code() {
-    server.mailReply = "451 4.3.0 Try again later";
+    server.mailReply("451 4.3.0 Try again later");
     sender = Senders.sender(server.port());
 
     assertThatThrownBy(() -> sender.send(Senders.simple("t1", "ann@example.com")))
@@ -81,12 +82,12 @@ class SmtpFailureTest {
 
   @Test
   void one_refused_recipient_among_accepted_ones_is_reported_not_thrown() throws Exception {
-    server.rcptReply =
+    server.rcptReply(
         rcpt ->
             rcpt.contains("bad@")
                 ? "550 5.1.1 <bad@example.com>: Recipient address rejected"
-                : "250 2.1.5 Ok";
-    server.dataReply = "250 2.0.0 Ok: queued as 4F2A";
+                : "250 2.1.5 Ok");
+    server.endOfDataReply("250 2.0.0 Ok: queued as 4F2A");
     sender = Senders.sender(server.port());
 
     SendResult result = sender.send(twoRecipients());
@@ -99,12 +100,12 @@ class SmtpFailureTest {
     assertThat(r.code()).isEqualTo(550);
     assertThat(r.reply()).isEqualTo("550 5.1.1 <redacted>: Recipient address rejected");
     assertThat(r.toString()).doesNotContain("bad@example.com");
-    assertThat(server.accepted.get()).isEqualTo(1);
+    assertThat(server.deliveries()).isEqualTo(1);
   }
 
   @Test
   void all_recipients_refused_with_5xx_is_permanent_and_names_no_address() {
-    server.rcptReply = rcpt -> "550 5.1.1 " + rcpt.substring(rcpt.indexOf('<')) + ": unknown user";
+    server.rcptReply(rcpt -> "550 5.1.1 " + rcpt.substring(rcpt.indexOf('<')) + ": unknown user");
     sender = Senders.sender(server.port());
 
     assertThatThrownBy(() -> sender.send(twoRecipients()))
@@ -116,13 +117,13 @@ class SmtpFailureTest {
               assertThat(e.getMessage()).contains("<redacted>").doesNotContain("@");
               assertThat(e.getCause()).isNull();
             });
-    assertThat(server.accepted.get()).isZero();
+    assertThat(server.deliveries()).isZero();
   }
 
   @Test
   void all_recipients_refused_with_a_4xx_among_them_is_transient() {
-    server.rcptReply =
-        rcpt -> rcpt.contains("bad@") ? "550 5.1.1 no such user" : "452 4.2.2 Mailbox full";
+    server.rcptReply(
+        rcpt -> rcpt.contains("bad@") ? "550 5.1.1 no such user" : "452 4.2.2 Mailbox full");
     sender = Senders.sender(server.port());
 
     assertThatThrownBy(() -> sender.send(twoRecipients()))
@@ -136,13 +137,13 @@ class SmtpFailureTest {
 
   @Test
   void server_reply_echoing_an_address_is_redacted_in_result_and_exception() throws Exception {
-    server.dataReply = "250 2.0.0 Ok: queued for <ann@example.com>";
+    server.endOfDataReply("250 2.0.0 Ok: queued for <ann@example.com>");
     sender = Senders.sender(server.port());
 
     assertThat(sender.send(Senders.simple("r1", "ann@example.com")).reply())
         .isEqualTo("250 2.0.0 Ok: queued for <redacted>");
 
-    server.dataReply = "552 5.3.4 Message for ann@example.com too big";
+    server.endOfDataReply("552 5.3.4 Message for ann@example.com too big");
     assertThatThrownBy(() -> sender.send(Senders.simple("r2", "ann@example.com")))
         .isInstanceOfSatisfying(
             SmtpSendException.class,
@@ -173,7 +174,7 @@ class SmtpFailureTest {
 
   @Test
   void server_that_never_answers_times_out_within_the_read_timeout() {
-    server.silent = true;
+    server.fault(ScriptedSmtpServer.Fault.BLACK_HOLE);
     sender = Senders.sender(server.port(), 1, Duration.ofMillis(300));
 
     long start = System.nanoTime();
@@ -190,7 +191,7 @@ class SmtpFailureTest {
 
   @Test
   void after_a_server_error_the_next_send_reconnects_and_succeeds() throws Exception {
-    server.dataReply = "421 4.3.2 Service shutting down";
+    server.endOfDataReply("421 4.3.2 Service shutting down");
     sender = Senders.sender(server.port(), 1, Duration.ofSeconds(5));
 
     assertThatThrownBy(() -> sender.send(Senders.simple("e1", "ann@example.com")))
@@ -198,15 +199,15 @@ class SmtpFailureTest {
             SmtpSendException.class,
             e -> assertThat(e.classification()).isEqualTo(FailureClass.TRANSIENT));
 
-    server.dataReply = "250 2.0.0 Ok";
+    server.endOfDataReply("250 2.0.0 Ok");
     assertThat(sender.send(Senders.simple("e2", "ann@example.com")).reply())
         .isEqualTo("250 2.0.0 Ok");
     assertThat(sender.connectionsOpened()).isEqualTo(2);
-    assertThat(server.connections.get()).isEqualTo(2);
+    assertThat(server.connections()).isEqualTo(2);
 
     // And the fresh connection is then reused.
     sender.send(Senders.simple("e3", "ann@example.com"));
-    assertThat(server.connections.get()).isEqualTo(2);
+    assertThat(server.connections()).isEqualTo(2);
   }
 
   @Test
@@ -218,13 +219,13 @@ class SmtpFailureTest {
 
     assertThat(sender.send(Senders.simple("i2", "ann@example.com")).reply()).startsWith("250");
     assertThat(sender.connectionsOpened()).isEqualTo(2);
-    assertThat(server.accepted.get()).isEqualTo(2);
+    assertThat(server.deliveries()).isEqualTo(2);
   }
 
   @Test
   void no_reply_to_the_end_of_data_is_a_timeout_and_the_connection_is_not_reused()
       throws Exception {
-    server.dataReply = null;
+    server.endOfDataReply(null);
     sender = Senders.sender(server.port(), 1, Duration.ofMillis(300));
 
     assertThatThrownBy(() -> sender.send(Senders.simple("d1", "ann@example.com")))
@@ -235,9 +236,9 @@ class SmtpFailureTest {
               assertThat(e.replyCode()).isNull();
             });
 
-    server.dataReply = "250 2.0.0 Ok";
+    server.endOfDataReply("250 2.0.0 Ok");
     assertThat(sender.send(Senders.simple("d2", "ann@example.com")).reply())
         .isEqualTo("250 2.0.0 Ok");
-    assertThat(server.connections.get()).isEqualTo(2);
+    assertThat(server.connections()).isEqualTo(2);
   }
 }

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ums.email.SmtpProperties;
-import dev.ums.testing.FakeSmtpServer;
+import dev.ums.testing.Relays;
 import dev.ums.testing.TestClock;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -233,7 +234,7 @@ class AlertEvaluatorTest {
   @Test
   void smtp_down_fires_after_the_relay_has_been_unreachable_long_enough_and_resolves_when_back()
       throws IOException {
-    FakeSmtpServer relay = new FakeSmtpServer();
+    ScriptedSmtpServer relay = Relays.plain();
     ExecutorService checks = Executors.newCachedThreadPool();
     RelayProbe probe =
         new RelayProbe(
@@ -257,7 +258,7 @@ class AlertEvaluatorTest {
       ev.evaluate();
       assertThat(receiver.received).isEmpty();
 
-      relay.greeting = "421 4.3.2 Service not available"; // answers, but takes no mail
+      relay.greeting("421 4.3.2 Service not available"); // answers, but takes no mail
       clock.advance(Duration.ofSeconds(30));
       ev.evaluate(); // outage seen, not yet long enough
       assertThat(receiver.received).isEmpty();
@@ -269,7 +270,7 @@ class AlertEvaluatorTest {
       assertThat(firing.get("severity").asString()).isEqualTo("critical");
       assertThat(firing.get("value").asDouble()).isCloseTo(120.0, within(1.0));
 
-      relay.greeting = "220 back";
+      relay.greeting("220 back");
       clock.advance(Duration.ofSeconds(30));
       ev.evaluate();
       JsonNode resolved = only();

@@ -6,8 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.ums.email.SmtpProperties;
-import dev.ums.testing.FakeSmtpServer;
+import dev.ums.testing.Relays;
 import dev.ums.testing.TestClock;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ class RelayProbeTest {
   @Test
   void relay_that_greets_is_up_and_a_closed_port_is_warn_with_the_outage_start_and_never_down()
       throws IOException {
-    FakeSmtpServer relay = new FakeSmtpServer();
+    ScriptedSmtpServer relay = Relays.plain();
     RelayProbe probe = probe(relay("127.0.0.1", relay.port()));
     SmtpRelayHealth health = new SmtpRelayHealth(probe);
 
@@ -86,8 +87,8 @@ class RelayProbeTest {
   @Test
   void relay_that_accepts_tcp_but_never_greets_is_down_within_the_reply_timeout()
       throws IOException {
-    try (FakeSmtpServer blackHole = new FakeSmtpServer()) {
-      blackHole.silent = true;
+    try (ScriptedSmtpServer blackHole = Relays.plain()) {
+      blackHole.fault(ScriptedSmtpServer.Fault.BLACK_HOLE);
       RelayProbe probe = probe(relay("127.0.0.1", blackHole.port()));
 
       long t0 = System.nanoTime();
@@ -101,15 +102,15 @@ class RelayProbeTest {
 
   @Test
   void relay_that_greets_with_421_is_down_and_back_up_once_it_greets_with_220() throws IOException {
-    try (FakeSmtpServer relay = new FakeSmtpServer()) {
-      relay.greeting = "421 4.3.2 Service not available, closing transmission channel";
+    try (ScriptedSmtpServer relay = Relays.plain()) {
+      relay.greeting("421 4.3.2 Service not available, closing transmission channel");
       RelayProbe probe = probe(relay("127.0.0.1", relay.port()));
 
       RelayProbe.State down = probe.check();
       assertThat(down.up()).as(down.toString()).isFalse();
       assertThat(down.error()).isEqualTo("greeting 421");
 
-      relay.greeting = "220-relay.example ESMTP\r\n220 ready";
+      relay.greeting("220-relay.example ESMTP\r\n220 ready");
       clock.advance(Duration.ofSeconds(11));
       RelayProbe.State up = probe.check();
       assertThat(up.up()).as(up.error()).isTrue();
@@ -134,7 +135,7 @@ class RelayProbeTest {
 
   @Test
   void a_starttls_relay_is_checked_in_plain_text_up_to_ehlo() throws IOException {
-    try (FakeSmtpServer relay = new FakeSmtpServer()) { // offers no STARTTLS at all
+    try (ScriptedSmtpServer relay = Relays.plain()) { // offers no STARTTLS at all
       RelayProbe probe =
           probe(
               relay(
@@ -151,8 +152,8 @@ class RelayProbeTest {
   @Test
   void health_waits_briefly_for_a_silent_relay_and_concurrent_callers_share_one_connection()
       throws Exception {
-    try (FakeSmtpServer blackHole = new FakeSmtpServer()) {
-      blackHole.silent = true;
+    try (ScriptedSmtpServer blackHole = Relays.plain()) {
+      blackHole.fault(ScriptedSmtpServer.Fault.BLACK_HOLE);
       RelayProbe probe =
           probe(
               relay(
@@ -185,7 +186,7 @@ class RelayProbeTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> health.health().getStatus().equals(HealthStatus.WARN));
-      assertThat(blackHole.connections).as("one check, shared").hasValue(1);
+      assertThat(blackHole.connections()).as("one check, shared").isEqualTo(1);
     }
   }
 

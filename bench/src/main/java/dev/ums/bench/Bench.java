@@ -1,5 +1,6 @@
 package dev.ums.bench;
 
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,10 +45,10 @@ final class Bench {
   private final BenchConfig cfg;
   private final Report report;
   private final Postgres pg;
-  private final SmtpSink sink;
+  private final ScriptedSmtpServer sink;
   private int umsRuns;
 
-  Bench(BenchConfig cfg, Report report, SmtpSink sink) {
+  Bench(BenchConfig cfg, Report report, ScriptedSmtpServer sink) {
     this.cfg = cfg;
     this.report = report;
     this.pg = new Postgres(cfg.pgServer(), "postgres", "");
@@ -98,7 +100,7 @@ final class Bench {
   private void sinkCeiling() throws Exception {
     progress("sink ceiling: raw pipelined client, " + cfg.connections() + " connections");
     int n = cfg.quick() ? cfg.n() : Math.max(cfg.n(), 20_000);
-    sink.delayMillis(0);
+    sink.roundTripDelay(Duration.ZERO);
     sink.reset();
     RawSmtp.blast(sink.port(), cfg.connections(), n);
     report.row(
@@ -113,7 +115,7 @@ final class Bench {
   private void raw(long delay, String label) throws Exception {
     progress("raw Jakarta Mail, " + label);
     int n = delay == 0 ? cfg.n() : Math.min(cfg.n(), 20_000);
-    sink.delayMillis(delay);
+    sink.roundTripDelay(Duration.ofMillis(delay));
     sink.reset();
     RawSmtp.jakartaMail(sink.port(), cfg.connections(), n);
     report.row(
@@ -129,7 +131,7 @@ final class Bench {
             + " turns/message");
     report.check(
         RAW, "Jakarta Mail " + label + ": " + n + " messages exactly once", exactlyOnce(n));
-    sink.delayMillis(0);
+    sink.roundTripDelay(Duration.ZERO);
   }
 
   // ---- 3: peers ---------------------------------------------------------------------------
@@ -163,11 +165,11 @@ final class Bench {
     int n = cfg.n();
     String db = pg.create("ums_bench_peer");
     try (Peer peer = factory.open(db)) {
-      sink.delayMillis(0);
+      sink.roundTripDelay(Duration.ZERO);
       progress(PEERS + ": " + name + ", queueing " + n + " emails");
       peer.enqueue(n);
       sink.reset();
-      sink.delayMillis(delay);
+      sink.roundTripDelay(Duration.ofMillis(delay));
       progress(PEERS + ": " + name + ", draining " + n + " emails, " + label);
       boolean all = peer.drain(n, 60_000 + n * (delay > 0 ? 20L : 5L));
       report.row(
@@ -188,7 +190,7 @@ final class Bench {
     } catch (Exception e) {
       report.check(PEERS, name + " " + label + ": failed: " + e, false);
     } finally {
-      sink.delayMillis(0);
+      sink.roundTripDelay(Duration.ZERO);
       pg.drop(db);
     }
   }
@@ -219,7 +221,7 @@ final class Bench {
     int n = cfg.n();
     String db = pg.create("ums_bench");
     try {
-      sink.delayMillis(0);
+      sink.roundTripDelay(Duration.ZERO);
       sink.reset();
       List<String> ids;
       progress(scenario + ": inserting " + n + " messages (dispatch disabled)");
@@ -234,7 +236,7 @@ final class Bench {
             "setup, " + BATCH + " per request, " + INSERT_THREADS + " clients");
       }
       sink.reset();
-      sink.delayMillis(delay);
+      sink.roundTripDelay(Duration.ofMillis(delay));
       progress(scenario + ": draining " + n + " messages, " + delay + " ms per SMTP turn");
       try (UmsProcess ums = ums(db, true)) {
         MemorySampler mem = memory ? new MemorySampler(ums) : null;
@@ -264,7 +266,7 @@ final class Bench {
         }
       }
     } finally {
-      sink.delayMillis(0);
+      sink.roundTripDelay(Duration.ZERO);
       pg.drop(db);
     }
   }
@@ -280,7 +282,7 @@ final class Bench {
     int n = cfg.composeN();
     String db = pg.create("ums_bench");
     try {
-      sink.delayMillis(0);
+      sink.roundTripDelay(Duration.ZERO);
       sink.reset();
       List<String> ids = Collections.synchronizedList(new ArrayList<>(n));
       progress(COMPOSE + ": inserting " + n + " " + shape.label + " messages (dispatch disabled)");
@@ -529,7 +531,7 @@ final class Bench {
   private void endToEnd() throws Exception {
     String db = pg.create("ums_bench");
     try {
-      sink.delayMillis(0);
+      sink.roundTripDelay(Duration.ZERO);
       sink.reset();
       try (UmsProcess ums = ums(db, true)) {
         UmsClient client = new UmsClient(ums.base());
@@ -641,16 +643,16 @@ final class Bench {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (System.currentTimeMillis() < deadline) {
       long left = Math.min(5_000, deadline - System.currentTimeMillis());
-      if (sink.awaitUnique(n, Math.max(1, left))) {
+      if (sink.awaitDistinct(n, Duration.ofMillis(Math.max(1, left)))) {
         return true;
       }
-      progress(what + ": " + sink.unique() + "/" + n + " received");
+      progress(what + ": " + sink.distinct() + "/" + n + " received");
     }
-    return sink.unique() >= n;
+    return sink.distinct() >= n;
   }
 
   private boolean exactlyOnce(long n) {
-    return sink.unique() == n && sink.accepted() == n && sink.duplicates() == 0;
+    return sink.distinct() == n && sink.deliveries() == n && sink.duplicates() == 0;
   }
 
   private boolean allOnce(java.util.Collection<String> ids) {
@@ -666,7 +668,7 @@ final class Bench {
   }
 
   private String turnsPerMessage() {
-    long a = sink.accepted();
+    long a = sink.deliveries();
     return a == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f", sink.turns() / (double) a);
   }
 

@@ -1,5 +1,6 @@
 package dev.ums.bench;
 
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ public final class BenchMain {
 
   static Report run(BenchConfig cfg) throws Exception {
     Report report = new Report();
-    try (SmtpSink sink = new SmtpSink()) {
+    try (ScriptedSmtpServer sink = ScriptedSmtpServer.sink()) {
       Bench bench = new Bench(cfg, report, sink);
       describe(cfg, report, bench.postgres());
       long t0 = System.nanoTime();

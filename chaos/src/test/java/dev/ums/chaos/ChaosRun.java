@@ -1,6 +1,7 @@
 package dev.ums.chaos;
 
 import dev.ums.testing.LocalPostgres;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One scenario's world: a database of its own on a {@link LocalPostgres} (the suite's, or a server
- * of its own that the scenario may stop), a {@link ChaosSmtp} relay, the UMS nodes it starts, and
- * JDBC checks over the message table. Everything a node writes goes to {@code
+ * of its own that the scenario may stop), a {@link ScriptedSmtpServer} relay, the UMS nodes it
+ * starts, and JDBC checks over the message table. Everything a node writes goes to {@code
  * chaos/target/chaos-runs/<scenario>/}.
  */
 final class ChaosRun implements AutoCloseable {
@@ -38,7 +39,7 @@ final class ChaosRun implements AutoCloseable {
 
   final String scenario;
   final LocalPostgres pg;
-  final ChaosSmtp smtp;
+  final ScriptedSmtpServer smtp;
   final Intake intake;
   final Path dir;
   private final boolean ownServer;
@@ -59,8 +60,21 @@ final class ChaosRun implements AutoCloseable {
       s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
       s.execute("CREATE DATABASE " + db);
     }
-    this.smtp = ChaosSmtp.start(true);
+    this.smtp = relay();
     this.intake = new Intake(scenario);
+  }
+
+  /**
+   * The relay every scenario starts with: pipelining and chunking like Postfix, everything
+   * accepted, deliveries counted per Message-ID, no transcript (thousands of messages).
+   */
+  private static ScriptedSmtpServer relay() throws IOException {
+    return ScriptedSmtpServer.builder()
+        .hostname("127.0.0.1")
+        .advertise("PIPELINING", "CHUNKING", "8BITMIME", "ENHANCEDSTATUSCODES")
+        .transcript(false)
+        .backlog(256)
+        .start();
   }
 
   /** A scenario on the suite's shared PostgreSQL (started on first use). */

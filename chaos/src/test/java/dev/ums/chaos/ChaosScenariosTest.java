@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ums.chaos.ChaosSmtp.Mode;
 import dev.ums.testing.LocalPostgres.StopMode;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
+import dev.ums.testkit.smtp.ScriptedSmtpServer.Fault;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -68,7 +70,7 @@ class ChaosScenariosTest {
           throws Exception {
     int n = LONG ? 5000 : 600;
     try (ChaosRun run = ChaosRun.open("kill9")) {
-      run.smtp.latency(Duration.ofMillis(50));
+      run.smtp.endOfDataDelay(Duration.ofMillis(50));
       List<UmsNode> nodes = run.start(3);
       List<UUID> ids = run.intake.batch(nodes.get(0), 0, n);
       run.awaitDeliveries(n / 4, STEP_TIMEOUT);
@@ -85,14 +87,28 @@ class ChaosScenariosTest {
   @Order(2)
   void relay_outage_delivers_everything_afterwards_without_dead_letters() throws Exception {
     Duration outage = LONG ? Duration.ofMinutes(10) : Duration.ofSeconds(20);
-    relayFault("outage", Mode.REFUSE, outage, LONG ? 3000 : 300, WORKERS);
+    relayFault(
+        "outage",
+        "relay outage (refused) " + outage.toSeconds() + " s",
+        smtp -> smtp.fault(Fault.REFUSE),
+        smtp -> smtp.fault(Fault.NONE),
+        outage,
+        LONG ? 3000 : 300,
+        WORKERS);
   }
 
   @Test
   @Order(3)
   void black_hole_relay_delivers_everything_afterwards_without_dead_letters() throws Exception {
     Duration fault = LONG ? Duration.ofSeconds(60) : Duration.ofSeconds(20);
-    relayFault("blackhole", Mode.BLACKHOLE, fault, LONG ? 3000 : 300, 0);
+    relayFault(
+        "blackhole",
+        "black hole " + fault.toSeconds() + " s",
+        smtp -> smtp.fault(Fault.BLACK_HOLE),
+        smtp -> smtp.fault(Fault.NONE),
+        fault,
+        LONG ? 3000 : 300,
+        0);
   }
 
   @Test
@@ -103,19 +119,18 @@ class ChaosScenariosTest {
     int n = LONG ? 2000 : 400;
     Duration delay = Duration.ofMillis(500);
     try (ChaosRun run = ChaosRun.open("slow")) {
-      run.smtp.mode(Mode.SLOW);
-      run.smtp.slowDelay(delay);
+      run.smtp.endOfDataDelay(delay);
       List<UmsNode> nodes =
           run.start(1, "--ums.dispatch.workers=" + workers, "--ums.dispatch.prefetch=" + workers);
       Instant queued = Instant.now();
       List<UUID> ids = run.intake.batch(nodes.get(0), 0, n);
-      ChaosRun.await(DRAIN_TIMEOUT, () -> run.smtp.distinctDelivered() >= n);
+      ChaosRun.await(DRAIN_TIMEOUT, () -> run.smtp.distinct() >= n);
       Duration drain = Duration.between(queued, Instant.now());
-      double rate = run.smtp.distinctDelivered() / (drain.toMillis() / 1000.0);
+      double rate = run.smtp.distinct() / (drain.toMillis() / 1000.0);
       double ideal = workers / (delay.toMillis() / 1000.0);
       System.out.printf(
           "[chaos] slow relay: %d distinct in %s, %.1f msg/s (workers / delay = %.1f msg/s)%n",
-          run.smtp.distinctDelivered(), ChaosReport.seconds(drain), rate, ideal);
+          run.smtp.distinct(), ChaosReport.seconds(drain), rate, ideal);
       verify(run, "slow relay (0.5 s per message)", ids, 0, queued, "n/a");
       assertTrue(
           rate >= 0.7 * ideal,
@@ -127,7 +142,14 @@ class ChaosScenariosTest {
   @Order(5)
   void a_451_storm_delivers_everything_afterwards_without_dead_letters() throws Exception {
     Duration storm = LONG ? Duration.ofSeconds(30) : Duration.ofSeconds(15);
-    relayFault("storm451", Mode.REPLY_451_RCPT, storm, LONG ? 3000 : 300, 0);
+    relayFault(
+        "storm451",
+        "451 storm " + storm.toSeconds() + " s",
+        smtp -> smtp.rcptReply("451 4.7.1 try later"),
+        smtp -> smtp.rcptReply("250 2.1.5 OK"),
+        storm,
+        LONG ? 3000 : 300,
+        0);
   }
 
   @Test
@@ -135,7 +157,7 @@ class ChaosScenariosTest {
   void database_restart_mid_drain_loses_nothing() throws Exception {
     int n = LONG ? 3000 : 400;
     try (ChaosRun run = ChaosRun.openWithOwnDatabaseServer("dbrestart")) {
-      run.smtp.latency(Duration.ofMillis(20));
+      run.smtp.endOfDataDelay(Duration.ofMillis(20));
       List<UmsNode> nodes = run.start(2);
       List<UUID> ids = run.intake.batch(nodes.get(0), 0, n);
       run.awaitDeliveries(n / 4, STEP_TIMEOUT);
@@ -153,7 +175,7 @@ class ChaosScenariosTest {
     int n = LONG ? 3000 : 400;
     Duration outage = ChaosRun.LEASE.plus(Duration.ofSeconds(LONG ? 45 : 5));
     try (ChaosRun run = ChaosRun.openWithOwnDatabaseServer("dboutage")) {
-      run.smtp.latency(Duration.ofMillis(20));
+      run.smtp.endOfDataDelay(Duration.ofMillis(20));
       List<UmsNode> nodes = run.start(2);
       List<UUID> ids = run.intake.batch(nodes.get(0), 0, n);
       run.awaitDeliveries(n / 4, STEP_TIMEOUT);
@@ -180,7 +202,7 @@ class ChaosScenariosTest {
   void sigterm_mid_drain_finishes_or_releases_its_sends_without_duplicates() throws Exception {
     int n = LONG ? 5000 : 600;
     try (ChaosRun run = ChaosRun.open("sigterm")) {
-      run.smtp.latency(Duration.ofMillis(50));
+      run.smtp.endOfDataDelay(Duration.ofMillis(50));
       List<UmsNode> nodes = run.start(2);
       List<UUID> ids = run.intake.batch(nodes.get(0), 0, n);
       run.awaitDeliveries(n / 4, STEP_TIMEOUT);
@@ -203,7 +225,7 @@ class ChaosScenariosTest {
       throws Exception {
     int keys = LONG ? 2000 : 300;
     try (ChaosRun run = ChaosRun.open("intake")) {
-      run.smtp.latency(Duration.ofMillis(10));
+      run.smtp.endOfDataDelay(Duration.ofMillis(10));
       List<UmsNode> nodes = run.start(2);
       UmsNode serving = nodes.get(0);
       UmsNode other = nodes.get(1);
@@ -255,13 +277,20 @@ class ChaosScenariosTest {
   }
 
   /**
-   * Queues half the messages, cuts the relay into {@code mode} mid-drain, queues the other half
-   * during the fault, restores it after {@code duration} and checks the outcome.
+   * Queues half the messages, applies {@code fault} to the relay mid-drain, queues the other half
+   * during the fault, {@code repair}s it after {@code duration} and checks the outcome.
    */
   private static void relayFault(
-      String name, Mode mode, Duration duration, int n, int duplicateBound) throws Exception {
+      String name,
+      String label,
+      Consumer<ScriptedSmtpServer> fault,
+      Consumer<ScriptedSmtpServer> repair,
+      Duration duration,
+      int n,
+      int duplicateBound)
+      throws Exception {
     try (ChaosRun run = ChaosRun.open(name)) {
-      run.smtp.latency(Duration.ofMillis(20));
+      run.smtp.endOfDataDelay(Duration.ofMillis(20));
       List<UmsNode> nodes = run.start(1);
       List<UUID> ids = new ArrayList<>(run.intake.batch(nodes.get(0), 0, n / 2));
       run.awaitDeliveries(n / 8, STEP_TIMEOUT);
@@ -269,27 +298,20 @@ class ChaosScenariosTest {
       double attemptsBefore = nodes.get(0).counter(attempts);
       assertTrue(attemptsBefore >= 0, attempts + " is not exported");
       Instant faultStart = Instant.now();
-      run.smtp.mode(mode);
+      fault.accept(run.smtp);
+      boolean refused = run.smtp.fault() == Fault.REFUSE;
       ids.addAll(run.intake.batch(nodes.get(0), n / 2, n - n / 2));
       Thread.sleep(
           Math.max(0, duration.minus(Duration.between(faultStart, Instant.now())).toMillis()));
       Instant faultEnd = Instant.now();
       double attemptsDuring = nodes.get(0).counter(attempts) - attemptsBefore;
-      run.smtp.mode(Mode.NORMAL);
+      repair.accept(run.smtp);
       double minutes = Duration.between(faultStart, faultEnd).toMillis() / 60_000.0;
       // Refused connects never reach the relay, so they are counted where they start: UMS's own
       // count of connection attempts. For the other faults the relay counts what it accepted.
       double rate =
-          (mode == Mode.REFUSE ? attemptsDuring : run.smtp.connectionsBetween(faultStart, faultEnd))
-              / minutes;
+          (refused ? attemptsDuring : run.smtp.connectionsBetween(faultStart, faultEnd)) / minutes;
       String perMinute = String.format(java.util.Locale.ROOT, "%.0f", rate);
-      String label =
-          switch (mode) {
-            case REFUSE -> "relay outage (refused) " + duration.toSeconds() + " s";
-            case BLACKHOLE -> "black hole " + duration.toSeconds() + " s";
-            case REPLY_451_RCPT -> "451 storm " + duration.toSeconds() + " s";
-            default -> mode + " " + duration.toSeconds() + " s";
-          };
       verify(run, label, ids, duplicateBound, faultEnd, perMinute);
       assertTrue(
           rate < 100,

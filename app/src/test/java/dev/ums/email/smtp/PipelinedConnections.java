@@ -5,8 +5,7 @@ import dev.ums.email.SmtpProperties;
 /**
  * Opens a {@link PipelinedConnection} directly, with the settings its pool would give it once the
  * relay is known to pipeline, for the handshake cases of {@code
- * dev.ums.email.PipelinedSecurityTest}: the scripted pipelining relay they talk to is
- * package-private in that package.
+ * dev.ums.email.PipelinedSecurityTest}, which live outside this package beside the sender tests.
  */
 public final class PipelinedConnections {
 
