@@ -71,19 +71,9 @@ class ConsoleBrowserTest {
     return UUID.fromString(a.json().get("id").asString());
   }
 
-  /**
-   * A dead letter to {@code to}: failed permanently once through the ledger, with the context's
-   * dispatcher stopped so it cannot deliver the message first.
-   */
+  /** A dead letter to {@code to}, made while the context's dispatcher is stopped. */
   UUID deadLetter(String to) {
-    dispatcher.stop();
-    try {
-      UUID id = dead.accept(to);
-      dead.fail(id, Instant.now(), "PERMANENT", 550, 1);
-      return id;
-    } finally {
-      dispatcher.start();
-    }
+    return dead.failedWhileStopped(dispatcher, to);
   }
 
   String status(UUID id) {

@@ -2,6 +2,7 @@ package dev.ums.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ums.dispatch.OutboxDispatcher;
 import dev.ums.ledger.FailureClass;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
@@ -60,6 +61,19 @@ public final class DeadLetters {
     UUID id = accept(to);
     fail(id, at, "PERMANENT", 550, 1);
     return id;
+  }
+
+  /**
+   * A dead letter to {@code to} (as {@link #failed}), made with {@code dispatcher} stopped so it
+   * cannot deliver the message first, and started again afterwards.
+   */
+  public UUID failedWhileStopped(OutboxDispatcher dispatcher, String to) {
+    dispatcher.stop();
+    try {
+      return failed(Instant.now(), to);
+    } finally {
+      dispatcher.start();
+    }
   }
 
   public String status(UUID id) {

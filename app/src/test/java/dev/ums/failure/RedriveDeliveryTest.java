@@ -35,16 +35,9 @@ class RedriveDeliveryTest {
     dead = new DeadLetters(http, db, manual);
   }
 
-  /** Made with the context's dispatcher stopped, so it cannot deliver the message first. */
+  /** A dead letter to {@code to}, made while the context's dispatcher is stopped. */
   UUID deadLetter(String to) {
-    dispatcher.stop();
-    try {
-      UUID id = dead.accept(to);
-      dead.fail(id, Instant.now(), "PERMANENT", 550, 1);
-      return id;
-    } finally {
-      dispatcher.start();
-    }
+    return dead.failedWhileStopped(dispatcher, to);
   }
 
   /** Copies received of {@code id}: other classes' leftovers may arrive too, so count by id. */
