@@ -36,6 +36,8 @@ import java.time.Duration;
  *   <li>With DKIM keys configured ({@link DkimSigner}), a message whose {@code From} domain (or a
  *       parent of it) has a key gets a {@code DKIM-Signature} over the bytes sent, on either way of
  *       speaking SMTP; other messages go unsigned.
+ *   <li>A message whose recipients are all on {@value MagicRecipients#DOMAIN} never reaches the
+ *       relay: its outcome is simulated ({@link MagicRecipients}).
  *   <li>Nothing is logged that names a recipient, a subject or a body.
  * </ul>
  *
@@ -75,6 +77,9 @@ public class EmailSender implements AutoCloseable {
   public static EmailSender toRelay(SmtpProperties props, Clock clock, DkimSigner dkim) {
     return new EmailSender(props, SmtpEndpoint.relay(props), clock, dkim);
   }
+
+  private static final jakarta.mail.Session RENDER_SESSION =
+      jakarta.mail.Session.getInstance(new java.util.Properties());
 
   /**
    * The message as it goes on the wire (CRLF line ends, before SMTP dot-stuffing), signed when
@@ -146,6 +151,10 @@ public class EmailSender implements AutoCloseable {
     }
     if (built.envelope().length == 0) {
       throw SmtpFailures.noRecipient();
+    }
+    SendResult simulated = MagicRecipients.simulate(built.envelope());
+    if (simulated != null) {
+      return simulated; // never reaches the relay
     }
     long startBy = deadlineNanos == NO_DEADLINE ? NO_DEADLINE : deadlineNanos - budgetNanos;
     try (SmtpConnectionPool.Lease lease = pool.lease(startBy).orElseThrow(SendNotStarted::new)) {
