@@ -201,6 +201,21 @@ class DkimSigningTest {
         .hasMessageContaining("ums.dkim.domains.example.com.selector");
   }
 
+  @Test
+  void dotted_domain_settings_bind_as_written_in_yaml_or_on_the_command_line() {
+    var source =
+        new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(
+            Map.of(
+                "ums.dkim.domains.mail.example-shop.com.selector", "ums2025",
+                "ums.dkim.domains.mail.example-shop.com.private-key-file", "/etc/ums/k.pem"));
+    DkimProperties bound =
+        new org.springframework.boot.context.properties.bind.Binder(source)
+            .bind("ums.dkim", DkimProperties.class)
+            .get();
+    assertThat(bound.signingDomains()).containsOnlyKeys("mail.example-shop.com");
+    assertThat(bound.signingDomains().get("mail.example-shop.com").selector()).isEqualTo("ums2025");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"rsa", "ed25519"})
   void pem_pkcs8_key_files_load_and_sign(String algorithm, @TempDir Path dir) throws Exception {
