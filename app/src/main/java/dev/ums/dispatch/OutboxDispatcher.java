@@ -335,7 +335,9 @@ public class OutboxDispatcher implements SmartLifecycle {
     activeSends.incrementAndGet();
     try {
       SendResult r = sender.send(email(c), c.leaseEndsNanos() - marginNanos);
-      breaker.onHealthy();
+      if (!r.simulated()) {
+        breaker.onHealthy();
+      }
       Instant now = clock.instant();
       o = new Outcome.Sent(c, r.reply(), refused(c, r), now);
       listener.sent(since(started), Duration.between(c.createdAt(), now), c.attempt());
@@ -350,8 +352,10 @@ public class OutboxDispatcher implements SmartLifecycle {
       log.info("event=claim_released message_id={} reason=lease_too_short", c.messageId());
       o = new Outcome.Unsent(c);
     } catch (SmtpSendException e) {
-      boolean relayWide = e.classification().retryable() && breaker.onFailure(e.classification());
-      if (!e.classification().retryable()) {
+      // A simulated outcome (magic recipients) says nothing about the relay: not the breaker's.
+      boolean relayWide =
+          !e.simulated() && e.classification().retryable() && breaker.onFailure(e.classification());
+      if (!e.simulated() && !e.classification().retryable()) {
         breaker.onHealthy(); // a 5xx: the relay answers, the message is at fault
       }
       o =

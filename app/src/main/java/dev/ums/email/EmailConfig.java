@@ -33,8 +33,19 @@ class EmailConfig {
   /** Closed on shutdown: idle connections go at once, busy ones when their send ends. */
   @Bean(destroyMethod = "close")
   EmailSender emailSender(
-      SmtpProperties props, SmtpEndpoint endpoint, Clock clock, JakartaMailTuning tuning) {
-    return new EmailSender(props, endpoint, clock); // tuning is a parameter so that it comes first
+      SmtpProperties props,
+      SmtpEndpoint endpoint,
+      Clock clock,
+      DkimSigner dkim,
+      JakartaMailTuning tuning) {
+    // tuning is a parameter so that it comes first
+    return new EmailSender(props, endpoint, clock, dkim);
+  }
+
+  /** The DKIM keys, read at start-up: a missing or bad key file stops it, naming the setting. */
+  @Bean
+  DkimSigner dkimSigner(DkimProperties props) {
+    return DkimSigner.load(props);
   }
 
   @Bean

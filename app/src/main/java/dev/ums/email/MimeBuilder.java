@@ -122,6 +122,22 @@ final class MimeBuilder {
     return new Built(m, envelope);
   }
 
+  /**
+   * {@code built} with a {@code DKIM-Signature} on top when {@code signer} has a key for its {@code
+   * From} domain (or a parent of it); otherwise {@code built} itself.
+   */
+  static Built sign(Built built, DkimSigner signer, Instant now)
+      throws MessagingException, IOException, java.security.GeneralSecurityException {
+    Rendered r = (Rendered) built.mime();
+    String from = ((InternetAddress) r.getFrom()[0]).getAddress();
+    DkimSigner.DomainKey key = signer.keyFor(from.substring(from.lastIndexOf('@') + 1));
+    if (key == null) {
+      return built;
+    }
+    byte[] field = DkimSigner.sign(key, r.head(), r::writeBody, now);
+    return new Built(r.withHeader(field), built.envelope());
+  }
+
   /** The {@code Date} header text, formatted once per second (the header's resolution). */
   private static String date(Instant now) {
     long second = now.getEpochSecond();
@@ -524,7 +540,7 @@ final class MimeBuilder {
    * they are (they never hold a Bcc header, so the SMTP code's ignore list has nothing to drop),
    * encoding each attachment on the way.
    */
-  private static final class Rendered extends MimeMessage {
+  static final class Rendered extends MimeMessage {
 
     private final List<Object> parts;
     private final long size;
@@ -535,6 +551,56 @@ final class MimeBuilder {
       this.size = size;
     }
 
+    /**
+     * The header block: every field with its CRLF, without the blank line. All of it is in the
+     * first rendered segment, as attachments only begin inside the body.
+     */
+    byte[] head() {
+      byte[] first = (byte[]) parts.get(0);
+      return java.util.Arrays.copyOf(first, headEnd(first));
+    }
+
+    /** Writes the body: everything after the blank line that ends the headers. */
+    void writeBody(OutputStream os) throws IOException {
+      byte[] first = (byte[]) parts.get(0);
+      int start = headEnd(first) + 2;
+      os.write(first, start, first.length - start);
+      for (int i = 1; i < parts.size(); i++) {
+        write(parts.get(i), os);
+      }
+    }
+
+    /** This message with {@code field} (a whole header line, CRLF included) on top. */
+    Rendered withHeader(byte[] field) {
+      List<Object> withField = new ArrayList<>(parts.size() + 1);
+      withField.add(field);
+      withField.addAll(parts);
+      Rendered r = new Rendered(session, List.copyOf(withField), size + field.length);
+      try {
+        r.setFrom(getFrom()[0]);
+      } catch (MessagingException e) {
+        throw new IllegalStateException(e);
+      }
+      return r;
+    }
+
+    private static int headEnd(byte[] b) {
+      for (int i = 0; i + 3 < b.length; i++) {
+        if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
+          return i + 2;
+        }
+      }
+      throw new IllegalStateException("no end of headers in the first segment");
+    }
+
+    private static void write(Object p, OutputStream os) throws IOException {
+      if (p instanceof byte[] bytes) {
+        os.write(bytes);
+      } else {
+        writeBase64(((Base64Part) p).content(), os);
+      }
+    }
+
     @Override
     public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
       writeTo(os);
@@ -543,11 +609,7 @@ final class MimeBuilder {
     @Override
     public void writeTo(OutputStream os) throws IOException {
       for (Object p : parts) {
-        if (p instanceof byte[] bytes) {
-          os.write(bytes);
-        } else {
-          writeBase64(((Base64Part) p).content(), os);
-        }
+        write(p, os);
       }
     }
 

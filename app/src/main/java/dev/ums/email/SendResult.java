@@ -9,11 +9,17 @@ import java.util.List;
  *     that looks like an email address replaced by {@code <redacted>}; safe to store and log
  * @param refused recipients the server refused while accepting the others (empty when all were
  *     accepted). A 4xx entry may succeed if sent again to that recipient alone
+ * @param simulated no relay was involved (magic recipients): says nothing about the relay's health
  */
-public record SendResult(String reply, List<Refused> refused) {
+public record SendResult(String reply, List<Refused> refused, boolean simulated) {
 
   public SendResult {
     refused = refused == null ? List.of() : List.copyOf(refused);
+  }
+
+  /** A relay's answer. */
+  public SendResult(String reply, List<Refused> refused) {
+    this(reply, refused, false);
   }
 
   /** True when every recipient was accepted. */

@@ -14,11 +14,23 @@ public class SmtpSendException extends Exception {
 
   private final FailureClass classification;
   private final Integer replyCode;
+  private final boolean simulated;
 
   public SmtpSendException(FailureClass classification, Integer replyCode, String message) {
+    this(classification, replyCode, message, false);
+  }
+
+  SmtpSendException(
+      FailureClass classification, Integer replyCode, String message, boolean simulated) {
     super(SmtpFailures.redact(message));
     this.classification = classification;
     this.replyCode = replyCode;
+    this.simulated = simulated;
+  }
+
+  /** No relay was involved (magic recipients): says nothing about the relay's health. */
+  public boolean simulated() {
+    return simulated;
   }
 
   /** Whether, and why, a retry may help. */
