@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.ums.email.smtp.SmtpEndpoint;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -146,8 +147,11 @@ class DkimSigningTest {
   @ValueSource(strings = {"rsa-data", "rsa-bdat", "ed25519-data", "ed25519-bdat", "rsa-jakarta"})
   void every_path_to_the_relay_sends_a_verifiable_signature(String variant) throws Exception {
     String algorithm = variant.substring(0, variant.indexOf('-'));
-    try (PipeliningSmtpServer server = new PipeliningSmtpServer()) {
-      server.chunking = variant.endsWith("bdat");
+    boolean chunking = variant.endsWith("bdat");
+    try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+      if (chunking) {
+        server.advertise("PIPELINING", "CHUNKING", "8BITMIME");
+      }
       SmtpProperties p =
           Senders.props(server.port(), 1, Duration.ofSeconds(5), !variant.endsWith("jakarta"));
       try (EmailSender s = new EmailSender(p, SmtpEndpoint.relay(p), CLOCK, signer(algorithm))) {
@@ -155,18 +159,18 @@ class DkimSigningTest {
           s.send(awkward(variant + i, "ann@example.com"));
         }
       }
-      await().until(() -> server.messages.size() == 3);
+      await().until(() -> server.messages().size() == 3);
       for (int i = 0; i < 3; i++) {
         // The first send learns the relay's EHLO over Jakarta Mail (DATA, dot-stuffed); with
         // CHUNKING the next ones go as BDAT, the bytes as they are.
-        byte[] wire = server.messages.get(i);
-        byte[] raw = server.chunking && i > 0 ? wire : DkimVerification.unstuff(wire);
+        byte[] wire = server.messages().get(i);
+        byte[] raw = chunking && i > 0 ? wire : DkimVerification.unstuff(wire);
         DkimVerification.verify(raw, pair(algorithm).getPublic());
       }
       if (variant.endsWith("bdat")) {
-        assertThat(server.commands).anyMatch(c -> c.startsWith("BDAT"));
+        assertThat(server.commands()).anyMatch(c -> c.startsWith("BDAT"));
       } else if (variant.endsWith("data")) {
-        assertThat(server.chunks).anyMatch(c -> c.contains("RCPT TO") && c.contains("DATA"));
+        assertThat(server.reads()).anyMatch(c -> c.contains("RCPT TO") && c.contains("DATA"));
       }
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.ums.ledger.FailureClass;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import org.junit.jupiter.api.Test;
 
 /** Magic recipients get their outcome without a relay; everyone else still goes to the relay. */
@@ -12,7 +13,7 @@ class MagicRecipientsTest {
 
   @Test
   void magic_recipients_get_their_outcome_and_never_reach_the_relay() throws Exception {
-    try (PipeliningSmtpServer relay = new PipeliningSmtpServer();
+    try (ScriptedSmtpServer relay = ScriptedSmtpServer.start();
         EmailSender s = Senders.sender(relay.port())) {
       SendResult delivered = s.send(Senders.simple("m1", "delivered@magic.ums.test"));
       assertThat(delivered.simulated()).isTrue();
@@ -34,13 +35,13 @@ class MagicRecipientsTest {
       assertThat(tempfail.classification()).isEqualTo(FailureClass.TRANSIENT);
       assertThat(tempfail.simulated()).isTrue();
 
-      assertThat(relay.connections.get()).isZero();
-      assertThat(relay.messages).isEmpty();
+      assertThat(relay.connections()).isZero();
+      assertThat(relay.messages()).isEmpty();
 
       // One real recipient: the whole message goes to the relay, as any other.
       SendResult real = s.send(Senders.simple("m5", "bounce@magic.ums.test", "ann@ums.test"));
       assertThat(real.simulated()).isFalse();
-      await().until(() -> relay.messages.size() == 1);
+      await().until(() -> relay.messages().size() == 1);
     }
   }
 }
