@@ -25,6 +25,8 @@ public class Db {
   }
 
   public void clean() {
-    jdbc.execute("TRUNCATE send_failure, outbox, idempotency_record, message CASCADE");
+    jdbc.execute(
+        "TRUNCATE webhook_delivery, webhook_endpoint, event_outbox, message_event, send_failure,"
+            + " outbox, idempotency_record, message CASCADE");
   }
 }
