@@ -29,6 +29,8 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  *       (for a scraper inside a trusted network).
  *   <li>{@code /api/admin/**}, {@code /api/dev/**}: ADMIN.
  *   <li>{@code /api/messages/**}: SENDER or ADMIN (a SENDER sees only its own client's messages).
+ *   <li>{@code /api/webhooks/**}, {@code /api/suppressions/**}: SENDER or ADMIN, each scoped to the
+ *       caller's own client.
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -92,7 +94,14 @@ class SecurityConfig {
                 a.requestMatchers("/actuator/prometheus").permitAll();
               }
               a.requestMatchers("/actuator/**", "/api/admin/**", "/api/dev/**").hasRole("ADMIN");
-              a.requestMatchers("/api/messages", "/api/messages/**").hasAnyRole("SENDER", "ADMIN");
+              a.requestMatchers(
+                      "/api/messages",
+                      "/api/messages/**",
+                      "/api/webhooks",
+                      "/api/webhooks/**",
+                      "/api/suppressions",
+                      "/api/suppressions/**")
+                  .hasAnyRole("SENDER", "ADMIN");
               a.anyRequest().authenticated();
             });
     return http.build();
