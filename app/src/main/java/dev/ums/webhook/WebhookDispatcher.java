@@ -64,6 +64,8 @@ public class WebhookDispatcher implements SchedulingConfigurer {
   private final HttpClient http;
   private final String instance = "webhooks-" + UUID.randomUUID();
   private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+  private final Object turnGuard = new Object();
+  private volatile boolean paused;
   private final Counter delivered;
   private final Counter failed;
   private final Counter disabled;
@@ -97,14 +99,38 @@ public class WebhookDispatcher implements SchedulingConfigurer {
 
   /** One turn: relay new events, then start a worker for every due endpoint not yet in hand. */
   void turn() {
-    try {
-      relay();
-      if (props.enabled()) {
-        deliver();
+    synchronized (turnGuard) {
+      if (paused) {
+        return;
       }
-    } catch (RuntimeException e) {
-      log.warn("event=webhook_turn_failed error={}", e.getClass().getSimpleName());
+      try {
+        relay();
+        if (props.enabled()) {
+          deliver();
+        }
+      } catch (RuntimeException e) {
+        log.warn("event=webhook_turn_failed error={}", e.getClass().getSimpleName());
+      }
     }
+  }
+
+  /**
+   * Starts no further turn and waits for the running one and (up to {@code timeout}) for the
+   * deliveries in flight to end. Until {@link #resume}, nothing is relayed or delivered.
+   */
+  public void pause(Duration timeout) throws InterruptedException {
+    paused = true;
+    synchronized (turnGuard) {
+      // the running turn, if any, has ended
+    }
+    long until = System.nanoTime() + timeout.toNanos();
+    while (!inFlight.isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+  }
+
+  public void resume() {
+    paused = false;
   }
 
   /** Fans out every waiting event; returns how many were relayed. */
