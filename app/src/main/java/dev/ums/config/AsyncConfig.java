@@ -1,6 +1,7 @@
 package dev.ums.config;
 
 import dev.ums.dispatch.DispatchProperties;
+import dev.ums.webhook.WebhookProperties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,10 +14,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
  * Owns scheduling and executors for the whole service: the scheduled jobs (idempotency purge, lease
  * reaper, content retention, backlog readings, alert evaluation, each a {@code
  * SchedulingConfigurer} that takes its interval from its settings record), the SMTP sender pool,
- * the alert webhook thread, the health-check threads and the maintenance thread (re-encryption).
- * One thread lives elsewhere: each SMTP connection pool's send watchdog ({@code
- * dev.ums.email.smtp.SendWatchdog}), which starts and stops with its pool, as a sender built
- * outside Spring has one too.
+ * the alert webhook thread, the webhook delivery pool, the health-check threads and the maintenance
+ * thread (re-encryption). One thread lives elsewhere: each SMTP connection pool's send watchdog
+ * ({@code dev.ums.email.smtp.SendWatchdog}), which starts and stops with its pool, as a sender
+ * built outside Spring has one too.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
@@ -70,6 +71,23 @@ public class AsyncConfig {
     return Executors.newSingleThreadExecutor(
         r -> {
           Thread t = new Thread(r, "ums-maintenance");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /**
+   * The webhook delivery pool: {@code ums.webhooks.workers} threads, apart from the SMTP sender
+   * pool so a slow receiver never delays mail. Each endpoint is handed to at most one thread at a
+   * time.
+   */
+  @Bean(name = "webhookWorkers", destroyMethod = "shutdownNow")
+  ExecutorService webhookWorkers(WebhookProperties props) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        props.workers(),
+        r -> {
+          Thread t = new Thread(r, "ums-webhook-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
         });

@@ -9,6 +9,7 @@ import static dev.ums.support.JdbcTime.instant;
 import static dev.ums.support.JdbcTime.ts;
 
 import dev.ums.support.Dialect;
+import dev.ums.support.Uuid7;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,8 +83,9 @@ public class Ledger {
       "INSERT INTO outbox (message_id, next_attempt_at, attempts) VALUES (?, ?, 0)";
 
   /**
-   * PostgreSQL, one message: message + outbox row in a single statement. Run in autocommit it is
-   * its own transaction: one round trip instead of begin, two inserts and commit.
+   * PostgreSQL, one message: message + outbox row + its {@code message.queued} event in a single
+   * statement. Run in autocommit it is its own transaction: one round trip instead of begin, two
+   * inserts and commit.
    */
   private static final String INSERT_ONE_POSTGRESQL =
       """
@@ -92,15 +94,21 @@ public class Ledger {
                              recipient_digests, send_at, attempts, created_at, updated_at, tags)
         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
         RETURNING id
+      ), o AS (
+        INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
+      ), e AS (
+        INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
+        SELECT ?, id, ?, ?, ?, ? FROM m
+        RETURNING id
       )
-      INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
+      INSERT INTO event_outbox (event_id) SELECT id FROM e
       """;
 
   /**
    * One message with an idempotency key, in a single statement (databases that {@link
-   * Dialect#writesInOneStatement}): the key is taken with the dialect's statement, which only
-   * overwrites an expired record, and the message and outbox rows are inserted only if it took the
-   * key. Returns how many messages it queued (0 or 1).
+   * Dialect#writesInOneStatement}), with its {@code message.queued} event: the key is taken with
+   * the dialect's statement, which only overwrites an expired record, and the message and outbox
+   * rows are inserted only if it took the key. Returns how many messages it queued (0 or 1).
    */
   private static String insertOneWithKey(Dialect dialect) {
     return "WITH k AS (\n"
@@ -115,6 +123,12 @@ public class Ledger {
         ), o AS (
           INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
           RETURNING message_id
+        ), e AS (
+          INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
+          SELECT ?, message_id, ?, ?, ?, ? FROM o
+          RETURNING id
+        ), eo AS (
+          INSERT INTO event_outbox (event_id) SELECT id FROM e
         )
         SELECT COUNT(*) FROM o
         """;
@@ -143,8 +157,8 @@ public class Ledger {
 
   /**
    * Enqueues messages: each {@code QUEUED} with an outbox row due at its {@code sendAt} (or at
-   * once), with JDBC batching. Runs in the caller's transaction, which must also hold whatever
-   * makes the answer to the client true (its idempotency record).
+   * once) and a {@code message.queued} event, with JDBC batching. Runs in the caller's transaction,
+   * which must also hold whatever makes the answer to the client true (its idempotency record).
    */
   public void enqueue(List<NewMessage> messages) {
     jdbc.batchUpdate(
@@ -175,6 +189,8 @@ public class Ledger {
           ps.setObject(1, m.id());
           ps.setObject(2, ts(due(m)));
         });
+    writeEvents(
+        messages.stream().map(m -> Event.of(m.id(), EventType.QUEUED, m.createdAt())).toList());
   }
 
   /**
@@ -197,7 +213,12 @@ public class Ledger {
       ts(m.createdAt()),
       ts(m.createdAt()),
       m.tags(),
-      ts(due(m))
+      ts(due(m)),
+      Uuid7.next(),
+      m.clientId(),
+      EventType.QUEUED.wireName(),
+      NEW,
+      ts(m.createdAt())
     };
     if (key == null) {
       return jdbc.update(INSERT_ONE_POSTGRESQL, message) == 1;
@@ -453,6 +474,32 @@ public class Ledger {
           ps.setString(5, truncate(f.text(), 512));
           ps.setObject(6, ts(f.at()));
         });
+    List<Event> events = new ArrayList<>(sentApplied.size() + failed.size());
+    for (Outcome.Sent x : sentApplied) {
+      events.add(
+          new Event(
+              x.claim().messageId(),
+              EventType.SENT,
+              x.claim().attempt(),
+              replyCode(x.reply()),
+              null,
+              null,
+              null,
+              x.at()));
+    }
+    for (Outcome.Failed f : failed) {
+      events.add(
+          new Event(
+              f.claim().messageId(),
+              f.retried() ? EventType.DEFERRED : EventType.FAILED,
+              f.claim().attempt(),
+              f.replyCode(),
+              f.classification(),
+              f.retryAt(),
+              null,
+              f.at()));
+    }
+    writeEvents(events);
     for (Outcome.Failed f : deadApplied) {
       log.warn(
           "event=dead_letter message_id={} attempt={} class={} code={} reason=\"{}\"",
@@ -609,6 +656,7 @@ public class Ledger {
                 // An unclaimed outbox row always belongs to a QUEUED message; never commit half.
                 throw new IllegalStateException("outbox row without a QUEUED message: " + id);
               }
+              writeEvents(List.of(Event.of(id, EventType.CANCELLED, now)));
               return true;
             }));
   }
@@ -631,6 +679,21 @@ public class Ledger {
 
   private int redriveInTx(List<UUID> ids, boolean includeResolved, Instant now, String queued) {
     String in = placeholders(ids.size());
+    List<Object> lockArgs = new ArrayList<>();
+    lockArgs.add(FAILED.name());
+    lockArgs.addAll(ids);
+    List<UUID> failed =
+        jdbc.queryForList(
+            "SELECT id FROM message WHERE status = ? AND id IN ("
+                + in
+                + ")"
+                + (includeResolved ? "" : " AND resolved_at IS NULL")
+                + " FOR UPDATE",
+            UUID.class,
+            lockArgs.toArray());
+    if (failed.isEmpty()) {
+      return 0;
+    }
     List<Object> args = new ArrayList<>();
     args.add(queued);
     args.add(ts(now));
@@ -664,6 +727,15 @@ public class Ledger {
       throw new IllegalStateException(
           "re-drive moved " + moved + " messages but queued " + inserted + "; rolled back");
     }
+    if (moved != failed.size()) {
+      throw new IllegalStateException(
+          "re-drive locked "
+              + failed.size()
+              + " dead letters but moved "
+              + moved
+              + "; rolled back");
+    }
+    writeEvents(failed.stream().map(id -> Event.of(id, EventType.REDRIVEN, now)).toList());
     return moved;
   }
 
@@ -764,6 +836,174 @@ public class Ledger {
             (rs, n) -> new Sealed(rs.getObject("id", UUID.class), rs.getBytes("content")))
         .stream()
         .findFirst();
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  private static final String INSERT_EVENT =
+      """
+      INSERT INTO message_event (id, message_id, client_id, type, status, attempt, reply_code,
+                                 failure_class, next_attempt_at, suppressed, occurred_at)
+      SELECT ?, id, client_id, ?, status, ?, ?, ?, ?, ?, ? FROM message WHERE id = ?
+      """;
+
+  /** An event about to be written with the change that causes it (the status is read back). */
+  private record Event(
+      UUID messageId,
+      EventType type,
+      Integer attempt,
+      Integer replyCode,
+      FailureClass failureClass,
+      Instant nextAttemptAt,
+      Integer suppressed,
+      Instant at) {
+
+    static Event of(UUID messageId, EventType type, Instant at) {
+      return new Event(messageId, type, null, null, null, null, null, at);
+    }
+  }
+
+  /**
+   * Writes events and their event-outbox rows in the caller's transaction, after the changes they
+   * describe: each takes the message's client and its status as the change left it.
+   */
+  private void writeEvents(List<Event> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    List<UUID> ids = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      ids.add(Uuid7.next());
+    }
+    List<Integer> index = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      index.add(i);
+    }
+    jdbc.batchUpdate(
+        INSERT_EVENT,
+        index,
+        index.size(),
+        (ps, i) -> {
+          Event e = events.get(i);
+          ps.setObject(1, ids.get(i));
+          ps.setString(2, e.type().wireName());
+          ps.setObject(3, e.attempt());
+          ps.setObject(4, e.replyCode());
+          ps.setString(5, e.failureClass() == null ? null : e.failureClass().name());
+          ps.setObject(6, ts(e.nextAttemptAt()));
+          ps.setObject(7, e.suppressed());
+          ps.setObject(8, ts(e.at()));
+          ps.setObject(9, e.messageId());
+        });
+    jdbc.batchUpdate(
+        "INSERT INTO event_outbox (event_id) VALUES (?)",
+        ids,
+        ids.size(),
+        (ps, id) -> ps.setObject(1, id));
+  }
+
+  /** The reply code at the start of an SMTP reply ("250 2.0.0 Ok" → 250), or null. */
+  static Integer replyCode(String reply) {
+    if (reply == null || reply.length() < 3) {
+      return null;
+    }
+    for (int i = 0; i < 3; i++) {
+      if (!Character.isDigit(reply.charAt(i))) {
+        return null;
+      }
+    }
+    return Integer.parseInt(reply.substring(0, 3));
+  }
+
+  private static final String SELECT_EVENT =
+      """
+      SELECT seq, id, message_id, client_id, type, status, attempt, reply_code, failure_class,
+             next_attempt_at, suppressed, occurred_at
+        FROM message_event
+      """;
+
+  private static MessageEvent event(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    String failureClass = rs.getString("failure_class");
+    return new MessageEvent(
+        rs.getLong("seq"),
+        rs.getObject("id", UUID.class),
+        rs.getObject("message_id", UUID.class),
+        rs.getString("client_id"),
+        EventType.ofWireName(rs.getString("type")),
+        MessageStatus.valueOf(rs.getString("status")),
+        (Integer) rs.getObject("attempt"),
+        (Integer) rs.getObject("reply_code"),
+        failureClass == null ? null : FailureClass.valueOf(failureClass),
+        instant(rs, "next_attempt_at"),
+        (Integer) rs.getObject("suppressed"),
+        instant(rs, "occurred_at"));
+  }
+
+  /** A message's events, oldest first. */
+  public List<MessageEvent> events(UUID messageId) {
+    return jdbc.query(
+        SELECT_EVENT + " WHERE message_id = ? ORDER BY seq", Ledger::event, messageId);
+  }
+
+  /** Events by id, in their order. */
+  public List<MessageEvent> events(List<UUID> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.query(
+        SELECT_EVENT + " WHERE id IN (" + placeholders(ids.size()) + ") ORDER BY seq",
+        Ledger::event,
+        ids.toArray());
+  }
+
+  /**
+   * The events of {@code clientId} that occurred in [{@code from}, {@code to}), oldest first, at
+   * most {@code limit}.
+   */
+  public List<MessageEvent> events(String clientId, Instant from, Instant to, int limit) {
+    return jdbc.query(
+        SELECT_EVENT
+            + " WHERE client_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY seq LIMIT ?",
+        Ledger::event,
+        clientId,
+        ts(from),
+        ts(to),
+        limit);
+  }
+
+  /**
+   * Hands up to {@code limit} not yet relayed events, oldest first, to {@code relay} and forgets
+   * them, in one transaction: {@code relay} writes what it makes of them (webhook deliveries) in
+   * the same transaction, so an event is relayed once or, if anything throws, not at all and
+   * offered again. Relays are serialized across instances (the dialect's fleet lock), so a later
+   * event of a message is never relayed before an earlier one. Returns how many were relayed.
+   */
+  public int relayEvents(int limit, java.util.function.Consumer<List<MessageEvent>> relay) {
+    Integer n =
+        tx.execute(
+            s -> {
+              if (!Boolean.TRUE.equals(
+                  jdbc.queryForObject(dialect.tryFleetLock(), Boolean.class, "event_relay"))) {
+                return 0;
+              }
+              List<UUID> ids =
+                  jdbc.queryForList(
+                      "SELECT o.event_id FROM event_outbox o"
+                          + " JOIN message_event e ON e.id = o.event_id ORDER BY e.seq LIMIT ?",
+                      UUID.class,
+                      limit);
+              if (ids.isEmpty()) {
+                return 0;
+              }
+              relay.accept(events(ids));
+              jdbc.batchUpdate(
+                  "DELETE FROM event_outbox WHERE event_id = ?",
+                  ids,
+                  ids.size(),
+                  (ps, id) -> ps.setObject(1, id));
+              return ids.size();
+            });
+    return n == null ? 0 : n;
   }
 
   private static String placeholders(int n) {

@@ -29,6 +29,7 @@ final class Operations {
     return switch (status) {
       case 201 -> "Created";
       case 202 -> "Accepted";
+      case 204 -> "No Content";
       default -> "OK";
     };
   }
@@ -74,6 +75,38 @@ final class Operations {
                   "Only a QUEUED message no dispatcher has claimed; otherwise 409"
                       + " `/problems/not-cancellable` with `currentStatus`.",
                   409)),
+          Map.entry(
+              "POST /api/webhooks",
+              docStatus(
+                  "createWebhook",
+                  "Create a webhook endpoint for the caller's client",
+                  "The answer carries the signing secret (`whsec_...`), shown this once.",
+                  201,
+                  400,
+                  409)),
+          Map.entry(
+              "GET /api/webhooks", doc("listWebhooks", "The client's webhook endpoints", null)),
+          Map.entry(
+              "GET /api/webhooks/{id}",
+              doc("getWebhook", "One webhook endpoint, without its secret", null)),
+          Map.entry(
+              "DELETE /api/webhooks/{id}",
+              docStatus(
+                  "deleteWebhook", "Delete a webhook endpoint and its delivery log", null, 204)),
+          Map.entry(
+              "POST /api/webhooks/{id}/enable",
+              doc("enableWebhook", "Put a disabled webhook endpoint back in service", null)),
+          Map.entry(
+              "GET /api/webhooks/{id}/deliveries",
+              doc("listWebhookDeliveries", "The endpoint's delivery log, newest first", null)),
+          Map.entry(
+              "POST /api/webhooks/{id}/replay",
+              docStatus(
+                  "replayWebhook",
+                  "Send one event, or every event of a time range, again",
+                  "`{\"eventId\"}` or `{\"from\", \"to\"}`; answers how many were queued.",
+                  202,
+                  400)),
           Map.entry(
               "GET /api/admin/messages",
               doc(

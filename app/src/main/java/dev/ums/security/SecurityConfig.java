@@ -31,6 +31,7 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  *   <li>{@code /api/messages/**}: SENDER or ADMIN (a SENDER sees only its own client's messages).
  *   <li>{@code /api/templates/**}: SENDER or ADMIN (every key sees only its own client's
  *       templates).
+ *   <li>{@code /api/webhooks/**}: SENDER or ADMIN, scoped to the caller's own client.
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -94,8 +95,13 @@ class SecurityConfig {
                 a.requestMatchers("/actuator/prometheus").permitAll();
               }
               a.requestMatchers("/actuator/**", "/api/admin/**", "/api/dev/**").hasRole("ADMIN");
-              a.requestMatchers("/api/messages", "/api/messages/**").hasAnyRole("SENDER", "ADMIN");
-              a.requestMatchers("/api/templates", "/api/templates/**")
+              a.requestMatchers(
+                      "/api/messages",
+                      "/api/messages/**",
+                      "/api/webhooks",
+                      "/api/webhooks/**",
+                      "/api/templates",
+                      "/api/templates/**")
                   .hasAnyRole("SENDER", "ADMIN");
               a.anyRequest().authenticated();
             });

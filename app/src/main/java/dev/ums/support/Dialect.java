@@ -37,6 +37,11 @@ public enum Dialect {
     }
 
     @Override
+    public String tryFleetLock() {
+      return "SELECT pg_try_advisory_xact_lock(hashtext(?))";
+    }
+
+    @Override
     public String takeIdempotencyKey() {
       return """
           INSERT INTO idempotency_record
@@ -77,6 +82,12 @@ public enum Dialect {
     @Override
     public String arrayContains(String column) {
       return "ARRAY_CONTAINS(" + column + ", ?)";
+    }
+
+    @Override
+    public String tryFleetLock() {
+      // One process: the callers run on one thread each.
+      return "SELECT CAST(? AS VARCHAR) IS NOT NULL";
     }
 
     @Override
@@ -121,6 +132,13 @@ public enum Dialect {
 
   /** A condition that array column {@code column} holds the value of one {@code ?} parameter. */
   public abstract String arrayContains(String column);
+
+  /**
+   * Takes the lock named by its one parameter for the rest of the transaction, if no other
+   * transaction holds it; selects one boolean, true when taken. Serializes a job across instances
+   * without waiting for each other.
+   */
+  public abstract String tryFleetLock();
 
   /**
    * Takes an idempotency key: inserts the record, or overwrites one whose {@code expires_at} has

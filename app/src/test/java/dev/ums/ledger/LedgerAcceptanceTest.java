@@ -1,6 +1,7 @@
 package dev.ums.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ums.support.Dialect;
 import dev.ums.testing.PostgresTestDatabase;
@@ -67,26 +68,28 @@ class LedgerAcceptanceTest {
   abstract static class Lifecycle {
     final TestClock clock = new TestClock();
     JdbcTemplate jdbc;
-    Ledger ledger;
+    TransactionTemplate tx;
     Dialect dialect;
+    Ledger ledger;
 
     void open(DataSource ds, Dialect dialect, String vendor) {
-      this.dialect = dialect;
       Flyway.configure()
           .dataSource(ds)
           .locations("classpath:db/migration/" + vendor)
           .load()
           .migrate();
       jdbc = new JdbcTemplate(ds);
-      ledger =
-          new Ledger(
-              jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)), clock, dialect);
+      tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+      this.dialect = dialect;
+      ledger = new Ledger(jdbc, tx, clock, dialect);
     }
 
     @BeforeEach
     void empty() {
       clock.reset();
       // The suite's own database, on H2 or PostgreSQL; the ledger deletes no message by design.
+      jdbc.update("DELETE FROM event_outbox");
+      jdbc.update("DELETE FROM message_event");
       jdbc.update("DELETE FROM send_failure");
       jdbc.update("DELETE FROM outbox");
       jdbc.update("DELETE FROM message");
@@ -316,6 +319,132 @@ class LedgerAcceptanceTest {
                   "SELECT id FROM message WHERE content_dropped_at IS NOT NULL", UUID.class))
           .containsExactly(id)
           .doesNotContain(waiting);
+    }
+
+    List<String> events(UUID id) {
+      return ledger.events(id).stream().map(e -> e.type().wireName() + ":" + e.status()).toList();
+    }
+
+    List<UUID> unrelayed() {
+      return jdbc.queryForList("SELECT event_id FROM event_outbox", UUID.class);
+    }
+
+    @Test
+    void every_transition_writes_its_event_with_the_status_it_left() {
+      UUID sent = enqueue();
+      ledger.record(List.of(failure(claimOne(), clock.instant(), true)));
+      ledger.record(List.of(new Outcome.Sent(claimOne(), "250 2.0.0 ok", null, clock.instant())));
+      assertThat(events(sent))
+          .containsExactly("message.queued:QUEUED", "message.deferred:QUEUED", "message.sent:SENT");
+      MessageEvent deferred = ledger.events(sent).get(1);
+      assertThat(deferred.attempt()).isEqualTo(1);
+      assertThat(deferred.replyCode()).isEqualTo(451);
+      assertThat(deferred.failureClass()).isEqualTo(FailureClass.TRANSIENT);
+      assertThat(deferred.nextAttemptAt()).isNotNull();
+      assertThat(ledger.events(sent).get(2).replyCode()).isEqualTo(250);
+      assertThat(ledger.events(sent).get(2).clientId()).isEqualTo("c1");
+
+      UUID dead = enqueue();
+      ledger.record(List.of(failure(claimOne(), null, true)));
+      ledger.redrive(List.of(dead), false, clock.instant());
+      assertThat(ledger.cancel(dead, "c1", clock.instant())).isTrue();
+      assertThat(events(dead))
+          .containsExactly(
+              "message.queued:QUEUED",
+              "message.failed:FAILED",
+              "message.redriven:QUEUED",
+              "message.cancelled:CANCELLED");
+      // Claims and releases are the dispatcher's business: no event.
+      UUID released = enqueue();
+      ledger.record(List.of(new Outcome.Unsent(claimOne())));
+      assertThat(events(released)).containsExactly("message.queued:QUEUED");
+      assertThat(unrelayed()).hasSize(3 + 4 + 1);
+    }
+
+    @Test
+    void a_rolled_back_transition_writes_no_event() {
+      UUID id = enqueue();
+      Claim c = claimOne();
+      tx.executeWithoutResult(
+          s -> {
+            ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+            s.setRollbackOnly();
+          });
+      UUID other = UUID.randomUUID();
+      tx.executeWithoutResult(
+          s -> {
+            ledger.enqueue(
+                List.of(
+                    new NewMessage(
+                        other,
+                        "c1",
+                        new byte[] {1},
+                        1,
+                        new String[] {"d"},
+                        null,
+                        clock.instant())));
+            s.setRollbackOnly();
+          });
+
+      assertThat(status(id)).isEqualTo("SENDING");
+      assertThat(events(id)).containsExactly("message.queued:QUEUED");
+      assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM message_event", Integer.class))
+          .isEqualTo(1);
+      assertThat(unrelayed()).hasSize(1);
+    }
+
+    @Test
+    void the_single_statement_enqueue_writes_the_queued_event_too() {
+      org.junit.jupiter.api.Assumptions.assumeTrue(dialect.writesInOneStatement());
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      UUID plain = UUID.randomUUID();
+      UUID keyed = UUID.randomUUID();
+      assertThat(
+              ledger.enqueueOne(
+                  new NewMessage(plain, "c1", new byte[] {1}, 1, new String[] {"d"}, null, now),
+                  null))
+          .isTrue();
+      KeyClaim key = new KeyClaim("k1", "f".repeat(64), 202, "{}", now.plusSeconds(60));
+      assertThat(
+              ledger.enqueueOne(
+                  new NewMessage(keyed, "c1", new byte[] {1}, 1, new String[] {"d"}, null, now),
+                  key))
+          .isTrue();
+      assertThat(
+              ledger.enqueueOne(
+                  new NewMessage(
+                      UUID.randomUUID(), "c1", new byte[] {1}, 1, new String[] {"d"}, null, now),
+                  key))
+          .isFalse();
+
+      assertThat(events(plain)).containsExactly("message.queued:QUEUED");
+      assertThat(events(keyed)).containsExactly("message.queued:QUEUED");
+      assertThat(unrelayed()).hasSize(2);
+      jdbc.update("DELETE FROM idempotency_record");
+    }
+
+    @Test
+    void relayed_events_are_handed_over_once_in_order_and_a_failed_relay_hands_them_again() {
+      UUID id = enqueue();
+      ledger.record(List.of(new Outcome.Sent(claimOne(), "250 ok", null, clock.instant())));
+
+      assertThatThrownBy(
+              () ->
+                  ledger.relayEvents(
+                      10,
+                      e -> {
+                        throw new IllegalStateException("receiver table gone");
+                      }))
+          .isInstanceOf(IllegalStateException.class);
+      assertThat(unrelayed()).hasSize(2);
+
+      List<MessageEvent> relayed = new java.util.ArrayList<>();
+      assertThat(ledger.relayEvents(10, relayed::addAll)).isEqualTo(2);
+      assertThat(relayed)
+          .extracting(e -> e.type().wireName())
+          .containsExactly("message.queued", "message.sent");
+      assertThat(relayed).allSatisfy(e -> assertThat(e.messageId()).isEqualTo(id));
+      assertThat(ledger.relayEvents(10, relayed::addAll)).isZero();
     }
   }
 }

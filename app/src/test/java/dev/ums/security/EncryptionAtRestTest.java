@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
 import dev.ums.testing.Http;
 import dev.ums.testing.TestSmtp;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,8 +33,27 @@ class EncryptionAtRestTest {
   @Autowired ContentCipher cipher;
 
   @Test
-  void after_a_full_send_no_table_and_no_log_line_holds_the_personal_data(CapturedOutput output) {
+  void after_a_full_send_no_table_no_log_line_and_no_webhook_payload_holds_the_personal_data(
+      CapturedOutput output) throws Exception {
     String marker = "zq" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+    // A webhook endpoint, so event payloads and the delivery tables are part of what is checked.
+    List<String> payloads = new CopyOnWriteArrayList<>();
+    HttpServer receiver =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          payloads.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    receiver.start();
+    assertThat(
+            http.postJson(
+                    "/api/webhooks",
+                    "{\"url\": \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"}")
+                .status())
+        .isEqualTo(201);
     String id =
         http.postJson(
                 "/api/messages",
@@ -56,6 +79,10 @@ class EncryptionAtRestTest {
         .atMost(Duration.ofSeconds(10))
         .until(
             () -> http.get("/api/messages/" + id).json().get("status").asString().equals("SENT"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> payloads.size() >= 2);
+    receiver.stop(0);
+    assertThat(payloads).anySatisfy(p -> assertThat(p).contains("message.sent").contains(id));
+    assertThat(payloads).allSatisfy(p -> assertThat(p).doesNotContain(marker));
     // It did go out, in clear, over SMTP.
     assertThat(TestSmtp.received()).anySatisfy(m -> assertThat(TestSmtp.messageId(m)).contains(id));
 

@@ -26,6 +26,7 @@ public class Db {
 
   public void clean() {
     jdbc.execute(
-        "TRUNCATE send_failure, outbox, idempotency_record, message, message_template CASCADE");
+        "TRUNCATE webhook_delivery, webhook_endpoint, event_outbox, message_event, send_failure,"
+            + " outbox, idempotency_record, message, message_template CASCADE");
   }
 }

@@ -38,7 +38,8 @@ import org.springframework.test.context.ContextConfiguration;
       "ums.dispatch.reap-interval=1h",
       "ums.dispatch.poll-interval=200ms",
       "ums.dispatch.instance-id=test-main",
-      "ums.mail.message-id-domain=test.ums"
+      "ums.mail.message-id-domain=test.ums",
+      "ums.webhooks.poll-interval=50ms"
     })
 @ContextConfiguration(initializers = TestSmtpPortInitializer.class)
 @Import(TestSupportConfig.class)

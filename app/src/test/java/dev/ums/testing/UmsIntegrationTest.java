@@ -27,7 +27,10 @@ import org.springframework.context.annotation.Import;
       "ums.ratelimit.clients.limited.messages-per-second=5",
       "ums.limits.max-message-bytes=1MB",
       "ums.limits.max-request-bytes=4MB",
-      "ums.dispatch.enabled=false"
+      "ums.dispatch.enabled=false",
+      "ums.webhooks.poll-interval=50ms",
+      "ums.webhooks.read-timeout=2s",
+      "ums.webhooks.retry-schedule=100ms,200ms,300ms,400ms,500ms,500ms,500ms,500ms,500ms,500ms"
     })
 @Import(TestSupportConfig.class)
 @ExtendWith(UmsReset.class)

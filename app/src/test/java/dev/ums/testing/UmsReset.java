@@ -1,6 +1,8 @@
 package dev.ums.testing;
 
 import dev.ums.dispatch.OutboxDispatcher;
+import dev.ums.webhook.WebhookDispatcher;
+import java.time.Duration;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -48,7 +50,21 @@ public class UmsReset implements BeforeEachCallback, AfterEachCallback {
   }
 
   private static void reset(ApplicationContext app) {
-    app.getBean(Db.class).clean();
-    app.getBean(TestClock.class).reset();
+    // The webhook relay holds row locks on the event tables; TRUNCATE must not wait for them.
+    WebhookDispatcher webhooks = app.getBeanProvider(WebhookDispatcher.class).getIfAvailable();
+    try {
+      if (webhooks != null) {
+        webhooks.pause(Duration.ofSeconds(5));
+      }
+      app.getBean(Db.class).clean();
+      app.getBean(TestClock.class).reset();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } finally {
+      if (webhooks != null) {
+        webhooks.resume();
+      }
+    }
   }
 }

@@ -1,0 +1,30 @@
+package dev.ums.ledger;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One delivery event as stored: ids, status and codes, never an address, subject or body.
+ *
+ * @param seq the event's position (later events of one message always have a larger one)
+ * @param id the event id (the {@code webhook-id} of its deliveries)
+ * @param status the message's status once the change was made
+ * @param attempt the attempt it concerns, if any
+ * @param replyCode the SMTP reply code, if any
+ * @param failureClass how a failed attempt was classified, if any
+ * @param nextAttemptAt when a deferred message is tried again
+ * @param suppressed how many recipients were left out because they are suppressed
+ */
+public record MessageEvent(
+    long seq,
+    UUID id,
+    UUID messageId,
+    String clientId,
+    EventType type,
+    MessageStatus status,
+    Integer attempt,
+    Integer replyCode,
+    FailureClass failureClass,
+    Instant nextAttemptAt,
+    Integer suppressed,
+    Instant occurredAt) {}

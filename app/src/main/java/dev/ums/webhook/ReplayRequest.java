@@ -1,0 +1,7 @@
+package dev.ums.webhook;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** {@code POST /api/webhooks/{id}/replay}: one event, or every event in [from, to). */
+public record ReplayRequest(UUID eventId, Instant from, Instant to) {}

@@ -1,0 +1,40 @@
+package dev.ums.webhook;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ums.ledger.MessageEvent;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The JSON body of a delivery (Standard Webhooks shape: {@code type}, {@code timestamp}, {@code
+ * data}). Ids, status and codes only: never an address, subject or body.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record WebhookPayload(String type, Instant timestamp, Data data) {
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Data(
+      UUID eventId,
+      UUID messageId,
+      String status,
+      Integer attempt,
+      Integer smtpCode,
+      String failureClass,
+      Instant nextAttemptAt,
+      Integer suppressed) {}
+
+  static WebhookPayload of(MessageEvent e) {
+    return new WebhookPayload(
+        e.type().wireName(),
+        e.occurredAt(),
+        new Data(
+            e.id(),
+            e.messageId(),
+            e.status().name(),
+            e.attempt(),
+            e.replyCode(),
+            e.failureClass() == null ? null : e.failureClass().name(),
+            e.nextAttemptAt(),
+            e.suppressed()));
+  }
+}
