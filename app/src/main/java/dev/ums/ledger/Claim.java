@@ -16,6 +16,8 @@ import java.util.UUID;
  * @param leaseEndsNanos when the claim's lease ends, on the {@link System#nanoTime()} scale of the
  *     claiming JVM (taken before the claim statement, so never later than the stored lease); 0 for
  *     rows claimed only to be reaped
+ * @param deliveryRule the delivery rule the message matched at intake; null for rows claimed only
+ *     to be reaped
  */
 public record Claim(
     UUID messageId,
@@ -23,4 +25,5 @@ public record Claim(
     int attempt,
     Instant createdAt,
     byte[] content,
-    long leaseEndsNanos) {}
+    long leaseEndsNanos,
+    String deliveryRule) {}
