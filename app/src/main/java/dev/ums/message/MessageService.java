@@ -1,9 +1,11 @@
 package dev.ums.message;
 
+import dev.ums.delivery.DeliveryRules;
 import dev.ums.ledger.KeyClaim;
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageStatus;
 import dev.ums.ledger.NewMessage;
+import dev.ums.ledger.Priority;
 import dev.ums.security.Caller;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
@@ -60,6 +62,7 @@ public class MessageService {
   private final RecipientIndex index;
   private final GroupCommit groupCommit;
   private final SenderDomains senderDomains;
+  private final DeliveryRules deliveryRules;
 
   MessageService(
       MessageRepository messages,
@@ -77,7 +80,9 @@ public class MessageService {
       ContentCipher cipher,
       RecipientIndex index,
       GroupCommit groupCommit,
-      SenderDomains senderDomains) {
+      SenderDomains senderDomains,
+      DeliveryRules deliveryRules) {
+    this.deliveryRules = deliveryRules;
     this.groupCommit = groupCommit;
     this.senderDomains = senderDomains;
     this.cipher = cipher;
@@ -108,7 +113,7 @@ public class MessageService {
     if (!c.refused().isEmpty()) {
       throw senderRefused(c.refused());
     }
-    NewMessage m = newMessage(clientId, c, now);
+    NewMessage m = newMessage(clientId, c, now, priority(request, Priority.NORMAL));
     String body =
         json.writeValueAsString(new AcceptedMessage(null, m.id(), MessageStatus.QUEUED, now));
     IntakeResult result =
@@ -166,7 +171,7 @@ public class MessageService {
         }
         continue;
       }
-      NewMessage m = newMessage(clientId, c, now);
+      NewMessage m = newMessage(clientId, c, now, priority(batch.messages().get(i), Priority.BULK));
       rows.add(m);
       answers.add(new AcceptedMessage(i, m.id(), MessageStatus.QUEUED, now));
     }
@@ -263,16 +268,25 @@ public class MessageService {
     }
   }
 
-  private NewMessage newMessage(String clientId, MessageValidator.Checked c, Instant now) {
+  private NewMessage newMessage(
+      String clientId, MessageValidator.Checked c, Instant now, Priority priority) {
     UUID id = Uuid7.next();
+    List<String> recipients = c.content().allRecipients();
     return new NewMessage(
         id,
         clientId,
         cipher.seal(id, json.writeValueAsBytes(c.content())),
-        c.content().allRecipients().size(),
-        index.digests(c.content().allRecipients()),
+        recipients.size(),
+        index.digests(recipients),
         c.sendAt(),
-        now);
+        now,
+        priority,
+        deliveryRules.ruleFor(recipients));
+  }
+
+  /** The request's priority (validated already), or the endpoint's default. */
+  private static Priority priority(SendRequest r, Priority endpointDefault) {
+    return r.priority() == null ? endpointDefault : Priority.parse(r.priority());
   }
 
   private Instant now() {
@@ -296,7 +310,8 @@ public class MessageService {
         r.html(),
         sorted(r.headers()),
         r.sendAt(),
-        sorted(r.metadata()));
+        sorted(r.metadata()),
+        r.priority());
   }
 
   private static Map<String, String> sorted(Map<String, String> m) {

@@ -124,6 +124,9 @@ final class MessageValidator {
     headers(r.headers(), errors);
     metadata(r.metadata(), errors);
     Instant sendAt = sendAt(r.sendAt(), now, errors);
+    if (r.priority() != null && dev.ums.ledger.Priority.parse(r.priority()) == null) {
+      errors.add(FieldProblem.of("priority", "one of high, normal, bulk"));
+    }
 
     long bytes = utf8(r.subject()) + utf8(r.text()) + utf8(r.html());
     if (r.headers() != null) {
