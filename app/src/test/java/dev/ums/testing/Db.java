@@ -25,6 +25,7 @@ public class Db {
   }
 
   public void clean() {
-    jdbc.execute("TRUNCATE send_failure, outbox, idempotency_record, message CASCADE");
+    jdbc.execute(
+        "TRUNCATE send_failure, outbox, idempotency_record, message, delivery_budget CASCADE");
   }
 }
