@@ -278,4 +278,77 @@ class DeliveryControlTest {
     assertThat(db.jdbc().queryForObject("SELECT MAX(attempts) FROM message", Integer.class))
         .isEqualTo(1);
   }
+
+  String senderKey(String client) {
+    Http.Answer a =
+        http.postJson(
+            "/api/admin/keys", "{\"clientId\": \"" + client + "\", \"role\": \"SENDER\"}");
+    assertThat(a.status()).as(a.body()).isEqualTo(201);
+    return a.json().get("key").asString();
+  }
+
+  void queueAs(Http client, String domain, int n) {
+    for (int from = 0; from < n; from += 500) {
+      StringBuilder b = new StringBuilder("{\"messages\": [");
+      for (int i = from; i < Math.min(n, from + 500); i++) {
+        b.append(i > from ? "," : "")
+            .append("{\"to\": [\"u")
+            .append(i)
+            .append('@')
+            .append(domain)
+            .append("\"], \"text\": \"hi\"}");
+      }
+      assertThat(client.postJson("/api/messages/batch", b.append("]}").toString()).status())
+          .isEqualTo(202);
+    }
+  }
+
+  @Test
+  void clients_with_due_mail_share_delivery_by_weight() throws Exception {
+    String a = "share-a-" + System.nanoTime();
+    String b = "share-b-" + System.nanoTime();
+    DeliveryProperties base = props(null, Map.of(), true);
+    DeliveryProperties weighted =
+        new DeliveryProperties(
+            base.maxRate(),
+            base.burst(),
+            base.domains(),
+            base.defaultRule(),
+            base.adaptive(),
+            new DeliveryProperties.FairShare(true, Map.of(b, 3)));
+    start(weighted, null);
+    // A's backlog is queued first, so without sharing B would wait for all of it.
+    queueAs(http.as(senderKey(a)), "a.example", 800);
+    queueAs(http.as(senderKey(b)), "b.example", 800);
+    dispatcher.start();
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> sent("a.example") + sent("b.example") >= 400);
+    int ofA = sent("a.example");
+    int ofB = sent("b.example");
+    // Weights 1 : 3, so B gets about three quarters while both have mail due.
+    assertThat((double) ofB / (ofA + ofB)).isBetween(0.6, 0.9);
+    await().atMost(Duration.ofSeconds(60)).until(() -> db.count("outbox") == 0);
+  }
+
+  @Test
+  void high_priority_mail_goes_before_a_bulk_backlog() throws Exception {
+    start(props(100d, Map.of(), false), null);
+    queue("bulk.example", 300, "bulk");
+    dispatcher.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> sent("bulk.example") >= 20);
+    long queuedAt = System.nanoTime();
+    for (int i = 0; i < 5; i++) {
+      http.postJson(
+          "/api/messages",
+          "{\"to\": [\"u" + i + "@high.example\"], \"text\": \"x\", \"priority\": \"high\"}");
+    }
+    dispatcher.wake();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> sent("high.example") == 5);
+    // Sent within a couple of claims of the global budget, while most of the bulk still waits.
+    assertThat((sentAt.get("high.example").get(4) - queuedAt) / 1e9).isLessThan(2.0);
+    assertThat(sent("bulk.example")).isLessThan(250);
+  }
 }
