@@ -102,7 +102,11 @@ public class DeliveryControl {
   private final Double maxRate;
   private final List<Lane> lanes = new ArrayList<>();
   private final Map<String, Lane> byName = new LinkedHashMap<>();
+
+  /** Everything no lane covers; null when lanes cover everything. */
   private final ClaimScope rest;
+
+  private final boolean defaultLimited;
   private final Pattern throttlePattern;
   private final ClientShares shares;
   private volatile long globalNotBefore;
@@ -124,6 +128,7 @@ public class DeliveryControl {
     this.throttlePattern = Pattern.compile(props.adaptive().pattern(), Pattern.CASE_INSENSITIVE);
     List<String> named = new ArrayList<>(props.domains().keySet());
     List<String> limitedNamed = new ArrayList<>();
+    List<String> unlimitedNamed = new ArrayList<>();
     props
         .domains()
         .forEach(
@@ -131,12 +136,15 @@ public class DeliveryControl {
               if (r.limits()) {
                 limitedNamed.add(name);
                 add(new Lane(name, r, ClaimScope.rule(name), meters));
+              } else {
+                unlimitedNamed.add(name);
               }
             });
-    if (props.defaultRule().limits()) {
+    this.defaultLimited = props.defaultRule().limits();
+    if (defaultLimited) {
       // The default rule covers its own name and every name no rule has any more.
       add(new Lane(DeliveryRules.DEFAULT, props.defaultRule(), ClaimScope.except(named), meters));
-      this.rest = null;
+      this.rest = unlimitedNamed.isEmpty() ? null : ClaimScope.rules(unlimitedNamed);
     } else {
       this.rest = ClaimScope.except(limitedNamed);
     }
@@ -253,7 +261,11 @@ public class DeliveryControl {
     } finally {
       if (maxRate != null && budget > 0) {
         budgets.refund(GLOBAL, budget);
+        globalNotBefore = 0; // rows ran out before tokens did: no need to wait for a refill
       }
+    }
+    if (globalNotBefore > now) {
+      wait = Math.min(wait, globalNotBefore - now);
     }
     return new Round(out, wait == Long.MAX_VALUE ? 0 : wait);
   }
@@ -325,7 +337,7 @@ public class DeliveryControl {
       return null;
     }
     Lane l = byName.get(rule);
-    if (l == null && rest == null) {
+    if (l == null && defaultLimited && !props.domains().containsKey(rule)) {
       return byName.get(DeliveryRules.DEFAULT); // a name no rule has any more
     }
     return l;

@@ -25,7 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties(DeliveryProperties.PREFIX)
 public record DeliveryProperties(
     Double maxRate,
-    @DefaultValue("200ms") Duration burst,
+    @DefaultValue("100ms") Duration burst,
     Map<String, Rule> domains,
     @DefaultValue Rule defaultRule,
     @DefaultValue Adaptive adaptive,

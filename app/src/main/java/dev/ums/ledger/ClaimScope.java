@@ -26,6 +26,16 @@ public final class ClaimScope {
     return new ClaimScope(" AND delivery_rule = ?", List.of(name));
   }
 
+  /** Rows of any of delivery rules {@code names} (none when it is empty). */
+  public static ClaimScope rules(List<String> names) {
+    if (names.isEmpty()) {
+      return new ClaimScope(" AND 1 = 0", List.of());
+    }
+    return new ClaimScope(
+        " AND delivery_rule IN (" + String.join(",", Collections.nCopies(names.size(), "?")) + ")",
+        List.copyOf(names));
+  }
+
   /** Rows of any delivery rule except {@code names} (all rows when it is empty). */
   public static ClaimScope except(List<String> names) {
     if (names.isEmpty()) {
@@ -43,6 +53,12 @@ public final class ClaimScope {
     List<Object> a = new java.util.ArrayList<>(args);
     a.add(clientId);
     return new ClaimScope(condition + " AND client_id = ?", List.copyOf(a));
+  }
+
+  /** The condition and its values, for logs and tests. */
+  @Override
+  public String toString() {
+    return (condition.isEmpty() ? "all" : condition.substring(" AND ".length())) + " " + args;
   }
 
   String condition() {

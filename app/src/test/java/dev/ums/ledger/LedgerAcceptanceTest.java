@@ -295,6 +295,9 @@ class LedgerAcceptanceTest {
       UUID other = enqueue("a", Priority.NORMAL, null);
       UUID otherOfB = enqueue("b", Priority.NORMAL, "fast");
 
+      assertThat(
+              ledger.claim("t", 10, Duration.ofMinutes(1), ClaimScope.rules(List.of("none", "x"))))
+          .isEmpty();
       List<Claim> ofSlow = ledger.claim("t", 10, Duration.ofMinutes(1), ClaimScope.rule("slow"));
       assertThat(ofSlow).extracting(Claim::messageId).containsExactly(slow);
       assertThat(ofSlow.get(0).deliveryRule()).isEqualTo("slow");
