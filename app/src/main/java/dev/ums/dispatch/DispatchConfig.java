@@ -1,6 +1,7 @@
 package dev.ums.dispatch;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ums.delivery.DeliveryControl;
 import dev.ums.email.EmailSender;
 import dev.ums.ledger.Ledger;
 import dev.ums.message.MailProperties;
@@ -40,7 +41,8 @@ class DispatchConfig {
       MailProperties mail,
       JsonMapper json,
       ContentCipher cipher,
-      Clock clock) {
+      Clock clock,
+      DeliveryControl control) {
     String id =
         props.instanceId() == null || props.instanceId().isBlank()
             ? OutboxDispatcher.defaultInstanceId()
@@ -55,7 +57,8 @@ class DispatchConfig {
         mail.messageIdDomain(),
         json,
         cipher,
-        clock);
+        clock,
+        control);
   }
 
   @Bean

@@ -1,5 +1,6 @@
 package dev.ums.dispatch;
 
+import dev.ums.delivery.DeliveryControl;
 import dev.ums.email.Email;
 import dev.ums.email.EmailSender;
 import dev.ums.email.SendNotStarted;
@@ -53,6 +54,12 @@ import tools.jackson.databind.json.JsonMapper;
  * relay-wide reasons, sends one probe at growing intervals, and resumes by itself. Those failures
  * are not charged to the messages.
  *
+ * <p>Delivery control: when {@link DeliveryControl} is active, each claim goes through it, which
+ * claims only rows it holds send tokens for (global rate, per-rule rates and connection caps,
+ * client shares) and says how long to wait for the next budget. A rate-limit reply from the relay
+ * lowers the rule's rate and puts the message back without charging an attempt; it does not count
+ * towards the relay breaker, since the relay is up and answering.
+ *
  * <p>Failure modes: if the process dies, its claimed rows stay leased until {@code lease} passes,
  * then the reaper returns them (they may be sent again: at-least-once, bounded by what was in
  * flight: rows being sent, and sent rows whose results were not yet written). If recording results
@@ -79,6 +86,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final Clock clock;
   private final RelayBreaker breaker;
   private final long marginNanos;
+  private final DeliveryControl control;
   private volatile DispatchListener listener = DispatchListener.NONE;
 
   private final Semaphore wakeUp = new Semaphore(0);
@@ -123,6 +131,34 @@ public class OutboxDispatcher implements SmartLifecycle {
       JsonMapper json,
       ContentCipher cipher,
       Clock clock) {
+    this(
+        ledger,
+        sender,
+        workers,
+        retry,
+        props,
+        instanceId,
+        messageIdDomain,
+        json,
+        cipher,
+        clock,
+        null);
+  }
+
+  /** As above, with delivery control (null or inactive: every claim is the plain one). */
+  public OutboxDispatcher(
+      Ledger ledger,
+      EmailSender sender,
+      Executor workers,
+      RetryPolicy retry,
+      DispatchProperties props,
+      String instanceId,
+      String messageIdDomain,
+      JsonMapper json,
+      ContentCipher cipher,
+      Clock clock,
+      DeliveryControl control) {
+    this.control = control != null && control.active() ? control : null;
     this.cipher = cipher;
     this.ledger = ledger;
     this.sender = sender;
@@ -278,6 +314,8 @@ public class OutboxDispatcher implements SmartLifecycle {
 
   private void claimUntilStopped(int minClaim) {
     while (running) {
+      // Set by delivery control when a budget ran short: come back when it has refilled.
+      long budgetWaitNanos = 0;
       // Rows not yet sent are bounded by workers + prefetch (the lease bound); rows already sent
       // and waiting for their result to be written by a multiple of that (memory), so a worker
       // that finishes a send gets its next row without waiting for the write.
@@ -287,8 +325,18 @@ public class OutboxDispatcher implements SmartLifecycle {
       if (want > 0 && (want >= minClaim || unsent.get() == 0)) {
         int allowed = breaker.permits(want);
         try {
-          List<Claim> claimed =
-              allowed == 0 ? List.of() : ledger.claim(instanceId, allowed, props.lease());
+          List<Claim> claimed;
+          if (allowed == 0) {
+            claimed = List.of();
+          } else if (control != null) {
+            DeliveryControl.Round round =
+                control.claim(
+                    allowed, (scope, n) -> ledger.claim(instanceId, n, props.lease(), scope));
+            claimed = round.claims();
+            budgetWaitNanos = round.waitNanos();
+          } else {
+            claimed = ledger.claim(instanceId, allowed, props.lease());
+          }
           lastLoopAt = clock.instant();
           breaker.claimed(claimed.size());
           listener.claimed(claimed.size());
@@ -305,7 +353,11 @@ public class OutboxDispatcher implements SmartLifecycle {
       }
       if (!full || unsent.get() >= maxInFlight || inFlight.get() >= maxUnrecorded) {
         try {
-          wakeUp.tryAcquire(props.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+          long waitNanos = props.pollInterval().toNanos();
+          if (budgetWaitNanos > 0) {
+            waitNanos = Math.min(waitNanos, budgetWaitNanos);
+          }
+          wakeUp.tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
           wakeUp.drainPermits();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -320,6 +372,9 @@ public class OutboxDispatcher implements SmartLifecycle {
     try {
       send(c);
     } finally {
+      if (control != null) {
+        control.done(c);
+      }
       unsent.decrementAndGet();
       wake(); // room for another claim
     }
@@ -352,6 +407,14 @@ public class OutboxDispatcher implements SmartLifecycle {
       log.info("event=claim_released message_id={} reason=lease_too_short", c.messageId());
       o = new Outcome.Unsent(c);
     } catch (SmtpSendException e) {
+      if (!e.simulated()
+          && control != null
+          && control.throttled(c, e.replyCode(), e.getMessage())) {
+        o = throttled(c, e);
+        listener.failed(e.classification(), since(started), false);
+        outcomes.add(o);
+        return;
+      }
       // A simulated outcome (magic recipients) says nothing about the relay: not the breaker's.
       boolean relayWide =
           !e.simulated() && e.classification().retryable() && breaker.onFailure(e.classification());
@@ -376,6 +439,31 @@ public class OutboxDispatcher implements SmartLifecycle {
       listener.failed(f.classification(), since(started), !f.retried());
     }
     outcomes.add(o);
+  }
+
+  /**
+   * The destination asked us to slow down: back to the queue after the throttle wait, the attempt
+   * given back (the message is not at fault), dead-lettered only past the retry age limit.
+   */
+  private Outcome.Failed throttled(Claim c, SmtpSendException e) {
+    Instant now = clock.instant();
+    RetryPolicy.Decision d = retry.afterRelayFailure(c.createdAt(), now);
+    Instant at = now.plus(control.retryAfterThrottle());
+    log.info(
+        "event=send_throttled message_id={} attempt={} rule={} code={}",
+        c.messageId(),
+        c.attempt(),
+        c.deliveryRule(),
+        e.replyCode());
+    return new Outcome.Failed(
+        c,
+        e.classification(),
+        e.replyCode(),
+        e.getMessage(),
+        d instanceof RetryPolicy.Retry ? at : null,
+        d instanceof RetryPolicy.GiveUp g ? g.reason() : null,
+        now,
+        false);
   }
 
   private Outcome.Failed failed(

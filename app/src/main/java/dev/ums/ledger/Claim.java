@@ -16,6 +16,8 @@ import java.util.UUID;
  * @param leaseEndsNanos when the claim's lease ends, on the {@link System#nanoTime()} scale of the
  *     claiming JVM (taken before the claim statement, so never later than the stored lease); 0 for
  *     rows claimed only to be reaped
+ * @param deliveryRule the delivery rule the message matched at intake; null for rows claimed only
+ *     to be reaped
  */
 public record Claim(
     UUID messageId,
@@ -23,7 +25,8 @@ public record Claim(
     int attempt,
     Instant createdAt,
     byte[] content,
-    long leaseEndsNanos) {
+    long leaseEndsNanos,
+    String deliveryRule) {
 
   /**
    * This claim without its content: what an outcome keeps while it waits to be recorded, so that a
@@ -32,6 +35,6 @@ public record Claim(
   public Claim withoutContent() {
     return content == null
         ? this
-        : new Claim(messageId, claimToken, attempt, createdAt, null, leaseEndsNanos);
+        : new Claim(messageId, claimToken, attempt, createdAt, null, leaseEndsNanos, deliveryRule);
   }
 }

@@ -48,12 +48,17 @@ public class Ledger {
 
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
 
+  /**
+   * The claim on PostgreSQL; {@code %s} is the scope's condition. Due rows are read in (priority,
+   * next_attempt_at) order, which the partial index {@code outbox_due} (or {@code outbox_rule_due}
+   * for one rule) serves directly.
+   */
   private static final String CLAIM_POSTGRESQL =
       """
       WITH due AS (
         SELECT message_id FROM outbox
-         WHERE claim_token IS NULL AND next_attempt_at <= ?
-         ORDER BY next_attempt_at
+         WHERE claim_token IS NULL AND next_attempt_at <= ?%s
+         ORDER BY priority, next_attempt_at
          LIMIT ?
            FOR UPDATE SKIP LOCKED
       ), claimed AS (
@@ -61,26 +66,30 @@ public class Ledger {
            SET claimed_by = ?, claim_token = ?, lease_until = ?, attempts = o.attempts + 1
           FROM due
          WHERE o.message_id = due.message_id
-        RETURNING o.message_id, o.attempts
+        RETURNING o.message_id, o.attempts, o.delivery_rule
       ), moved AS (
         UPDATE message m
            SET status = ?, attempts = c.attempts, updated_at = ?
           FROM claimed c
          WHERE m.id = c.message_id
-        RETURNING m.id, m.attempts, m.created_at, m.content
+        RETURNING m.id, m.attempts, m.created_at, m.content, c.delivery_rule
       )
-      SELECT id, attempts, created_at, content FROM moved
+      SELECT id, attempts, created_at, content, delivery_rule FROM moved
       """;
 
   private static final String INSERT_MESSAGE =
       """
       INSERT INTO message (id, client_id, status, content, recipient_count, recipient_digests,
-                           send_at, attempts, created_at, updated_at, tags)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                           send_at, attempts, created_at, updated_at, tags, priority,
+                           delivery_rule)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
       """;
 
   private static final String INSERT_OUTBOX =
-      "INSERT INTO outbox (message_id, next_attempt_at, attempts) VALUES (?, ?, 0)";
+      """
+      INSERT INTO outbox (message_id, next_attempt_at, attempts, priority, delivery_rule, client_id)
+      VALUES (?, ?, 0, ?, ?, ?)
+      """;
 
   /**
    * PostgreSQL, one message: message + outbox row + its {@code message.queued} event in a single
@@ -91,11 +100,14 @@ public class Ledger {
       """
       WITH m AS (
         INSERT INTO message (id, client_id, status, content, recipient_count,
-                             recipient_digests, send_at, attempts, created_at, updated_at, tags)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-        RETURNING id
+                             recipient_digests, send_at, attempts, created_at, updated_at, tags,
+                             priority, delivery_rule)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+        RETURNING id, priority, delivery_rule, client_id
       ), o AS (
-        INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
+        INSERT INTO outbox (message_id, next_attempt_at, attempts, priority, delivery_rule,
+                            client_id)
+        SELECT id, ?, 0, priority, delivery_rule, client_id FROM m
       ), e AS (
         INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
         SELECT ?, id, ?, ?, ?, ? FROM m
@@ -117,11 +129,14 @@ public class Ledger {
         + """
         ), m AS (
           INSERT INTO message (id, client_id, status, content, recipient_count,
-                               recipient_digests, send_at, attempts, created_at, updated_at, tags)
-          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
-          RETURNING id
+                               recipient_digests, send_at, attempts, created_at, updated_at,
+                               tags, priority, delivery_rule)
+          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
+          RETURNING id, priority, delivery_rule, client_id
         ), o AS (
-          INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
+          INSERT INTO outbox (message_id, next_attempt_at, attempts, priority, delivery_rule,
+                              client_id)
+          SELECT id, ?, 0, priority, delivery_rule, client_id FROM m
           RETURNING message_id
         ), e AS (
           INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
@@ -180,6 +195,8 @@ public class Ledger {
           } else {
             ps.setArray(10, ps.getConnection().createArrayOf("varchar", m.tags()));
           }
+          ps.setInt(11, m.priority().code());
+          ps.setString(12, m.deliveryRule());
         });
     jdbc.batchUpdate(
         INSERT_OUTBOX,
@@ -188,6 +205,9 @@ public class Ledger {
         (ps, m) -> {
           ps.setObject(1, m.id());
           ps.setObject(2, ts(due(m)));
+          ps.setInt(3, m.priority().code());
+          ps.setString(4, m.deliveryRule());
+          ps.setString(5, m.clientId());
         });
     writeEvents(
         messages.stream().map(m -> Event.of(m.id(), EventType.QUEUED, m.createdAt())).toList());
@@ -213,6 +233,8 @@ public class Ledger {
       ts(m.createdAt()),
       ts(m.createdAt()),
       m.tags(),
+      m.priority().code(),
+      m.deliveryRule(),
       ts(due(m)),
       Uuid7.next(),
       m.clientId(),
@@ -247,18 +269,38 @@ public class Ledger {
    * SENDING, one transaction.
    */
   public List<Claim> claim(String instanceId, int limit, Duration lease) {
+    return claim(instanceId, limit, lease, ClaimScope.ALL);
+  }
+
+  /**
+   * Claims up to {@code limit} due rows within {@code scope} (one delivery rule, or all rules but
+   * some): highest priority first, then the longest due. Otherwise as {@link #claim(String, int,
+   * Duration)}. Delivery control calls this once per rule it has a budget for, so a rule without
+   * budget is never claimed and never holds back the others.
+   */
+  public List<Claim> claim(String instanceId, int limit, Duration lease, ClaimScope scope) {
     long leaseEnds = System.nanoTime() + lease.toNanos();
     Instant now = clock.instant();
     UUID token = UUID.randomUUID();
-    return watched(() -> claim(instanceId, limit, lease, now, token, leaseEnds));
+    return watched(() -> claim(instanceId, limit, lease, now, token, leaseEnds, scope));
   }
 
   private List<Claim> claim(
-      String instanceId, int limit, Duration lease, Instant now, UUID token, long leaseEnds) {
+      String instanceId,
+      int limit,
+      Duration lease,
+      Instant now,
+      UUID token,
+      long leaseEnds,
+      ClaimScope scope) {
     String sending = QUEUED.moveTo(SENDING);
     if (dialect.writesInOneStatement()) {
+      List<Object> args = new ArrayList<>();
+      args.add(ts(now));
+      args.addAll(scope.args());
+      args.addAll(List.of(limit, instanceId, token, ts(now.plus(lease)), sending, ts(now)));
       return jdbc.query(
-          CLAIM_POSTGRESQL,
+          CLAIM_POSTGRESQL.formatted(scope.condition()),
           (rs, n) ->
               new Claim(
                   rs.getObject("id", UUID.class),
@@ -266,19 +308,15 @@ public class Ledger {
                   rs.getInt("attempts"),
                   instant(rs, "created_at"),
                   rs.getBytes("content"),
-                  leaseEnds),
-          ts(now),
-          limit,
-          instanceId,
-          token,
-          ts(now.plus(lease)),
-          sending,
-          ts(now));
+                  leaseEnds,
+                  rs.getString("delivery_rule")),
+          args.toArray());
     }
     // No SKIP LOCKED (H2, embedded, one process): claims are serialized in this JVM.
     h2ClaimLock.lock();
     try {
-      return tx.execute(s -> claimH2(instanceId, limit, lease, now, token, leaseEnds, sending));
+      return tx.execute(
+          s -> claimH2(instanceId, limit, lease, now, token, leaseEnds, sending, scope));
     } finally {
       h2ClaimLock.unlock();
     }
@@ -291,16 +329,19 @@ public class Ledger {
       Instant now,
       UUID token,
       long leaseEnds,
-      String sending) {
+      String sending,
+      ClaimScope scope) {
+    List<Object> args = new ArrayList<>();
+    args.add(ts(now));
+    args.addAll(scope.args());
+    args.add(limit);
     List<UUID> ids =
         jdbc.queryForList(
-            """
-            SELECT message_id FROM outbox WHERE claim_token IS NULL AND next_attempt_at <= ?
-             ORDER BY next_attempt_at LIMIT ? FOR UPDATE
-            """,
+            "SELECT message_id FROM outbox WHERE claim_token IS NULL AND next_attempt_at <= ?"
+                + scope.condition()
+                + " ORDER BY priority, next_attempt_at LIMIT ? FOR UPDATE",
             UUID.class,
-            ts(now),
-            limit);
+            args.toArray());
     if (ids.isEmpty()) {
       return List.of();
     }
@@ -334,7 +375,7 @@ public class Ledger {
     for (UUID id : ids) {
       claimed.addAll(
           jdbc.query(
-              "SELECT attempts, created_at, content FROM message WHERE id = ?",
+              "SELECT attempts, created_at, content, delivery_rule FROM message WHERE id = ?",
               (rs, n) ->
                   new Claim(
                       id,
@@ -342,7 +383,8 @@ public class Ledger {
                       rs.getInt("attempts"),
                       instant(rs, "created_at"),
                       rs.getBytes("content"),
-                      leaseEnds),
+                      leaseEnds,
+                      rs.getString("delivery_rule")),
               id));
     }
     return claimed;
@@ -613,7 +655,8 @@ public class Ledger {
                         rs.getInt("attempts"),
                         instant(rs, "created_at"),
                         null,
-                        0),
+                        0,
+                        null),
                 ts(clock.instant()),
                 limit));
   }
@@ -718,8 +761,10 @@ public class Ledger {
     insertArgs.addAll(ids);
     int inserted =
         jdbc.update(
-            "INSERT INTO outbox (message_id, next_attempt_at, attempts)"
-                + " SELECT id, ?, 0 FROM message WHERE status = ? AND id IN ("
+            "INSERT INTO outbox (message_id, next_attempt_at, attempts, priority, delivery_rule,"
+                + " client_id)"
+                + " SELECT id, ?, 0, priority, delivery_rule, client_id FROM message"
+                + " WHERE status = ? AND id IN ("
                 + in
                 + ") AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = message.id)",
             insertArgs.toArray());

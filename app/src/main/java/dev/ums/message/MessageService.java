@@ -1,9 +1,11 @@
 package dev.ums.message;
 
+import dev.ums.delivery.DeliveryRules;
 import dev.ums.ledger.KeyClaim;
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageStatus;
 import dev.ums.ledger.NewMessage;
+import dev.ums.ledger.Priority;
 import dev.ums.security.Caller;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
@@ -66,6 +68,7 @@ public class MessageService {
   private final GroupCommit groupCommit;
   private final SenderDomains senderDomains;
   private final Templates templates;
+  private final DeliveryRules deliveryRules;
 
   MessageService(
       MessageRepository messages,
@@ -84,8 +87,10 @@ public class MessageService {
       RecipientIndex index,
       GroupCommit groupCommit,
       SenderDomains senderDomains,
-      Templates templates) {
+      Templates templates,
+      DeliveryRules deliveryRules) {
     this.templates = templates;
+    this.deliveryRules = deliveryRules;
     this.groupCommit = groupCommit;
     this.senderDomains = senderDomains;
     this.cipher = cipher;
@@ -123,7 +128,7 @@ public class MessageService {
     if (!p.unusable().isEmpty()) {
       throw TemplateProblems.unusable(p.unusable());
     }
-    NewMessage m = newMessage(clientId, c, now);
+    NewMessage m = newMessage(clientId, c, now, priority(request, Priority.NORMAL));
     String body =
         json.writeValueAsString(new AcceptedMessage(null, m.id(), MessageStatus.QUEUED, now));
     IntakeResult result =
@@ -192,7 +197,7 @@ public class MessageService {
         }
         continue;
       }
-      NewMessage m = newMessage(clientId, c, now);
+      NewMessage m = newMessage(clientId, c, now, priority(batch.messages().get(i), Priority.BULK));
       rows.add(m);
       answers.add(new AcceptedMessage(i, m.id(), MessageStatus.QUEUED, now));
     }
@@ -371,7 +376,8 @@ public class MessageService {
         r.metadata(),
         r.template(),
         r.attachments(),
-        r.tags());
+        r.tags(),
+        r.priority());
   }
 
   /** The message, if it exists and belongs to {@code clientId} (any client when null). */
@@ -426,17 +432,26 @@ public class MessageService {
     }
   }
 
-  private NewMessage newMessage(String clientId, MessageValidator.Checked c, Instant now) {
+  private NewMessage newMessage(
+      String clientId, MessageValidator.Checked c, Instant now, Priority priority) {
     UUID id = Uuid7.next();
+    List<String> recipients = c.content().allRecipients();
     return new NewMessage(
         id,
         clientId,
         cipher.seal(id, json.writeValueAsBytes(c.content())),
-        c.content().allRecipients().size(),
-        index.digests(c.content().allRecipients()),
+        recipients.size(),
+        index.digests(recipients),
         c.sendAt(),
         now,
-        c.tags());
+        c.tags(),
+        priority,
+        deliveryRules.ruleFor(recipients));
+  }
+
+  /** The request's priority (validated already), or the endpoint's default. */
+  private static Priority priority(SendRequest r, Priority endpointDefault) {
+    return r.priority() == null ? endpointDefault : Priority.parse(r.priority());
   }
 
   private Instant now() {
@@ -482,7 +497,8 @@ public class MessageService {
                                 a.contentId(),
                                 a.disposition()))
                 .toList(),
-        sorted(r.tags()));
+        sorted(r.tags()),
+        r.priority());
   }
 
   private static Map<String, String> sorted(Map<String, String> m) {

@@ -152,6 +152,9 @@ final class MessageValidator {
     metadata(r.metadata(), errors);
     String[] tags = tags(r.tags(), errors);
     Instant sendAt = sendAt(r.sendAt(), now, errors);
+    if (r.priority() != null && dev.ums.ledger.Priority.parse(r.priority()) == null) {
+      errors.add(FieldProblem.of("priority", "one of high, normal, bulk"));
+    }
     List<FieldProblem> refusedFiles = new ArrayList<>();
     List<MailContent.Attachment> attachments = attachments(r.attachments(), errors, refusedFiles);
 

@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * The JSON body of {@code POST /api/messages}. Addresses are RFC 5322 mailboxes ({@code
  * a@example.com} or {@code Name <a@example.com>}); {@code sendAt} is an ISO-8601 instant, kept as
- * text so a bad value is reported against its field.
+ * text so a bad value is reported against its field. {@code priority} is {@code high}, {@code
+ * normal} or {@code bulk}; when absent, a single message is {@code normal} and a batch's messages
+ * are {@code bulk}.
  *
  * @param template a stored template to render instead of {@code subject}, {@code text} and {@code
  *     html} (giving both is refused)
@@ -28,9 +30,10 @@ public record SendRequest(
     Map<String, String> metadata,
     TemplateRef template,
     List<AttachmentRequest> attachments,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    String priority) {
 
-  /** A request without a template, attachments or tags. */
+  /** A request without a template, attachments, tags or priority. */
   public SendRequest(
       String from,
       List<String> to,
@@ -45,7 +48,7 @@ public record SendRequest(
       Map<String, String> metadata) {
     this(
         from, to, cc, bcc, replyTo, subject, text, html, headers, sendAt, metadata, null, null,
-        null);
+        null, null);
   }
 
   /**

@@ -154,6 +154,14 @@ final class Operations {
               "GET /api/admin/stats",
               doc("getStats", "Pipeline counts", "Messages per status, last hour, backlog.")),
           Map.entry(
+              "GET /api/admin/delivery",
+              doc(
+                  "getDelivery",
+                  "Delivery control",
+                  "The global send rate and its budget, each rule's configured and current"
+                      + " (adapted) rate, messages waiting per rule and per priority, per-client"
+                      + " backlog.")),
+          Map.entry(
               "POST /api/admin/keys",
               docStatus(
                   "createKey",

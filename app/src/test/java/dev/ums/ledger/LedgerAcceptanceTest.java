@@ -123,15 +123,35 @@ class LedgerAcceptanceTest {
                   null,
                   null,
                   now,
-                  new String[] {"kind:receipt", "shop:eu"}),
+                  new String[] {"kind:receipt", "shop:eu"},
+                  null,
+                  null),
               new NewMessage(
-                  reset, "c1", new byte[] {1}, 1, null, null, now, new String[] {"kind:reset"}),
+                  reset,
+                  "c1",
+                  new byte[] {1},
+                  1,
+                  null,
+                  null,
+                  now,
+                  new String[] {"kind:reset"},
+                  null,
+                  null),
               new NewMessage(none, "c1", new byte[] {1}, 1, null, null, now)));
       UUID one = UUID.randomUUID();
       if (dialect.writesInOneStatement()) {
         ledger.enqueueOne(
             new NewMessage(
-                one, "c1", new byte[] {1}, 1, null, null, now, new String[] {"kind:receipt"}),
+                one,
+                "c1",
+                new byte[] {1},
+                1,
+                null,
+                null,
+                now,
+                new String[] {"kind:receipt"},
+                null,
+                null),
             null);
         ledger.enqueueOne(
             new NewMessage(UUID.randomUUID(), "c1", new byte[] {1}, 1, null, null, now),
@@ -445,6 +465,83 @@ class LedgerAcceptanceTest {
           .containsExactly("message.queued", "message.sent");
       assertThat(relayed).allSatisfy(e -> assertThat(e.messageId()).isEqualTo(id));
       assertThat(ledger.relayEvents(10, relayed::addAll)).isZero();
+    }
+
+    UUID enqueue(String client, Priority priority, String rule) {
+      UUID id = UUID.randomUUID();
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      ledger.enqueue(
+          List.of(
+              new NewMessage(
+                  id,
+                  client,
+                  new byte[] {1},
+                  1,
+                  new String[] {"d"},
+                  null,
+                  now,
+                  null,
+                  priority,
+                  rule)));
+      return id;
+    }
+
+    @Test
+    void higher_priority_is_claimed_first_then_the_longest_due() {
+      UUID bulk = enqueue("c1", Priority.BULK, null);
+      clock.advance(Duration.ofSeconds(1));
+      UUID normal = enqueue("c1", Priority.NORMAL, null);
+      clock.advance(Duration.ofSeconds(1));
+      UUID high = enqueue("c1", Priority.HIGH, null);
+      clock.advance(Duration.ofSeconds(1));
+      UUID laterHigh = enqueue("c1", Priority.HIGH, null);
+
+      List<UUID> order =
+          List.of(
+              ledger.claim("t", 1, Duration.ofMinutes(1)).get(0).messageId(),
+              ledger.claim("t", 1, Duration.ofMinutes(1)).get(0).messageId(),
+              ledger.claim("t", 1, Duration.ofMinutes(1)).get(0).messageId(),
+              ledger.claim("t", 1, Duration.ofMinutes(1)).get(0).messageId());
+      assertThat(order).containsExactly(high, laterHigh, normal, bulk);
+    }
+
+    @Test
+    void a_claim_scope_takes_one_rule_or_all_rules_but_some_and_one_client() {
+      UUID slow = enqueue("a", Priority.NORMAL, "slow");
+      UUID other = enqueue("a", Priority.NORMAL, null);
+      UUID otherOfB = enqueue("b", Priority.NORMAL, "fast");
+
+      assertThat(
+              ledger.claim("t", 10, Duration.ofMinutes(1), ClaimScope.rules(List.of("none", "x"))))
+          .isEmpty();
+      List<Claim> ofSlow = ledger.claim("t", 10, Duration.ofMinutes(1), ClaimScope.rule("slow"));
+      assertThat(ofSlow).extracting(Claim::messageId).containsExactly(slow);
+      assertThat(ofSlow.get(0).deliveryRule()).isEqualTo("slow");
+
+      List<Claim> ofB =
+          ledger.claim(
+              "t", 10, Duration.ofMinutes(1), ClaimScope.except(List.of("slow")).client("b"));
+      assertThat(ofB).extracting(Claim::messageId).containsExactly(otherOfB);
+      List<Claim> rest =
+          ledger.claim("t", 10, Duration.ofMinutes(1), ClaimScope.except(List.of("slow")));
+      assertThat(rest).extracting(Claim::messageId).containsExactly(other);
+      assertThat(rest.get(0).deliveryRule()).isEqualTo(NewMessage.DEFAULT_RULE);
+    }
+
+    @Test
+    void a_redriven_message_keeps_its_priority_rule_and_client() {
+      UUID id = enqueue("b", Priority.HIGH, "slow");
+      Claim c = ledger.claim("t", 1, Duration.ofMinutes(1)).get(0);
+      ledger.record(
+          List.of(
+              new Outcome.Failed(
+                  c, FailureClass.PERMANENT, 550, "no", null, "permanent", clock.instant(), true)));
+      assertThat(ledger.redrive(List.of(id), false, clock.instant())).isEqualTo(1);
+      assertThat(
+              jdbc.queryForMap(
+                  "SELECT priority, delivery_rule, client_id FROM outbox WHERE message_id = ?", id))
+          .containsValues("slow", "b")
+          .satisfies(m -> assertThat(((Number) m.values().iterator().next()).intValue()).isZero());
     }
   }
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class OutcomeTest {
 
   private final Claim claim =
-      new Claim(UUID.randomUUID(), UUID.randomUUID(), 1, Instant.EPOCH, new byte[1 << 20], 42);
+      new Claim(
+          UUID.randomUUID(), UUID.randomUUID(), 1, Instant.EPOCH, new byte[1 << 20], 42, "default");
 
   @Test
   void every_outcome_keeps_its_claim_without_the_content() {

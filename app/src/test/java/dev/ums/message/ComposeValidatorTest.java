@@ -56,7 +56,8 @@ class ComposeValidatorTest {
         null,
         null,
         attachments,
-        tags);
+        tags,
+        null);
   }
 
   MessageValidator.Checked check(SendRequest r) {

@@ -38,6 +38,7 @@ final class Bench {
   static final String E2E = "5 end to end";
   static final String MEMORY = "6 memory (drain)";
   static final String COMPOSE = "7 compose drain, loopback";
+  static final String RATE_CAP = "8 global rate cap, two instances";
 
   private static final int BATCH = 500;
   private static final int INSERT_THREADS = 2;
@@ -63,6 +64,10 @@ final class Bench {
     if (!Files.isRegularFile(cfg.jar())) {
       throw new IllegalStateException(
           cfg.jar() + " is missing: build it first (./mvnw -B -pl bench -am package -DskipTests)");
+    }
+    if (BenchConfig.rateCap() > 0) {
+      rateCap(BenchConfig.rateCap(), Integer.getInteger("bench.rateCapSeconds", 60));
+      return;
     }
     if (cfg.composeOnly()) {
       for (UmsClient.Shape shape : UmsClient.Shape.values()) {
@@ -633,9 +638,63 @@ final class Bench {
     report.row(scenario, "UMS / raw Jakarta Mail", ums / raw, "ratio", "same sink, same delay");
   }
 
-  private UmsProcess ums(String db, boolean dispatch) throws Exception {
+  private UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
     Path log = cfg.logDir().resolve("ums-" + (++umsRuns) + (dispatch ? "-dispatch" : "") + ".log");
-    return UmsProcess.start(cfg.jar(), pg, db, sink.port(), dispatch, log);
+    return UmsProcess.start(cfg.jar(), pg, db, sink.port(), dispatch, log, extra);
+  }
+
+  // ---- 7: global rate cap across two instances ------------------------------------------
+
+  /**
+   * {@code rate × seconds} messages queued, then drained by two UMS processes on one database with
+   * {@code ums.delivery.max-rate=rate}: the delivered rate over the run (first to last received)
+   * and the most received in any one-second window.
+   */
+  private void rateCap(int rate, int seconds) throws Exception {
+    int n = rate * seconds;
+    String db = pg.create("ums_bench");
+    try {
+      sink.roundTripDelay(Duration.ZERO);
+      sink.reset();
+      progress(RATE_CAP + ": inserting " + n + " messages (dispatch disabled)");
+      List<String> ids;
+      try (UmsProcess ums = ums(db, false)) {
+        ids = insertBatches(new UmsClient(ums.base()), n, INSERT_THREADS);
+      }
+      sink.reset();
+      progress(RATE_CAP + ": draining at most " + rate + "/s with two instances");
+      String cap = "--ums.delivery.max-rate=" + rate;
+      try (UmsProcess a = ums(db, true, cap, "--ums.dispatch.instance-id=bench-a");
+          UmsProcess b = ums(db, true, cap, "--ums.dispatch.instance-id=bench-b")) {
+        boolean all = await(RATE_CAP, n, seconds * 3_000L + 60_000);
+        Thread.sleep(1000);
+        long[] at =
+            ids.stream()
+                .map(sink::receivedAt)
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(Long::longValue)
+                .sorted()
+                .toArray();
+        int maxWindow = 0;
+        for (int i = 0, j = 0; i < at.length; i++) {
+          while (at[i] - at[j] >= 1_000_000_000L) {
+            j++;
+          }
+          maxWindow = Math.max(maxWindow, i - j + 1);
+        }
+        report.row(
+            RATE_CAP,
+            "delivered emails/s",
+            rate(n, sink.firstAt(), sink.lastAt()),
+            "emails/s",
+            n + " queued, first to last received; max-rate " + rate + ", 2 instances x 32 workers");
+        report.row(
+            RATE_CAP, "most received in one second", maxWindow, "emails", "sliding 1 s window");
+        report.check(RATE_CAP, n + " messages delivered exactly once", all && allOnce(ids));
+      }
+    } finally {
+      pg.drop(db);
+    }
   }
 
   /** Waits for {@code n} unique messages at the sink, printing progress every 5 s. */

@@ -69,28 +69,37 @@ record BenchConfig(
         ints(System.getProperty("bench.intakeClients", "32,128")));
   }
 
+  /** {@code -Dbench.rateCap=R}: run only scenario 7 at R emails/s (0: not run). */
+  static int rateCap() {
+    return Integer.getInteger("bench.rateCap", 0);
+  }
+
   Path resultsMd() {
-    return composeOnly
-        ? root.resolve("bench/target/bench-compose.md")
-        : drainOnly
-            ? root.resolve("bench/target/bench-drain.md")
-            : umsOnly
-                ? root.resolve("bench/target/bench-ums.md")
-                : quick
-                    ? root.resolve("bench/target/bench-quick.md")
-                    : root.resolve("bench/results/latest.md");
+    return rateCap() > 0
+        ? root.resolve("bench/target/bench-ratecap.md")
+        : composeOnly
+            ? root.resolve("bench/target/bench-compose.md")
+            : drainOnly
+                ? root.resolve("bench/target/bench-drain.md")
+                : umsOnly
+                    ? root.resolve("bench/target/bench-ums.md")
+                    : quick
+                        ? root.resolve("bench/target/bench-quick.md")
+                        : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
-    return composeOnly
-        ? root.resolve("bench/target/bench-compose.json")
-        : drainOnly
-            ? root.resolve("bench/target/bench-drain.json")
-            : umsOnly
-                ? root.resolve("bench/target/bench-ums.json")
-                : quick
-                    ? root.resolve("bench/target/bench-quick.json")
-                    : root.resolve("bench/results/latest.json");
+    return rateCap() > 0
+        ? root.resolve("bench/target/bench-ratecap.json")
+        : composeOnly
+            ? root.resolve("bench/target/bench-compose.json")
+            : drainOnly
+                ? root.resolve("bench/target/bench-drain.json")
+                : umsOnly
+                    ? root.resolve("bench/target/bench-ums.json")
+                    : quick
+                        ? root.resolve("bench/target/bench-quick.json")
+                        : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {
