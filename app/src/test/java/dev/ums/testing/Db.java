@@ -1,5 +1,6 @@
 package dev.ums.testing;
 
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Direct look at the tables, for asserting what was (not) written. */
@@ -24,9 +25,24 @@ public class Db {
     return count("message") + count("outbox") + count("idempotency_record");
   }
 
+  /**
+   * Empties every table a test writes. TRUNCATE locks its tables one after another, so a statement
+   * of a background job (stats, alerts, the webhook relay) that reads two of them can deadlock with
+   * it; PostgreSQL then aborts one side, and the truncate is simply tried again.
+   */
   public void clean() {
-    jdbc.execute(
-        "TRUNCATE webhook_delivery, webhook_endpoint, event_outbox, message_event, send_failure,"
-            + " outbox, idempotency_record, message, message_template, delivery_budget CASCADE");
+    for (int attempt = 1; ; attempt++) {
+      try {
+        jdbc.execute(
+            "TRUNCATE webhook_delivery, webhook_endpoint, event_outbox, message_event,"
+                + " send_failure, outbox, idempotency_record, message, message_template,"
+                + " delivery_budget CASCADE");
+        return;
+      } catch (PessimisticLockingFailureException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 }
