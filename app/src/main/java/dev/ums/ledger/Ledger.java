@@ -67,16 +67,16 @@ public class Ledger {
            SET status = ?, attempts = c.attempts, updated_at = ?
           FROM claimed c
          WHERE m.id = c.message_id
-        RETURNING m.id, m.attempts, m.created_at, m.content
+        RETURNING m.id, m.attempts, m.created_at, m.content, m.test_mode
       )
-      SELECT id, attempts, created_at, content FROM moved
+      SELECT id, attempts, created_at, content, test_mode FROM moved
       """;
 
   private static final String INSERT_MESSAGE =
       """
       INSERT INTO message (id, client_id, status, content, recipient_count, recipient_digests,
-                           send_at, attempts, created_at, updated_at, tags)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                           send_at, attempts, created_at, updated_at, tags, test_mode)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
       """;
 
   private static final String INSERT_OUTBOX =
@@ -91,14 +91,16 @@ public class Ledger {
       """
       WITH m AS (
         INSERT INTO message (id, client_id, status, content, recipient_count,
-                             recipient_digests, send_at, attempts, created_at, updated_at, tags)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-        RETURNING id
+                             recipient_digests, send_at, attempts, created_at, updated_at, tags,
+                             test_mode)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+        RETURNING id, test_mode
       ), o AS (
         INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
       ), e AS (
-        INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
-        SELECT ?, id, ?, ?, ?, ? FROM m
+        INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at,
+                                   test_mode)
+        SELECT ?, id, ?, ?, ?, ?, test_mode FROM m
         RETURNING id
       )
       INSERT INTO event_outbox (event_id) SELECT id FROM e
@@ -117,15 +119,17 @@ public class Ledger {
         + """
         ), m AS (
           INSERT INTO message (id, client_id, status, content, recipient_count,
-                               recipient_digests, send_at, attempts, created_at, updated_at, tags)
-          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
-          RETURNING id
+                               recipient_digests, send_at, attempts, created_at, updated_at, tags,
+                               test_mode)
+          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
+          RETURNING id, test_mode
         ), o AS (
           INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
           RETURNING message_id
         ), e AS (
-          INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
-          SELECT ?, message_id, ?, ?, ?, ? FROM o
+          INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at,
+                                     test_mode)
+          SELECT ?, o.message_id, ?, ?, ?, ?, m.test_mode FROM o JOIN m ON m.id = o.message_id
           RETURNING id
         ), eo AS (
           INSERT INTO event_outbox (event_id) SELECT id FROM e
@@ -180,6 +184,7 @@ public class Ledger {
           } else {
             ps.setArray(10, ps.getConnection().createArrayOf("varchar", m.tags()));
           }
+          ps.setBoolean(11, m.mode().test());
         });
     jdbc.batchUpdate(
         INSERT_OUTBOX,
@@ -213,6 +218,7 @@ public class Ledger {
       ts(m.createdAt()),
       ts(m.createdAt()),
       m.tags(),
+      m.mode().test(),
       ts(due(m)),
       Uuid7.next(),
       m.clientId(),
@@ -234,6 +240,10 @@ public class Ledger {
     System.arraycopy(message, 0, args, 7, message.length);
     Integer queued = jdbc.queryForObject(insertOneWithKey, Integer.class, args);
     return queued != null && queued == 1;
+  }
+
+  private static DeliveryMode mode(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return rs.getBoolean("test_mode") ? DeliveryMode.TEST : DeliveryMode.LIVE;
   }
 
   private static Instant due(NewMessage m) {
@@ -266,7 +276,8 @@ public class Ledger {
                   rs.getInt("attempts"),
                   instant(rs, "created_at"),
                   rs.getBytes("content"),
-                  leaseEnds),
+                  leaseEnds,
+                  mode(rs)),
           ts(now),
           limit,
           instanceId,
@@ -334,7 +345,7 @@ public class Ledger {
     for (UUID id : ids) {
       claimed.addAll(
           jdbc.query(
-              "SELECT attempts, created_at, content FROM message WHERE id = ?",
+              "SELECT attempts, created_at, content, test_mode FROM message WHERE id = ?",
               (rs, n) ->
                   new Claim(
                       id,
@@ -342,7 +353,8 @@ public class Ledger {
                       rs.getInt("attempts"),
                       instant(rs, "created_at"),
                       rs.getBytes("content"),
-                      leaseEnds),
+                      leaseEnds,
+                      mode(rs)),
               id));
     }
     return claimed;
@@ -843,8 +855,9 @@ public class Ledger {
   private static final String INSERT_EVENT =
       """
       INSERT INTO message_event (id, message_id, client_id, type, status, attempt, reply_code,
-                                 failure_class, next_attempt_at, suppressed, occurred_at)
-      SELECT ?, id, client_id, ?, status, ?, ?, ?, ?, ?, ? FROM message WHERE id = ?
+                                 failure_class, next_attempt_at, suppressed, occurred_at,
+                                 test_mode)
+      SELECT ?, id, client_id, ?, status, ?, ?, ?, ?, ?, ?, test_mode FROM message WHERE id = ?
       """;
 
   /** An event about to be written with the change that causes it (the status is read back). */
@@ -918,7 +931,7 @@ public class Ledger {
   private static final String SELECT_EVENT =
       """
       SELECT seq, id, message_id, client_id, type, status, attempt, reply_code, failure_class,
-             next_attempt_at, suppressed, occurred_at
+             next_attempt_at, suppressed, occurred_at, test_mode
         FROM message_event
       """;
 
@@ -936,7 +949,8 @@ public class Ledger {
         failureClass == null ? null : FailureClass.valueOf(failureClass),
         instant(rs, "next_attempt_at"),
         (Integer) rs.getObject("suppressed"),
-        instant(rs, "occurred_at"));
+        instant(rs, "occurred_at"),
+        mode(rs));
   }
 
   /** A message's events, oldest first. */

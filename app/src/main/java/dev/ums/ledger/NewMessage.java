@@ -11,6 +11,7 @@ import java.util.UUID;
  * @param sendAt when it is due; null: at once
  * @param tags its {@code name:value} tags, stored in the clear (never personal data); null or empty
  *     when it has none
+ * @param mode the sending key's mode: {@link DeliveryMode#TEST} messages never reach the relay
  */
 public record NewMessage(
     UUID id,
@@ -20,13 +21,37 @@ public record NewMessage(
     String[] recipientDigests,
     Instant sendAt,
     Instant createdAt,
-    String[] tags) {
+    String[] tags,
+    DeliveryMode mode) {
 
   public NewMessage {
     tags = tags == null || tags.length == 0 ? null : tags.clone();
+    java.util.Objects.requireNonNull(mode, "mode");
   }
 
-  /** A message without tags. */
+  /** A live message. */
+  public NewMessage(
+      UUID id,
+      String clientId,
+      byte[] content,
+      int recipientCount,
+      String[] recipientDigests,
+      Instant sendAt,
+      Instant createdAt,
+      String[] tags) {
+    this(
+        id,
+        clientId,
+        content,
+        recipientCount,
+        recipientDigests,
+        sendAt,
+        createdAt,
+        tags,
+        DeliveryMode.LIVE);
+  }
+
+  /** A live message without tags. */
   public NewMessage(
       UUID id,
       String clientId,
@@ -35,6 +60,15 @@ public record NewMessage(
       String[] recipientDigests,
       Instant sendAt,
       Instant createdAt) {
-    this(id, clientId, content, recipientCount, recipientDigests, sendAt, createdAt, null);
+    this(
+        id,
+        clientId,
+        content,
+        recipientCount,
+        recipientDigests,
+        sendAt,
+        createdAt,
+        null,
+        DeliveryMode.LIVE);
   }
 }

@@ -123,7 +123,7 @@ public class MessageService {
     if (!p.unusable().isEmpty()) {
       throw TemplateProblems.unusable(p.unusable());
     }
-    NewMessage m = newMessage(clientId, c, now);
+    NewMessage m = newMessage(caller, c, now);
     String body =
         json.writeValueAsString(new AcceptedMessage(null, m.id(), MessageStatus.QUEUED, now));
     IntakeResult result =
@@ -192,7 +192,7 @@ public class MessageService {
         }
         continue;
       }
-      NewMessage m = newMessage(clientId, c, now);
+      NewMessage m = newMessage(caller, c, now);
       rows.add(m);
       answers.add(new AcceptedMessage(i, m.id(), MessageStatus.QUEUED, now));
     }
@@ -426,17 +426,18 @@ public class MessageService {
     }
   }
 
-  private NewMessage newMessage(String clientId, MessageValidator.Checked c, Instant now) {
+  private NewMessage newMessage(Caller caller, MessageValidator.Checked c, Instant now) {
     UUID id = Uuid7.next();
     return new NewMessage(
         id,
-        clientId,
+        caller.clientId(),
         cipher.seal(id, json.writeValueAsBytes(c.content())),
         c.content().allRecipients().size(),
         index.digests(c.content().allRecipients()),
         c.sendAt(),
         now,
-        c.tags());
+        c.tags(),
+        caller.mode());
   }
 
   private Instant now() {
