@@ -1,5 +1,6 @@
 package dev.ums.dispatch;
 
+import dev.ums.ledger.DeliveryMode;
 import dev.ums.ledger.FailureClass;
 import java.time.Duration;
 
@@ -14,13 +15,14 @@ public interface DispatchListener {
   default void claimed(int count) {}
 
   /**
-   * The relay accepted a message.
+   * The relay accepted a message, or a test-mode message was captured instead.
    *
    * @param smtpTime how long the SMTP exchange took
    * @param sinceAccepted from intake commit to now (accept→sent latency)
    * @param attempt which attempt succeeded (1 = first)
+   * @param mode {@link DeliveryMode#TEST}: no relay was involved; not a real delivery
    */
-  default void sent(Duration smtpTime, Duration sinceAccepted, int attempt) {}
+  default void sent(Duration smtpTime, Duration sinceAccepted, int attempt, DeliveryMode mode) {}
 
   /**
    * An attempt failed.

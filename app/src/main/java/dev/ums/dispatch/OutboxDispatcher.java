@@ -389,13 +389,13 @@ public class OutboxDispatcher implements SmartLifecycle {
     long started = System.nanoTime();
     activeSends.incrementAndGet();
     try {
-      SendResult r = sender.send(email(c), c.leaseEndsNanos() - marginNanos);
+      SendResult r = sender.send(email(c), c.leaseEndsNanos() - marginNanos, c.mode());
       if (!r.simulated()) {
         breaker.onHealthy();
       }
       Instant now = clock.instant();
       o = new Outcome.Sent(c, r.reply(), refused(c, r), now);
-      listener.sent(since(started), Duration.between(c.createdAt(), now), c.attempt());
+      listener.sent(since(started), Duration.between(c.createdAt(), now), c.attempt(), c.mode());
       if (!r.refused().isEmpty()) {
         log.info(
             "event=sent_partially message_id={} attempt={} refused={}",

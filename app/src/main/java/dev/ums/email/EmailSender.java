@@ -3,6 +3,7 @@ package dev.ums.email;
 import dev.ums.email.smtp.SmtpConnectionPool;
 import dev.ums.email.smtp.SmtpEndpoint;
 import dev.ums.email.smtp.SmtpFailures;
+import dev.ums.ledger.DeliveryMode;
 import dev.ums.ledger.FailureClass;
 import jakarta.mail.MessagingException;
 import java.time.Clock;
@@ -38,6 +39,9 @@ import java.time.Duration;
  *       speaking SMTP; other messages go unsigned.
  *   <li>A message whose recipients are all on {@value MagicRecipients#DOMAIN} never reaches the
  *       relay: its outcome is simulated ({@link MagicRecipients}).
+ *   <li>A {@link DeliveryMode#TEST} message is rendered and signed like any other, then never
+ *       reaches any SMTP server: unless magic recipients decide otherwise, it is accepted with
+ *       {@link #TEST_MODE_REPLY}, a simulated result.
  *   <li>Nothing is logged that names a recipient, a subject or a body.
  * </ul>
  *
@@ -46,6 +50,9 @@ import java.time.Duration;
  * builds the message and decides whether a send may start.
  */
 public class EmailSender implements AutoCloseable {
+
+  /** The simulated reply that accepts a test-mode message (no SMTP server was involved). */
+  public static final String TEST_MODE_REPLY = "250 2.0.0 captured in test mode, not relayed";
 
   /** {@link #send(Email, long)}'s deadline when there is none. */
   static final long NO_DEADLINE = SmtpConnectionPool.NO_DEADLINE;
@@ -137,6 +144,16 @@ public class EmailSender implements AutoCloseable {
    * @throws SmtpSendException when no recipient accepted the message; see its classification
    */
   public SendResult send(Email email, long deadlineNanos) throws SmtpSendException, SendNotStarted {
+    return send(email, deadlineNanos, DeliveryMode.LIVE);
+  }
+
+  /**
+   * {@link #send(Email, long)} for a message of {@code mode}: a {@link DeliveryMode#TEST} message
+   * is built, signed and judged by its magic recipients exactly as a live one, and then, instead of
+   * a relay, accepted with the simulated {@link #TEST_MODE_REPLY}.
+   */
+  public SendResult send(Email email, long deadlineNanos, DeliveryMode mode)
+      throws SmtpSendException, SendNotStarted {
     MimeBuilder.Built built;
     try {
       built = MimeBuilder.build(pool.session(), email, clock);
@@ -155,6 +172,9 @@ public class EmailSender implements AutoCloseable {
     SendResult simulated = MagicRecipients.simulate(built.envelope());
     if (simulated != null) {
       return simulated; // never reaches the relay
+    }
+    if (mode.test()) {
+      return new SendResult(TEST_MODE_REPLY, java.util.List.of(), true); // nor does test mode
     }
     long startBy = deadlineNanos == NO_DEADLINE ? NO_DEADLINE : deadlineNanos - budgetNanos;
     try (SmtpConnectionPool.Lease lease = pool.lease(startBy).orElseThrow(SendNotStarted::new)) {

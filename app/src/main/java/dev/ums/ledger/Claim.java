@@ -1,6 +1,7 @@
 package dev.ums.ledger;
 
 import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -18,6 +19,7 @@ import java.util.UUID;
  *     rows claimed only to be reaped
  * @param deliveryRule the delivery rule the message matched at intake; null for rows claimed only
  *     to be reaped
+ * @param mode the message's mode: {@link DeliveryMode#TEST} is never handed to the relay
  */
 public record Claim(
     UUID messageId,
@@ -26,7 +28,51 @@ public record Claim(
     Instant createdAt,
     byte[] content,
     long leaseEndsNanos,
-    String deliveryRule) {
+    String deliveryRule,
+    DeliveryMode mode) {
+
+  public Claim {
+    Objects.requireNonNull(mode, "mode");
+  }
+
+  /** A claim of a live message under {@code deliveryRule}. */
+  public Claim(
+      UUID messageId,
+      UUID claimToken,
+      int attempt,
+      Instant createdAt,
+      byte[] content,
+      long leaseEndsNanos,
+      String deliveryRule) {
+    this(
+        messageId,
+        claimToken,
+        attempt,
+        createdAt,
+        content,
+        leaseEndsNanos,
+        deliveryRule,
+        DeliveryMode.LIVE);
+  }
+
+  /** A claim of a live message under the default rule. */
+  public Claim(
+      UUID messageId,
+      UUID claimToken,
+      int attempt,
+      Instant createdAt,
+      byte[] content,
+      long leaseEndsNanos) {
+    this(
+        messageId,
+        claimToken,
+        attempt,
+        createdAt,
+        content,
+        leaseEndsNanos,
+        NewMessage.DEFAULT_RULE,
+        DeliveryMode.LIVE);
+  }
 
   /**
    * This claim without its content: what an outcome keeps while it waits to be recorded, so that a
@@ -35,6 +81,7 @@ public record Claim(
   public Claim withoutContent() {
     return content == null
         ? this
-        : new Claim(messageId, claimToken, attempt, createdAt, null, leaseEndsNanos, deliveryRule);
+        : new Claim(
+            messageId, claimToken, attempt, createdAt, null, leaseEndsNanos, deliveryRule, mode);
   }
 }

@@ -72,17 +72,17 @@ public class Ledger {
            SET status = ?, attempts = c.attempts, updated_at = ?
           FROM claimed c
          WHERE m.id = c.message_id
-        RETURNING m.id, m.attempts, m.created_at, m.content, c.delivery_rule
+        RETURNING m.id, m.attempts, m.created_at, m.content, c.delivery_rule, m.test_mode
       )
-      SELECT id, attempts, created_at, content, delivery_rule FROM moved
+      SELECT id, attempts, created_at, content, delivery_rule, test_mode FROM moved
       """;
 
   private static final String INSERT_MESSAGE =
       """
       INSERT INTO message (id, client_id, status, content, recipient_count, recipient_digests,
                            send_at, attempts, created_at, updated_at, tags, priority,
-                           delivery_rule)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+                           delivery_rule, test_mode)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
       """;
 
   private static final String INSERT_OUTBOX =
@@ -101,16 +101,17 @@ public class Ledger {
       WITH m AS (
         INSERT INTO message (id, client_id, status, content, recipient_count,
                              recipient_digests, send_at, attempts, created_at, updated_at, tags,
-                             priority, delivery_rule)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
-        RETURNING id, priority, delivery_rule, client_id
+                             priority, delivery_rule, test_mode)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+        RETURNING id, priority, delivery_rule, client_id, test_mode
       ), o AS (
         INSERT INTO outbox (message_id, next_attempt_at, attempts, priority, delivery_rule,
                             client_id)
         SELECT id, ?, 0, priority, delivery_rule, client_id FROM m
       ), e AS (
-        INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
-        SELECT ?, id, ?, ?, ?, ? FROM m
+        INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at,
+                                   test_mode)
+        SELECT ?, id, ?, ?, ?, ?, test_mode FROM m
         RETURNING id
       )
       INSERT INTO event_outbox (event_id) SELECT id FROM e
@@ -130,17 +131,18 @@ public class Ledger {
         ), m AS (
           INSERT INTO message (id, client_id, status, content, recipient_count,
                                recipient_digests, send_at, attempts, created_at, updated_at,
-                               tags, priority, delivery_rule)
-          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
-          RETURNING id, priority, delivery_rule, client_id
+                               tags, priority, delivery_rule, test_mode)
+          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
+          RETURNING id, priority, delivery_rule, client_id, test_mode
         ), o AS (
           INSERT INTO outbox (message_id, next_attempt_at, attempts, priority, delivery_rule,
                               client_id)
           SELECT id, ?, 0, priority, delivery_rule, client_id FROM m
           RETURNING message_id
         ), e AS (
-          INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
-          SELECT ?, message_id, ?, ?, ?, ? FROM o
+          INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at,
+                                     test_mode)
+          SELECT ?, o.message_id, ?, ?, ?, ?, m.test_mode FROM o JOIN m ON m.id = o.message_id
           RETURNING id
         ), eo AS (
           INSERT INTO event_outbox (event_id) SELECT id FROM e
@@ -197,6 +199,7 @@ public class Ledger {
           }
           ps.setInt(11, m.priority().code());
           ps.setString(12, m.deliveryRule());
+          ps.setBoolean(13, m.mode().test());
         });
     jdbc.batchUpdate(
         INSERT_OUTBOX,
@@ -235,6 +238,7 @@ public class Ledger {
       m.tags(),
       m.priority().code(),
       m.deliveryRule(),
+      m.mode().test(),
       ts(due(m)),
       Uuid7.next(),
       m.clientId(),
@@ -256,6 +260,10 @@ public class Ledger {
     System.arraycopy(message, 0, args, 7, message.length);
     Integer queued = jdbc.queryForObject(insertOneWithKey, Integer.class, args);
     return queued != null && queued == 1;
+  }
+
+  private static DeliveryMode mode(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return rs.getBoolean("test_mode") ? DeliveryMode.TEST : DeliveryMode.LIVE;
   }
 
   private static Instant due(NewMessage m) {
@@ -309,7 +317,8 @@ public class Ledger {
                   instant(rs, "created_at"),
                   rs.getBytes("content"),
                   leaseEnds,
-                  rs.getString("delivery_rule")),
+                  rs.getString("delivery_rule"),
+                  mode(rs)),
           args.toArray());
     }
     // No SKIP LOCKED (H2, embedded, one process): claims are serialized in this JVM.
@@ -375,7 +384,8 @@ public class Ledger {
     for (UUID id : ids) {
       claimed.addAll(
           jdbc.query(
-              "SELECT attempts, created_at, content, delivery_rule FROM message WHERE id = ?",
+              "SELECT attempts, created_at, content, delivery_rule, test_mode FROM message"
+                  + " WHERE id = ?",
               (rs, n) ->
                   new Claim(
                       id,
@@ -384,7 +394,8 @@ public class Ledger {
                       instant(rs, "created_at"),
                       rs.getBytes("content"),
                       leaseEnds,
-                      rs.getString("delivery_rule")),
+                      rs.getString("delivery_rule"),
+                      mode(rs)),
               id));
     }
     return claimed;
@@ -888,8 +899,9 @@ public class Ledger {
   private static final String INSERT_EVENT =
       """
       INSERT INTO message_event (id, message_id, client_id, type, status, attempt, reply_code,
-                                 failure_class, next_attempt_at, suppressed, occurred_at)
-      SELECT ?, id, client_id, ?, status, ?, ?, ?, ?, ?, ? FROM message WHERE id = ?
+                                 failure_class, next_attempt_at, suppressed, occurred_at,
+                                 test_mode)
+      SELECT ?, id, client_id, ?, status, ?, ?, ?, ?, ?, ?, test_mode FROM message WHERE id = ?
       """;
 
   /** An event about to be written with the change that causes it (the status is read back). */
@@ -963,7 +975,7 @@ public class Ledger {
   private static final String SELECT_EVENT =
       """
       SELECT seq, id, message_id, client_id, type, status, attempt, reply_code, failure_class,
-             next_attempt_at, suppressed, occurred_at
+             next_attempt_at, suppressed, occurred_at, test_mode
         FROM message_event
       """;
 
@@ -981,7 +993,8 @@ public class Ledger {
         failureClass == null ? null : FailureClass.valueOf(failureClass),
         instant(rs, "next_attempt_at"),
         (Integer) rs.getObject("suppressed"),
-        instant(rs, "occurred_at"));
+        instant(rs, "occurred_at"),
+        mode(rs));
   }
 
   /** A message's events, oldest first. */

@@ -14,6 +14,7 @@ import java.util.UUID;
  * @param failureClass how a failed attempt was classified, if any
  * @param nextAttemptAt when a deferred message is tried again
  * @param suppressed how many recipients were left out because they are suppressed
+ * @param mode the message's mode: events of test-mode messages say so
  */
 public record MessageEvent(
     long seq,
@@ -27,4 +28,5 @@ public record MessageEvent(
     FailureClass failureClass,
     Instant nextAttemptAt,
     Integer suppressed,
-    Instant occurredAt) {}
+    Instant occurredAt,
+    DeliveryMode mode) {}

@@ -1,6 +1,7 @@
 package dev.ums.ledger;
 
 import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -11,9 +12,10 @@ import java.util.UUID;
  * @param sendAt when it is due; null: at once
  * @param tags its {@code name:value} tags, stored in the clear (never personal data); null or empty
  *     when it has none
- * @param priority which due mail is claimed first
+ * @param priority which due mail is claimed first; null: {@link Priority#NORMAL}
  * @param deliveryRule the name of the delivery rule its recipients matched at intake (never the
- *     domain itself)
+ *     domain itself); null: {@link #DEFAULT_RULE}
+ * @param mode the sending key's mode: {@link DeliveryMode#TEST} messages never reach the relay
  */
 public record NewMessage(
     UUID id,
@@ -25,7 +27,8 @@ public record NewMessage(
     Instant createdAt,
     String[] tags,
     Priority priority,
-    String deliveryRule) {
+    String deliveryRule,
+    DeliveryMode mode) {
 
   /** The rule of messages no configured rule covers. */
   public static final String DEFAULT_RULE = "default";
@@ -38,9 +41,36 @@ public record NewMessage(
     if (deliveryRule == null) {
       deliveryRule = DEFAULT_RULE;
     }
+    Objects.requireNonNull(mode, "mode");
   }
 
-  /** A {@link Priority#NORMAL} message without tags under the default rule. */
+  /** A live message. */
+  public NewMessage(
+      UUID id,
+      String clientId,
+      byte[] content,
+      int recipientCount,
+      String[] recipientDigests,
+      Instant sendAt,
+      Instant createdAt,
+      String[] tags,
+      Priority priority,
+      String deliveryRule) {
+    this(
+        id,
+        clientId,
+        content,
+        recipientCount,
+        recipientDigests,
+        sendAt,
+        createdAt,
+        tags,
+        priority,
+        deliveryRule,
+        DeliveryMode.LIVE);
+  }
+
+  /** A live {@link Priority#NORMAL} message without tags under the default rule. */
   public NewMessage(
       UUID id,
       String clientId,
@@ -59,6 +89,7 @@ public record NewMessage(
         createdAt,
         null,
         null,
-        null);
+        null,
+        DeliveryMode.LIVE);
   }
 }

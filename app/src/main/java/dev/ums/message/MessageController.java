@@ -27,10 +27,12 @@ class MessageController {
 
   private final MessageService service;
   private final RateLimiter rateLimiter;
+  private final MessageLookup lookup;
 
-  MessageController(MessageService service, RateLimiter rateLimiter) {
+  MessageController(MessageService service, RateLimiter rateLimiter, MessageLookup lookup) {
     this.service = service;
     this.rateLimiter = rateLimiter;
+    this.lookup = lookup;
   }
 
   @PostMapping(
@@ -70,6 +72,16 @@ class MessageController {
     return service
         .find(caller.isAdmin() ? null : caller.clientId(), id)
         .orElseThrow(() -> ApiProblem.notFound("Message"));
+  }
+
+  /**
+   * The content of a test-mode message that was captured instead of relayed, for the client that
+   * sent it (admins included: another client's message is not found here; they have the audited
+   * admin content read).
+   */
+  @GetMapping(path = "/{id}/captured", produces = MediaType.APPLICATION_JSON_VALUE)
+  MailContent captured(@PathVariable UUID id) {
+    return lookup.captured(id, Caller.current().clientId());
   }
 
   private static ResponseEntity.BodyBuilder answer(IntakeResult r) {

@@ -79,8 +79,20 @@ public class MessageLookup {
    * Nothing decrypted is cached.
    */
   public MailContent content(UUID id) {
-    MessageRepository.Sealed sealed =
-        repo.sealedContent(id).orElseThrow(() -> ApiProblem.notFound("Message"));
+    return open(id, repo.sealedContent(id).orElseThrow(() -> ApiProblem.notFound("Message")));
+  }
+
+  /**
+   * What test mode captured of {@code clientId}'s message {@code id}: its content as it would have
+   * been sent. Not found unless the message is that client's, was sent with a test-mode key and is
+   * {@code SENT}; gone once retention dropped the content.
+   */
+  public MailContent captured(UUID id, String clientId) {
+    return open(
+        id, repo.captured(id, clientId).orElseThrow(() -> ApiProblem.notFound("Captured message")));
+  }
+
+  private MailContent open(UUID id, MessageRepository.Sealed sealed) {
     if (sealed.droppedAt() != null) {
       throw new ApiProblem(
           HttpStatus.GONE,

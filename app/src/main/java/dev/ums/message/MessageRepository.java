@@ -2,6 +2,7 @@ package dev.ums.message;
 
 import static dev.ums.support.JdbcTime.instant;
 
+import dev.ums.ledger.DeliveryMode;
 import dev.ums.ledger.MessageStatus;
 import dev.ums.support.Dialect;
 import dev.ums.support.JdbcTime;
@@ -23,7 +24,8 @@ class MessageRepository {
   private static final String VIEW =
       """
       SELECT m.client_id, m.id, m.status, m.attempts, m.created_at, m.updated_at, m.send_at,
-             m.sent_at, m.last_error_class, m.last_error_code, o.next_attempt_at, m.tags
+             m.sent_at, m.last_error_class, m.last_error_code, o.next_attempt_at, m.tags,
+             m.test_mode
         FROM message m LEFT JOIN outbox o ON o.message_id = m.id
       """;
 
@@ -138,6 +140,25 @@ class MessageRepository {
         .findFirst();
   }
 
+  /**
+   * The sealed content of {@code clientId}'s test-mode message {@code id}, once it is {@code SENT}
+   * (captured instead of relayed); empty for any other message.
+   */
+  Optional<Sealed> captured(UUID id, String clientId) {
+    return jdbc
+        .query(
+            """
+            SELECT content, content_dropped_at FROM message
+             WHERE id = ? AND client_id = ? AND test_mode AND status = ?
+            """,
+            (rs, n) -> new Sealed(rs.getBytes("content"), instant(rs, "content_dropped_at")),
+            id,
+            clientId,
+            MessageStatus.SENT.name())
+        .stream()
+        .findFirst();
+  }
+
   private static MessageView view(ResultSet rs) throws SQLException {
     String errorClass = rs.getString("last_error_class");
     int code = rs.getInt("last_error_code");
@@ -152,6 +173,7 @@ class MessageRepository {
         instant(rs, "sent_at"),
         instant(rs, "next_attempt_at"),
         errorClass == null ? null : new MessageView.LastError(errorClass, errorCode),
-        Tags.read(rs, "tags"));
+        Tags.read(rs, "tags"),
+        rs.getBoolean("test_mode") ? DeliveryMode.TEST : DeliveryMode.LIVE);
   }
 }

@@ -128,7 +128,7 @@ public class MessageService {
     if (!p.unusable().isEmpty()) {
       throw TemplateProblems.unusable(p.unusable());
     }
-    NewMessage m = newMessage(clientId, c, now, priority(request, Priority.NORMAL));
+    NewMessage m = newMessage(caller, c, now, priority(request, Priority.NORMAL));
     String body =
         json.writeValueAsString(new AcceptedMessage(null, m.id(), MessageStatus.QUEUED, now));
     IntakeResult result =
@@ -197,7 +197,7 @@ public class MessageService {
         }
         continue;
       }
-      NewMessage m = newMessage(clientId, c, now, priority(batch.messages().get(i), Priority.BULK));
+      NewMessage m = newMessage(caller, c, now, priority(batch.messages().get(i), Priority.BULK));
       rows.add(m);
       answers.add(new AcceptedMessage(i, m.id(), MessageStatus.QUEUED, now));
     }
@@ -433,12 +433,12 @@ public class MessageService {
   }
 
   private NewMessage newMessage(
-      String clientId, MessageValidator.Checked c, Instant now, Priority priority) {
+      Caller caller, MessageValidator.Checked c, Instant now, Priority priority) {
     UUID id = Uuid7.next();
     List<String> recipients = c.content().allRecipients();
     return new NewMessage(
         id,
-        clientId,
+        caller.clientId(),
         cipher.seal(id, json.writeValueAsBytes(c.content())),
         recipients.size(),
         index.digests(recipients),
@@ -446,7 +446,8 @@ public class MessageService {
         now,
         c.tags(),
         priority,
-        deliveryRules.ruleFor(recipients));
+        deliveryRules.ruleFor(recipients),
+        caller.mode());
   }
 
   /** The request's priority (validated already), or the endpoint's default. */

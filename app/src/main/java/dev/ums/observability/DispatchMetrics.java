@@ -3,6 +3,7 @@ package dev.ums.observability;
 import dev.ums.dispatch.DispatchListener;
 import dev.ums.dispatch.OutboxDispatcher;
 import dev.ums.dispatch.RelayBreaker;
+import dev.ums.ledger.DeliveryMode;
 import dev.ums.ledger.FailureClass;
 import dev.ums.message.MessagesQueued;
 import io.micrometer.core.instrument.Counter;
@@ -31,6 +32,7 @@ final class DispatchMetrics implements DispatchListener {
   private final Counter accepted;
   private final Counter redriven;
   private final Counter sent;
+  private final Counter captured;
   private final Counter retried;
   private final Counter deadLettered;
   private final Map<FailureClass, Counter> failed = new java.util.EnumMap<>(FailureClass.class);
@@ -50,9 +52,16 @@ final class DispatchMetrics implements DispatchListener {
         Counter.builder("ums.messages.redriven")
             .description("Dead letters an operator queued again")
             .register(registry);
+    // Test-mode messages are SENT without a relay: a tag keeps them out of delivery dashboards.
     sent =
         Counter.builder("ums.dispatch.sent")
-            .description("Messages the SMTP relay accepted")
+            .description("Messages the SMTP relay accepted (mode=live) or test mode captured")
+            .tag("mode", DeliveryMode.LIVE.wireName())
+            .register(registry);
+    captured =
+        Counter.builder("ums.dispatch.sent")
+            .description("Messages the SMTP relay accepted (mode=live) or test mode captured")
+            .tag("mode", DeliveryMode.TEST.wireName())
             .register(registry);
     retried =
         Counter.builder("ums.dispatch.retried")
@@ -120,7 +129,11 @@ final class DispatchMetrics implements DispatchListener {
   }
 
   @Override
-  public void sent(Duration smtpTime, Duration sinceAccepted, int attempt) {
+  public void sent(Duration smtpTime, Duration sinceAccepted, int attempt, DeliveryMode mode) {
+    if (mode.test()) {
+      captured.increment(); // no SMTP, no delivery: neither timed nor in the alert window
+      return;
+    }
     sent.increment();
     smtpDuration.record(smtpTime);
     acceptToSent.record(sinceAccepted.isNegative() ? Duration.ZERO : sinceAccepted);

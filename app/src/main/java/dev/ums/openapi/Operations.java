@@ -68,6 +68,16 @@ final class Operations {
                   "State and timing only, never recipients or content. Another client's id is"
                       + " 404.")),
           Map.entry(
+              "GET /api/messages/{id}/captured",
+              doc(
+                  "getCapturedMessage",
+                  "What test mode captured of one of the client's messages",
+                  "The content (addresses, subject, bodies, headers, attachments) of a message sent"
+                      + " with a `test`-mode key, once it is SENT: test mode never hands mail to a"
+                      + " relay. 404 for live mail, another client's message (admins included) or"
+                      + " a test message not yet SENT; 410 when retention dropped the content.",
+                  410)),
+          Map.entry(
               "POST /api/messages/{id}/cancel",
               doc(
                   "cancelMessage",
@@ -166,7 +176,9 @@ final class Operations {
               docStatus(
                   "createKey",
                   "Create an API key",
-                  "The key is in this answer only; listings show its label.",
+                  "The key is in this answer only; listings show its label. `mode`: `live`"
+                      + " (default) or `test` (its messages run the whole pipeline but never reach"
+                      + " a relay).",
                   201)),
           Map.entry("GET /api/admin/keys", doc("listKeys", "List API keys (labels only)", null)),
           Map.entry(

@@ -3,6 +3,7 @@ package dev.ums.security;
 import static dev.ums.support.JdbcTime.instant;
 import static dev.ums.support.JdbcTime.ts;
 
+import dev.ums.ledger.DeliveryMode;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -73,13 +74,18 @@ public class ApiKeys {
     this.unknownMax = security.unknownKeyCacheSize();
   }
 
-  /** A stored key, without its secret. */
+  /**
+   * A stored key, without its secret.
+   *
+   * @param mode {@code test}: its messages run the whole pipeline but never reach the relay
+   */
   public record KeyInfo(
       UUID id,
       String clientId,
       String name,
       String label,
       Role role,
+      DeliveryMode mode,
       Instant createdAt,
       Instant revokedAt) {}
 
@@ -118,27 +124,39 @@ public class ApiKeys {
     return "key_" + id.toString().substring(0, 8);
   }
 
+  /** A new live-mode key. */
   public NewKey create(String clientId, Role role, String name) {
+    return create(clientId, role, name, DeliveryMode.LIVE);
+  }
+
+  /** A new key; a {@link DeliveryMode#TEST} key's messages never reach the relay. */
+  public NewKey create(String clientId, Role role, String name, DeliveryMode mode) {
     byte[] secret = new byte[24];
     RANDOM.nextBytes(secret);
     return store(
         PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret),
         clientId,
         role,
-        name);
+        name,
+        mode);
   }
 
-  /** Stores a key whose value was chosen elsewhere (bootstrap). */
+  /** Stores a live-mode key whose value was chosen elsewhere (bootstrap). */
   NewKey store(String key, String clientId, Role role, String name) {
+    return store(key, clientId, role, name, DeliveryMode.LIVE);
+  }
+
+  private NewKey store(String key, String clientId, Role role, String name, DeliveryMode mode) {
     if (!wellFormed(key)) {
       throw new IllegalArgumentException("not a well-formed API key");
     }
     UUID id = UUID.randomUUID();
-    KeyInfo info = new KeyInfo(id, clientId, name, label(id), role, clock.instant(), null);
+    KeyInfo info = new KeyInfo(id, clientId, name, label(id), role, mode, clock.instant(), null);
     jdbc.update(
         """
-        INSERT INTO api_key (id, client_id, name, label, key_hash, legacy_hash, role, created_at)
-        VALUES (?, ?, ?, ?, ?, FALSE, ?, ?)
+        INSERT INTO api_key (id, client_id, name, label, key_hash, legacy_hash, role, mode,
+                             created_at)
+        VALUES (?, ?, ?, ?, ?, FALSE, ?, ?, ?)
         """,
         info.id(),
         clientId,
@@ -146,6 +164,7 @@ public class ApiKeys {
         info.label(),
         hash(key),
         role.name(),
+        mode.wireName(),
         ts(info.createdAt()));
     return new NewKey(key, info);
   }
@@ -218,7 +237,7 @@ public class ApiKeys {
     if (!legacyLeft()) {
       return jdbc
           .query(
-              "SELECT id, client_id, label, role FROM api_key"
+              "SELECT id, client_id, label, role, mode FROM api_key"
                   + " WHERE key_hash = ? AND NOT legacy_hash AND revoked_at IS NULL",
               (rs, n) -> caller(rs),
               hash)
@@ -231,7 +250,7 @@ public class ApiKeys {
         jdbc
             .query(
                 """
-                SELECT id, client_id, label, role, legacy_hash FROM api_key
+                SELECT id, client_id, label, role, mode, legacy_hash FROM api_key
                 WHERE ((key_hash = ? AND NOT legacy_hash) OR (key_hash = ? AND legacy_hash))
                   AND revoked_at IS NULL
                 """,
@@ -283,7 +302,16 @@ public class ApiKeys {
         rs.getString("client_id"),
         rs.getObject("id", UUID.class),
         rs.getString("label"),
-        Role.valueOf(rs.getString("role")));
+        Role.valueOf(rs.getString("role")),
+        mode(rs));
+  }
+
+  private static DeliveryMode mode(java.sql.ResultSet rs) throws java.sql.SQLException {
+    DeliveryMode mode = DeliveryMode.ofWireName(rs.getString("mode"));
+    if (mode == null) {
+      throw new IllegalStateException("api_key.mode holds an unknown mode");
+    }
+    return mode;
   }
 
   /**
@@ -320,7 +348,8 @@ public class ApiKeys {
 
   public List<KeyInfo> list() {
     return jdbc.query(
-        "SELECT id, client_id, name, label, role, created_at, revoked_at FROM api_key ORDER BY created_at, id",
+        "SELECT id, client_id, name, label, role, mode, created_at, revoked_at FROM api_key"
+            + " ORDER BY created_at, id",
         (rs, n) ->
             new KeyInfo(
                 rs.getObject("id", UUID.class),
@@ -328,6 +357,7 @@ public class ApiKeys {
                 rs.getString("name"),
                 rs.getString("label"),
                 Role.valueOf(rs.getString("role")),
+                mode(rs),
                 instant(rs, "created_at"),
                 instant(rs, "revoked_at")),
         new Object[0]);

@@ -1,5 +1,6 @@
 package dev.ums.security;
 
+import dev.ums.ledger.DeliveryMode;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.UUID;
@@ -30,12 +31,19 @@ public final class KeyCommand {
       case "create" -> {
         String client = option(args, "--client");
         String role = option(args, "--role");
-        if (client == null || role == null || !KeyController.CLIENT_ID.matcher(client).matches()) {
-          out.println("usage: keys create --client ID --role SENDER|ADMIN [--name NAME]");
+        String modeName = option(args, "--mode");
+        DeliveryMode mode =
+            modeName == null ? DeliveryMode.LIVE : DeliveryMode.ofWireName(modeName);
+        if (client == null
+            || role == null
+            || mode == null
+            || !KeyController.CLIENT_ID.matcher(client).matches()) {
+          out.println(
+              "usage: keys create --client ID --role SENDER|ADMIN [--name NAME] [--mode live|test]");
           return 2;
         }
         ApiKeys.NewKey k =
-            keys.create(client, Role.valueOf(role.toUpperCase()), option(args, "--name"));
+            keys.create(client, Role.valueOf(role.toUpperCase()), option(args, "--name"), mode);
         audit.record("key.create", k.info().id().toString(), "OK");
         out.println("id=" + k.info().id() + " label=" + k.info().label());
         out.println("key=" + k.key() + "   (shown once)");
@@ -51,6 +59,8 @@ public final class KeyCommand {
                   + k.clientId()
                   + " role="
                   + k.role()
+                  + " mode="
+                  + k.mode().wireName()
                   + (k.revokedAt() == null ? "" : " revoked=" + k.revokedAt()));
         }
         return 0;

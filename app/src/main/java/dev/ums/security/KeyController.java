@@ -1,5 +1,6 @@
 package dev.ums.security;
 
+import dev.ums.ledger.DeliveryMode;
 import dev.ums.web.ApiProblem;
 import dev.ums.web.FieldProblem;
 import java.util.ArrayList;
@@ -30,8 +31,11 @@ class KeyController {
     this.audit = audit;
   }
 
-  /** {@code {"clientId": "shop", "role": "SENDER", "name": "checkout service"}} */
-  record CreateKey(String clientId, Role role, String name) {}
+  /**
+   * {@code {"clientId": "shop", "role": "SENDER", "name": "checkout service", "mode": "test"}};
+   * {@code mode} left out: {@code live}.
+   */
+  record CreateKey(String clientId, Role role, String name, String mode) {}
 
   @PostMapping("/api/admin/keys")
   ResponseEntity<Map<String, Object>> create(@RequestBody CreateKey req) {
@@ -46,10 +50,15 @@ class KeyController {
         && (req.name().length() > 128 || req.name().matches("(?s).*[\\r\\n].*"))) {
       errors.add(FieldProblem.of("name", "at most 128 characters, one line"));
     }
+    DeliveryMode mode =
+        req.mode() == null ? DeliveryMode.LIVE : DeliveryMode.ofWireName(req.mode());
+    if (mode == null) {
+      errors.add(FieldProblem.of("mode", "live or test"));
+    }
     if (!errors.isEmpty()) {
       throw ApiProblem.validation(errors);
     }
-    ApiKeys.NewKey k = keys.create(req.clientId(), req.role(), req.name());
+    ApiKeys.NewKey k = keys.create(req.clientId(), req.role(), req.name(), mode);
     audit.record("key.create", k.info().id().toString(), "OK");
     return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("key", k.key(), "info", k.info()));
   }

@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * The JSON body of a delivery (Standard Webhooks shape: {@code type}, {@code timestamp}, {@code
- * data}). Ids, status and codes only: never an address, subject or body.
+ * data}). Ids, status and codes only: never an address, subject or body. {@code mode} is {@code
+ * test} for messages sent with a test-mode key, which never reached a relay.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record WebhookPayload(String type, Instant timestamp, Data data) {
@@ -17,6 +18,7 @@ record WebhookPayload(String type, Instant timestamp, Data data) {
       UUID eventId,
       UUID messageId,
       String status,
+      String mode,
       Integer attempt,
       Integer smtpCode,
       String failureClass,
@@ -31,6 +33,7 @@ record WebhookPayload(String type, Instant timestamp, Data data) {
             e.id(),
             e.messageId(),
             e.status().name(),
+            e.mode().wireName(),
             e.attempt(),
             e.replyCode(),
             e.failureClass() == null ? null : e.failureClass().name(),

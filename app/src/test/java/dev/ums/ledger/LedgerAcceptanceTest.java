@@ -444,6 +444,78 @@ class LedgerAcceptanceTest {
     }
 
     @Test
+    void every_enqueue_path_keeps_the_mode_for_the_claim_and_the_events() {
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      UUID batched = UUID.randomUUID();
+      UUID live = UUID.randomUUID();
+      tx.executeWithoutResult(
+          s ->
+              ledger.enqueue(
+                  List.of(
+                      new NewMessage(
+                          batched,
+                          "c1",
+                          new byte[] {1},
+                          1,
+                          null,
+                          null,
+                          now,
+                          null,
+                          null,
+                          null,
+                          DeliveryMode.TEST),
+                      new NewMessage(live, "c1", new byte[] {1}, 1, null, null, now))));
+      java.util.Set<UUID> test = new java.util.HashSet<>(List.of(batched));
+      if (dialect.writesInOneStatement()) {
+        UUID plain = UUID.randomUUID();
+        UUID keyed = UUID.randomUUID();
+        KeyClaim key = new KeyClaim("km", "f".repeat(64), 202, "{}", now.plusSeconds(60));
+        ledger.enqueueOne(
+            new NewMessage(
+                plain,
+                "c1",
+                new byte[] {1},
+                1,
+                null,
+                null,
+                now,
+                null,
+                null,
+                null,
+                DeliveryMode.TEST),
+            null);
+        ledger.enqueueOne(
+            new NewMessage(
+                keyed,
+                "c1",
+                new byte[] {1},
+                1,
+                null,
+                null,
+                now,
+                null,
+                null,
+                null,
+                DeliveryMode.TEST),
+            key);
+        test.addAll(List.of(plain, keyed));
+      }
+
+      List<Claim> claims = ledger.claim("i1", 10, Duration.ofMinutes(1));
+      assertThat(claims).hasSize(test.size() + 1);
+      for (Claim c : claims) {
+        DeliveryMode expected =
+            test.contains(c.messageId()) ? DeliveryMode.TEST : DeliveryMode.LIVE;
+        assertThat(c.mode()).as(c.messageId().toString()).isEqualTo(expected);
+        ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+        assertThat(ledger.events(c.messageId()))
+            .hasSize(2)
+            .allSatisfy(e -> assertThat(e.mode()).isEqualTo(expected));
+      }
+      jdbc.update("DELETE FROM idempotency_record");
+    }
+
+    @Test
     void relayed_events_are_handed_over_once_in_order_and_a_failed_relay_hands_them_again() {
       UUID id = enqueue();
       ledger.record(List.of(new Outcome.Sent(claimOne(), "250 ok", null, clock.instant())));

@@ -69,8 +69,8 @@ class ObservabilityIntegrationTest {
     String after = scrape();
     assertThat(sample(after, "ums_messages_accepted_total"))
         .isEqualTo(sample(before, "ums_messages_accepted_total") + 1);
-    assertThat(sample(after, "ums_dispatch_sent_total"))
-        .isEqualTo(sample(before, "ums_dispatch_sent_total") + 1);
+    assertThat(sample(after, "ums_dispatch_sent_total{mode=\"live\"}"))
+        .isEqualTo(sample(before, "ums_dispatch_sent_total{mode=\"live\"}") + 1);
     assertThat(sample(after, "ums_smtp_send_duration_seconds_count"))
         .isGreaterThan(sample(before, "ums_smtp_send_duration_seconds_count"));
     assertThat(sample(after, "ums_dispatch_accept_to_sent_seconds_count"))
