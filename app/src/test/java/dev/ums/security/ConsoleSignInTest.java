@@ -119,8 +119,26 @@ class ConsoleSignInTest {
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.headers().firstValue("Retry-After")).isPresent();
     // The good key is refused too, before it is looked at, and so is the API from this address.
-    assertThat(console.signIn(Http.ADMIN_KEY).statusCode()).isEqualTo(429);
-    assertThat(http.as(unknown).get("/api/admin/stats").status()).isEqualTo(429);
+    // (A token refilled in between would let the good key in: spend any such token first.)
+    int good = 0;
+    for (int tries = 0; tries < 3 && good != 429; tries++) {
+      while (console.signIn(unknown).statusCode() == 401) {
+        // spend what refilled
+      }
+      good = console.signIn(Http.ADMIN_KEY).statusCode();
+    }
+    assertThat(good).isEqualTo(429);
+    assertThat(limitedWithinOneRefill(() -> http.as(unknown).get("/api/admin/stats").status()))
+        .isTrue();
+  }
+
+  /**
+   * Whether {@code attempt} is refused as over the limit, allowing for one token the bucket may
+   * have refilled (2/s) since the last refusal: that one is spent as a 401, the next is a 429.
+   */
+  static boolean limitedWithinOneRefill(java.util.function.IntSupplier attempt) {
+    int first = attempt.getAsInt();
+    return first == 429 || (first == 401 && attempt.getAsInt() == 429);
   }
 
   @Test
