@@ -6,6 +6,7 @@ import dev.ums.ledger.Ledger;
 import dev.ums.message.MailProperties;
 import dev.ums.security.ContentCipher;
 import dev.ums.support.Dialect;
+import dev.ums.suppression.Suppressions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -40,7 +41,8 @@ class DispatchConfig {
       MailProperties mail,
       JsonMapper json,
       ContentCipher cipher,
-      Clock clock) {
+      Clock clock,
+      Suppressions suppressions) {
     String id =
         props.instanceId() == null || props.instanceId().isBlank()
             ? OutboxDispatcher.defaultInstanceId()
@@ -55,7 +57,8 @@ class DispatchConfig {
         mail.messageIdDomain(),
         json,
         cipher,
-        clock);
+        clock,
+        suppressions);
   }
 
   @Bean

@@ -11,11 +11,14 @@ import dev.ums.ledger.Ledger;
 import dev.ums.ledger.Outcome;
 import dev.ums.message.MailContent;
 import dev.ums.security.ContentCipher;
+import dev.ums.suppression.HardBounce;
+import dev.ums.suppression.Suppressions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
@@ -49,6 +52,13 @@ import tools.jackson.databind.json.JsonMapper;
  * unsent, its attempt given back. Claims are sized this way instead of renewing leases, so no
  * renewal is ever needed; start-up refuses a lease shorter than 1.5 × the send budget.
  *
+ * <p>Suppression: just before a send, the message's recipients are looked up on its client's
+ * suppression list again (it may have changed since intake). Suppressed ones are left out of the
+ * envelope and recorded with the refused recipients (code 0); when none is left the message is
+ * recorded SUPPRESSED without an attempt. A recipient the relay refuses permanently for its address
+ * (a 5.1.x enhanced status, {@link HardBounce}) is added to the list as a hard bounce before the
+ * outcome is queued; a crash in between only means the next send to it is refused again.
+ *
  * <p>Relay outages: a {@link RelayBreaker} stops claiming when most recent attempts failed for
  * relay-wide reasons, sends one probe at growing intervals, and resumes by itself. Those failures
  * are not charged to the messages.
@@ -79,6 +89,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final Clock clock;
   private final RelayBreaker breaker;
   private final long marginNanos;
+  private final Suppressions suppressions;
   private volatile DispatchListener listener = DispatchListener.NONE;
 
   private final Semaphore wakeUp = new Semaphore(0);
@@ -123,6 +134,37 @@ public class OutboxDispatcher implements SmartLifecycle {
       JsonMapper json,
       ContentCipher cipher,
       Clock clock) {
+    this(
+        ledger,
+        sender,
+        workers,
+        retry,
+        props,
+        instanceId,
+        messageIdDomain,
+        json,
+        cipher,
+        clock,
+        null);
+  }
+
+  /**
+   * A dispatcher that checks {@code suppressions} before each send and adds hard bounces to it;
+   * without one (null: tests of delivery alone) every recipient is sent to.
+   */
+  public OutboxDispatcher(
+      Ledger ledger,
+      EmailSender sender,
+      Executor workers,
+      RetryPolicy retry,
+      DispatchProperties props,
+      String instanceId,
+      String messageIdDomain,
+      JsonMapper json,
+      ContentCipher cipher,
+      Clock clock,
+      Suppressions suppressions) {
+    this.suppressions = suppressions;
     this.cipher = cipher;
     this.ledger = ledger;
     this.sender = sender;
@@ -334,12 +376,29 @@ public class OutboxDispatcher implements SmartLifecycle {
     long started = System.nanoTime();
     activeSends.incrementAndGet();
     try {
-      SendResult r = sender.send(email(c), c.leaseEndsNanos() - marginNanos);
+      MailContent m = contentReader.readValue(cipher.open(c.messageId(), c.content()));
+      Set<String> suppressed =
+          suppressions == null || c.clientId() == null
+              ? Set.of()
+              : suppressions.suppressed(c.clientId(), m.allRecipients());
+      List<SendResult.Refused> left = new ArrayList<>();
+      for (String a : suppressed) {
+        left.add(new SendResult.Refused(a, 0, SUPPRESSED_REPLY));
+      }
+      if (!suppressed.isEmpty() && suppressed.containsAll(m.allRecipients())) {
+        log.info("event=suppressed message_id={} recipients={}", c.messageId(), suppressed.size());
+        outcomes.add(new Outcome.Suppressed(c, suppressed.size(), clock.instant()));
+        return;
+      }
+      SendResult r = sender.send(email(c, m, suppressed), c.leaseEndsNanos() - marginNanos);
       if (!r.simulated()) {
         breaker.onHealthy();
       }
+      hardBounces(c, r.refused());
       Instant now = clock.instant();
-      o = new Outcome.Sent(c, r.reply(), refused(c, r), now);
+      List<SendResult.Refused> refused = new ArrayList<>(r.refused());
+      refused.addAll(left);
+      o = new Outcome.Sent(c, r.reply(), seal(c, refused), now, suppressed.size());
       listener.sent(since(started), Duration.between(c.createdAt(), now), c.attempt());
       if (!r.refused().isEmpty()) {
         log.info(
@@ -352,6 +411,7 @@ public class OutboxDispatcher implements SmartLifecycle {
       log.info("event=claim_released message_id={} reason=lease_too_short", c.messageId());
       o = new Outcome.Unsent(c);
     } catch (SmtpSendException e) {
+      hardBounces(c, e.refused());
       // A simulated outcome (magic recipients) says nothing about the relay: not the breaker's.
       boolean relayWide =
           !e.simulated() && e.classification().retryable() && breaker.onFailure(e.classification());
@@ -413,10 +473,40 @@ public class OutboxDispatcher implements SmartLifecycle {
         !relayWide);
   }
 
-  private Email email(Claim c) {
+  /** The reply recorded for a recipient left out because it is suppressed (code 0: never sent). */
+  static final String SUPPRESSED_REPLY = "not sent: on the client's suppression list";
+
+  /**
+   * Adds the recipients the relay refused for their address to the client's suppression list. A
+   * failure to write is logged, not thrown: the outcome of the send matters more.
+   */
+  private void hardBounces(Claim c, List<SendResult.Refused> refused) {
+    if (suppressions == null || c.clientId() == null || refused.isEmpty()) {
+      return;
+    }
+    List<String> bounced =
+        refused.stream()
+            .filter(x -> HardBounce.isAddressFailure(x.code(), x.reply()))
+            .map(SendResult.Refused::address)
+            .toList();
+    if (bounced.isEmpty()) {
+      return;
+    }
+    try {
+      suppressions.addHardBounces(c.clientId(), bounced);
+      log.info(
+          "event=hard_bounces_suppressed message_id={} count={}", c.messageId(), bounced.size());
+    } catch (RuntimeException e) {
+      log.warn(
+          "event=hard_bounce_suppression_failed message_id={} error={}",
+          c.messageId(),
+          e.getClass().getSimpleName());
+    }
+  }
+
+  private Email email(Claim c, MailContent m, Set<String> suppressed) {
     // Decrypted just before sending; the plaintext lives only in this call, and the decoded
     // content (attachments as bytes) only until the send ends: outcomes drop the claim's content.
-    MailContent m = contentReader.readValue(cipher.open(c.messageId(), c.content()));
     List<Email.Attachment> attachments = new ArrayList<>(m.attachmentList().size());
     for (MailContent.Attachment a : m.attachmentList()) {
       attachments.add(
@@ -426,9 +516,9 @@ public class OutboxDispatcher implements SmartLifecycle {
     return new Email(
         "<" + c.messageId() + "@" + messageIdDomain + ">",
         m.from(),
-        m.to(),
-        m.cc(),
-        m.bcc(),
+        without(m.to(), suppressed),
+        without(m.cc(), suppressed),
+        without(m.bcc(), suppressed),
         m.replyTo(),
         m.subject(),
         m.text(),
@@ -437,10 +527,16 @@ public class OutboxDispatcher implements SmartLifecycle {
         attachments);
   }
 
-  private byte[] refused(Claim c, SendResult r) {
-    return r.refused().isEmpty()
+  private static List<String> without(List<String> addresses, Set<String> suppressed) {
+    return addresses == null || suppressed.isEmpty()
+        ? addresses
+        : addresses.stream().filter(a -> !suppressed.contains(a)).toList();
+  }
+
+  private byte[] seal(Claim c, List<SendResult.Refused> refused) {
+    return refused.isEmpty()
         ? null
-        : cipher.sealRefused(c.messageId(), json.writeValueAsBytes(r.refused()));
+        : cipher.sealRefused(c.messageId(), json.writeValueAsBytes(refused));
   }
 
   private void writeLoop() {

@@ -16,6 +16,7 @@ import java.util.UUID;
  * @param leaseEndsNanos when the claim's lease ends, on the {@link System#nanoTime()} scale of the
  *     claiming JVM (taken before the claim statement, so never later than the stored lease); 0 for
  *     rows claimed only to be reaped
+ * @param clientId the client the message belongs to (whose suppression list applies)
  */
 public record Claim(
     UUID messageId,
@@ -23,7 +24,19 @@ public record Claim(
     int attempt,
     Instant createdAt,
     byte[] content,
-    long leaseEndsNanos) {
+    long leaseEndsNanos,
+    String clientId) {
+
+  /** A claim whose client is not known (tests of the outcome types). */
+  public Claim(
+      UUID messageId,
+      UUID claimToken,
+      int attempt,
+      Instant createdAt,
+      byte[] content,
+      long leaseEndsNanos) {
+    this(messageId, claimToken, attempt, createdAt, content, leaseEndsNanos, null);
+  }
 
   /**
    * This claim without its content: what an outcome keeps while it waits to be recorded, so that a
@@ -32,6 +45,6 @@ public record Claim(
   public Claim withoutContent() {
     return content == null
         ? this
-        : new Claim(messageId, claimToken, attempt, createdAt, null, leaseEndsNanos);
+        : new Claim(messageId, claimToken, attempt, createdAt, null, leaseEndsNanos, clientId);
   }
 }

@@ -5,6 +5,7 @@ import static dev.ums.ledger.MessageStatus.FAILED;
 import static dev.ums.ledger.MessageStatus.QUEUED;
 import static dev.ums.ledger.MessageStatus.SENDING;
 import static dev.ums.ledger.MessageStatus.SENT;
+import static dev.ums.ledger.MessageStatus.SUPPRESSED;
 import static dev.ums.support.JdbcTime.instant;
 import static dev.ums.support.JdbcTime.ts;
 
@@ -67,9 +68,9 @@ public class Ledger {
            SET status = ?, attempts = c.attempts, updated_at = ?
           FROM claimed c
          WHERE m.id = c.message_id
-        RETURNING m.id, m.attempts, m.created_at, m.content
+        RETURNING m.id, m.attempts, m.created_at, m.content, m.client_id
       )
-      SELECT id, attempts, created_at, content FROM moved
+      SELECT id, attempts, created_at, content, client_id FROM moved
       """;
 
   private static final String INSERT_MESSAGE =
@@ -97,8 +98,9 @@ public class Ledger {
       ), o AS (
         INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
       ), e AS (
-        INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
-        SELECT ?, id, ?, ?, ?, ? FROM m
+        INSERT INTO message_event (id, message_id, client_id, type, status, suppressed,
+                                   occurred_at)
+        SELECT ?, id, ?, ?, ?, ?, ? FROM m
         RETURNING id
       )
       INSERT INTO event_outbox (event_id) SELECT id FROM e
@@ -124,8 +126,9 @@ public class Ledger {
           INSERT INTO outbox (message_id, next_attempt_at, attempts) SELECT id, ?, 0 FROM m
           RETURNING message_id
         ), e AS (
-          INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at)
-          SELECT ?, message_id, ?, ?, ?, ? FROM o
+          INSERT INTO message_event (id, message_id, client_id, type, status, suppressed,
+                                     occurred_at)
+          SELECT ?, message_id, ?, ?, ?, ?, ? FROM o
           RETURNING id
         ), eo AS (
           INSERT INTO event_outbox (event_id) SELECT id FROM e
@@ -134,7 +137,7 @@ public class Ledger {
         """;
   }
 
-  /** The status a new message starts in. */
+  /** The status a new message starts in, unless every recipient is suppressed. */
   private static final String NEW = QUEUED.name();
 
   private final JdbcTemplate jdbc;
@@ -157,10 +160,13 @@ public class Ledger {
 
   /**
    * Enqueues messages: each {@code QUEUED} with an outbox row due at its {@code sendAt} (or at
-   * once) and a {@code message.queued} event, with JDBC batching. Runs in the caller's transaction,
-   * which must also hold whatever makes the answer to the client true (its idempotency record).
+   * once) and a {@code message.queued} event, with JDBC batching; a message whose recipients are
+   * all suppressed is stored {@code SUPPRESSED} instead, with a {@code message.suppressed} event
+   * and no outbox row. Runs in the caller's transaction, which must also hold whatever makes the
+   * answer to the client true (its idempotency record).
    */
   public void enqueue(List<NewMessage> messages) {
+    List<NewMessage> queued = messages.stream().filter(m -> !m.allSuppressed()).toList();
     jdbc.batchUpdate(
         INSERT_MESSAGE,
         messages,
@@ -168,7 +174,7 @@ public class Ledger {
         (ps, m) -> {
           ps.setObject(1, m.id());
           ps.setString(2, m.clientId());
-          ps.setString(3, NEW);
+          ps.setString(3, m.initialStatus().name());
           ps.setBytes(4, m.content());
           ps.setInt(5, m.recipientCount());
           ps.setArray(6, ps.getConnection().createArrayOf("varchar", m.recipientDigests()));
@@ -181,16 +187,30 @@ public class Ledger {
             ps.setArray(10, ps.getConnection().createArrayOf("varchar", m.tags()));
           }
         });
-    jdbc.batchUpdate(
-        INSERT_OUTBOX,
-        messages,
-        messages.size(),
-        (ps, m) -> {
-          ps.setObject(1, m.id());
-          ps.setObject(2, ts(due(m)));
-        });
-    writeEvents(
-        messages.stream().map(m -> Event.of(m.id(), EventType.QUEUED, m.createdAt())).toList());
+    if (!queued.isEmpty()) {
+      jdbc.batchUpdate(
+          INSERT_OUTBOX,
+          queued,
+          queued.size(),
+          (ps, m) -> {
+            ps.setObject(1, m.id());
+            ps.setObject(2, ts(due(m)));
+          });
+    }
+    writeEvents(messages.stream().map(Ledger::enqueued).toList());
+  }
+
+  /** The event of a new message: queued (with how many recipients it leaves out), or suppressed. */
+  private static Event enqueued(NewMessage m) {
+    return new Event(
+        m.id(),
+        m.allSuppressed() ? EventType.SUPPRESSED : EventType.QUEUED,
+        null,
+        null,
+        null,
+        null,
+        m.suppressed() == 0 ? null : m.suppressed(),
+        m.createdAt());
   }
 
   /**
@@ -201,6 +221,9 @@ public class Ledger {
   public boolean enqueueOne(NewMessage m, KeyClaim key) {
     if (!dialect.writesInOneStatement()) {
       throw new UnsupportedOperationException("this database cannot enqueue in one statement");
+    }
+    if (m.allSuppressed()) {
+      throw new IllegalArgumentException("a suppressed message is stored by enqueue, not queued");
     }
     Object[] message = {
       m.id(),
@@ -218,6 +241,7 @@ public class Ledger {
       m.clientId(),
       EventType.QUEUED.wireName(),
       NEW,
+      m.suppressed() == 0 ? null : m.suppressed(),
       ts(m.createdAt())
     };
     if (key == null) {
@@ -266,7 +290,8 @@ public class Ledger {
                   rs.getInt("attempts"),
                   instant(rs, "created_at"),
                   rs.getBytes("content"),
-                  leaseEnds),
+                  leaseEnds,
+                  rs.getString("client_id")),
           ts(now),
           limit,
           instanceId,
@@ -334,7 +359,7 @@ public class Ledger {
     for (UUID id : ids) {
       claimed.addAll(
           jdbc.query(
-              "SELECT attempts, created_at, content FROM message WHERE id = ?",
+              "SELECT attempts, created_at, content, client_id FROM message WHERE id = ?",
               (rs, n) ->
                   new Claim(
                       id,
@@ -342,7 +367,8 @@ public class Ledger {
                       rs.getInt("attempts"),
                       instant(rs, "created_at"),
                       rs.getBytes("content"),
-                      leaseEnds),
+                      leaseEnds,
+                      rs.getString("client_id")),
               id));
     }
     return claimed;
@@ -358,9 +384,9 @@ public class Ledger {
 
   /**
    * Writes the outcomes of many attempts in one transaction: SENDING → SENT, → QUEUED (retry or
-   * release) or → FAILED. Each is applied only if its claim token still holds the row; otherwise it
-   * is dropped and logged (the lease was lost, someone else owns the message now). If this throws,
-   * nothing was written.
+   * release), → FAILED or → SUPPRESSED (every recipient suppressed, not attempted). Each is applied
+   * only if its claim token still holds the row; otherwise it is dropped and logged (the lease was
+   * lost, someone else owns the message now). If this throws, nothing was written.
    */
   public Recorded record(List<Outcome> outcomes) {
     if (outcomes.isEmpty()) {
@@ -393,9 +419,12 @@ public class Ledger {
     List<Outcome.Failed> retry = new ArrayList<>();
     List<Outcome.Failed> dead = new ArrayList<>();
     List<Claim> unsent = new ArrayList<>();
+    List<Outcome.Suppressed> suppressed = new ArrayList<>();
     for (Outcome o : outcomes) {
       if (o instanceof Outcome.Unsent u) {
         unsent.add(u.claim());
+      } else if (o instanceof Outcome.Suppressed x) {
+        suppressed.add(x);
       } else if (o instanceof Outcome.Sent x) {
         sent.add(x);
       } else if (o instanceof Outcome.Failed f) {
@@ -404,6 +433,7 @@ public class Ledger {
     }
     List<Outcome.Sent> sentApplied = deleteOutbox(sent);
     List<Outcome.Failed> deadApplied = deleteOutbox(dead);
+    List<Outcome.Suppressed> suppressedApplied = deleteOutbox(suppressed);
     // A relay-wide failure gives its attempt back (the claim counted it).
     List<Outcome.Failed> retryApplied =
         cas(
@@ -484,7 +514,30 @@ public class Ledger {
               replyCode(x.reply()),
               null,
               null,
+              x.suppressed() == 0 ? null : x.suppressed(),
+              x.at()));
+    }
+    String suppressedStatus = SENDING.moveTo(SUPPRESSED);
+    // Not attempted: the attempt the claim counted is given back.
+    jdbc.batchUpdate(
+        "UPDATE message SET status = ?, attempts = attempts - 1, updated_at = ? WHERE id = ?",
+        suppressedApplied,
+        Math.max(1, suppressedApplied.size()),
+        (ps, x) -> {
+          ps.setString(1, suppressedStatus);
+          ps.setObject(2, ts(now));
+          ps.setObject(3, x.claim().messageId());
+        });
+    for (Outcome.Suppressed x : suppressedApplied) {
+      events.add(
+          new Event(
+              x.claim().messageId(),
+              EventType.SUPPRESSED,
               null,
+              null,
+              null,
+              null,
+              x.suppressed(),
               x.at()));
     }
     for (Outcome.Failed f : failed) {
@@ -510,7 +563,11 @@ public class Ledger {
           f.deadReason());
     }
     int applied =
-        sentApplied.size() + deadApplied.size() + retryApplied.size() + release(unsent, now);
+        sentApplied.size()
+            + deadApplied.size()
+            + retryApplied.size()
+            + suppressedApplied.size()
+            + release(unsent, now);
     int dropped = outcomes.size() - applied;
     if (dropped > 0) {
       log.warn("event=stale_claims_dropped count={}", dropped);
@@ -600,7 +657,7 @@ public class Ledger {
         () ->
             jdbc.query(
                 """
-                SELECT o.message_id, o.claim_token, o.attempts, m.created_at
+                SELECT o.message_id, o.claim_token, o.attempts, m.created_at, m.client_id
                   FROM outbox o JOIN message m ON m.id = o.message_id
                  WHERE o.claim_token IS NOT NULL AND o.lease_until < ?
                  ORDER BY o.lease_until
@@ -613,7 +670,8 @@ public class Ledger {
                         rs.getInt("attempts"),
                         instant(rs, "created_at"),
                         null,
-                        0),
+                        0,
+                        rs.getString("client_id")),
                 ts(clock.instant()),
                 limit));
   }

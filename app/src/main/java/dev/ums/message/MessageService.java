@@ -2,7 +2,6 @@ package dev.ums.message;
 
 import dev.ums.ledger.KeyClaim;
 import dev.ums.ledger.Ledger;
-import dev.ums.ledger.MessageStatus;
 import dev.ums.ledger.NewMessage;
 import dev.ums.security.Caller;
 import dev.ums.security.ContentCipher;
@@ -11,6 +10,7 @@ import dev.ums.sender.AllowedSenders;
 import dev.ums.sender.SenderDomains;
 import dev.ums.support.Dialect;
 import dev.ums.support.Uuid7;
+import dev.ums.suppression.Suppressions;
 import dev.ums.template.Rendered;
 import dev.ums.template.TemplateProblems;
 import dev.ums.template.TemplateVersion;
@@ -31,6 +31,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -66,6 +67,7 @@ public class MessageService {
   private final GroupCommit groupCommit;
   private final SenderDomains senderDomains;
   private final Templates templates;
+  private final Suppressions suppressions;
 
   MessageService(
       MessageRepository messages,
@@ -84,8 +86,10 @@ public class MessageService {
       RecipientIndex index,
       GroupCommit groupCommit,
       SenderDomains senderDomains,
-      Templates templates) {
+      Templates templates,
+      Suppressions suppressions) {
     this.templates = templates;
+    this.suppressions = suppressions;
     this.groupCommit = groupCommit;
     this.senderDomains = senderDomains;
     this.cipher = cipher;
@@ -123,9 +127,12 @@ public class MessageService {
     if (!p.unusable().isEmpty()) {
       throw TemplateProblems.unusable(p.unusable());
     }
-    NewMessage m = newMessage(clientId, c, now);
+    Set<String> suppressed = suppressions.suppressed(clientId, c.content().allRecipients());
+    NewMessage m = newMessage(clientId, c, now, suppressed);
     String body =
-        json.writeValueAsString(new AcceptedMessage(null, m.id(), MessageStatus.QUEUED, now));
+        json.writeValueAsString(
+            new AcceptedMessage(
+                null, m.id(), m.initialStatus(), now, suppressedFields(c.content(), suppressed)));
     IntakeResult result =
         store(
             clientId,
@@ -168,6 +175,8 @@ public class MessageService {
     List<NewMessage> rows = new ArrayList<>(batch.messages().size());
     List<AcceptedMessage> answers = new ArrayList<>(batch.messages().size());
     Map<String, Optional<TemplateVersion>> resolved = new HashMap<>();
+    List<MessageValidator.Checked> valid = new ArrayList<>(batch.messages().size());
+    List<Integer> validIndex = new ArrayList<>(batch.messages().size());
     for (int i = 0; i < batch.messages().size(); i++) {
       MessageValidator.Checked c;
       Prepared p;
@@ -192,9 +201,8 @@ public class MessageService {
         }
         continue;
       }
-      NewMessage m = newMessage(clientId, c, now);
-      rows.add(m);
-      answers.add(new AcceptedMessage(i, m.id(), MessageStatus.QUEUED, now));
+      valid.add(c);
+      validIndex.add(i);
     }
     if (!errors.isEmpty()) {
       throw ApiProblem.validation(errors);
@@ -207,6 +215,22 @@ public class MessageService {
     }
     if (!unusable.isEmpty()) {
       throw TemplateProblems.unusable(unusable);
+    }
+    // One look-up of the suppression list for the whole batch.
+    Set<String> suppressed =
+        suppressions.suppressed(
+            clientId, valid.stream().flatMap(c -> c.content().allRecipients().stream()).toList());
+    for (int k = 0; k < valid.size(); k++) {
+      MessageValidator.Checked c = valid.get(k);
+      NewMessage m = newMessage(clientId, c, now, suppressed);
+      rows.add(m);
+      answers.add(
+          new AcceptedMessage(
+              validIndex.get(k),
+              m.id(),
+              m.initialStatus(),
+              now,
+              suppressedFields(c.content(), suppressed)));
     }
     String body = json.writeValueAsString(new BatchAccepted(answers));
     return store(
@@ -389,7 +413,7 @@ public class MessageService {
     int accepted = HttpStatus.ACCEPTED.value();
     String fp = key == null ? null : fingerprint.get();
     IntakeResult result =
-        rows.size() == 1 && dialect.writesInOneStatement()
+        rows.size() == 1 && dialect.writesInOneStatement() && !rows.get(0).allSuppressed()
             ? storeOne(clientId, key, fp, body, rows.get(0), now)
             : tx.execute(
                 s -> {
@@ -421,22 +445,68 @@ public class MessageService {
 
   private void publishIfNew(IntakeResult result, List<NewMessage> rows) {
     if (!result.replay()) {
-      boolean immediate = rows.stream().anyMatch(r -> r.sendAt() == null);
-      events.publishEvent(new MessagesQueued(rows.size(), immediate, MessagesQueued.Cause.INTAKE));
+      List<NewMessage> queued = rows.stream().filter(r -> !r.allSuppressed()).toList();
+      if (queued.isEmpty()) {
+        return;
+      }
+      boolean immediate = queued.stream().anyMatch(r -> r.sendAt() == null);
+      events.publishEvent(
+          new MessagesQueued(queued.size(), immediate, MessagesQueued.Cause.INTAKE));
     }
   }
 
-  private NewMessage newMessage(String clientId, MessageValidator.Checked c, Instant now) {
+  /**
+   * A message to store; {@code suppressed} holds the addresses (as the request wrote them) on the
+   * client's suppression list. When all its recipients are among them it is stored SUPPRESSED.
+   */
+  private NewMessage newMessage(
+      String clientId, MessageValidator.Checked c, Instant now, Set<String> suppressed) {
     UUID id = Uuid7.next();
+    List<String> recipients = c.content().allRecipients();
+    Set<String> hit = new java.util.HashSet<>();
+    boolean all = !recipients.isEmpty();
+    for (String r : recipients) {
+      if (suppressed.contains(r)) {
+        hit.add(index.address(r));
+      } else {
+        all = false;
+      }
+    }
     return new NewMessage(
         id,
         clientId,
         cipher.seal(id, json.writeValueAsBytes(c.content())),
-        c.content().allRecipients().size(),
-        index.digests(c.content().allRecipients()),
+        recipients.size(),
+        index.digests(recipients),
         c.sendAt(),
         now,
-        c.tags());
+        c.tags(),
+        hit.size(),
+        all && !hit.isEmpty());
+  }
+
+  /** {@code to[1]}, {@code cc[0]}…: the suppressed recipients by field; null when none is. */
+  private static List<String> suppressedFields(MailContent content, Set<String> suppressed) {
+    if (suppressed.isEmpty()) {
+      return null;
+    }
+    List<String> fields = new ArrayList<>();
+    addFields("to", content.to(), suppressed, fields);
+    addFields("cc", content.cc(), suppressed, fields);
+    addFields("bcc", content.bcc(), suppressed, fields);
+    return fields.isEmpty() ? null : fields;
+  }
+
+  private static void addFields(
+      String name, List<String> addresses, Set<String> suppressed, List<String> out) {
+    if (addresses == null) {
+      return;
+    }
+    for (int i = 0; i < addresses.size(); i++) {
+      if (suppressed.contains(addresses.get(i))) {
+        out.add(name + "[" + i + "]");
+      }
+    }
   }
 
   private Instant now() {

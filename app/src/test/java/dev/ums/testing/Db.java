@@ -27,6 +27,6 @@ public class Db {
   public void clean() {
     jdbc.execute(
         "TRUNCATE webhook_delivery, webhook_endpoint, event_outbox, message_event, send_failure,"
-            + " outbox, idempotency_record, message, message_template CASCADE");
+            + " outbox, idempotency_record, message, message_template, suppression CASCADE");
   }
 }
