@@ -99,8 +99,7 @@ final class Operations {
                   404)),
           Map.entry(
               "DELETE /api/suppressions/{id}",
-              docStatus(
-                  "removeSuppression", "Remove one entry by its id", null, 204, 404)),
+              docStatus("removeSuppression", "Remove one entry by its id", null, 204, 404)),
           Map.entry(
               "GET /api/admin/suppressions",
               doc(
@@ -112,10 +111,7 @@ final class Operations {
               docStatus("adminRemoveSuppression", "Remove any client's entry", null, 204, 404)),
           Map.entry(
               "DELETE /api/admin/suppressions",
-              doc(
-                  "adminClearSuppressions",
-                  "Clear one client's whole suppression list",
-                  null)),
+              doc("adminClearSuppressions", "Clear one client's whole suppression list", null)),
           Map.entry(
               "POST /api/messages/{id}/cancel",
               doc(
