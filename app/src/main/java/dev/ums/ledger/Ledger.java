@@ -830,22 +830,32 @@ public class Ledger {
   // ---- content: retention and re-sealing ----------------------------------------------------
 
   /**
-   * Replaces the content of up to {@code limit} SENT messages sent before {@code cutoff} with
-   * {@code marker}, and forgets their refused recipients and blind-index digests; the status and
-   * metadata columns stay. One statement; returns how many rows changed.
+   * Replaces the content of up to {@code limit} SENT messages sent before {@code cutoff} (and,
+   * within the same limit, of SUPPRESSED messages last changed before it) with {@code marker}, and
+   * forgets their refused recipients and blind-index digests; the status and metadata columns stay.
+   * One statement per status, each its own transaction; returns how many rows changed.
    */
   public int dropContent(Instant cutoff, byte[] marker, Instant now, int limit) {
+    int sent = dropContent(SENT, "sent_at", cutoff, marker, now, limit);
+    return sent >= limit
+        ? sent
+        : sent + dropContent(SUPPRESSED, "updated_at", cutoff, marker, now, limit - sent);
+  }
+
+  private int dropContent(
+      MessageStatus status, String since, Instant cutoff, byte[] marker, Instant now, int limit) {
     return jdbc.update(
         """
         UPDATE message SET content = ?, refused_recipients = NULL, recipient_digests = NULL,
                    content_dropped_at = ?
          WHERE id IN (SELECT id FROM message
-                       WHERE status = ? AND sent_at < ? AND content_dropped_at IS NULL
-                       ORDER BY sent_at LIMIT ?)
-        """,
+                       WHERE status = ? AND %1$s < ? AND content_dropped_at IS NULL
+                       ORDER BY %1$s LIMIT ?)
+        """
+            .formatted(since),
         marker,
         ts(now),
-        SENT.name(),
+        status.name(),
         ts(cutoff),
         limit);
   }

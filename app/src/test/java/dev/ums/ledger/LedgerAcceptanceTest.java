@@ -384,20 +384,35 @@ class LedgerAcceptanceTest {
     }
 
     @Test
-    void retention_drops_the_content_of_old_sent_messages_only() {
+    void retention_drops_the_content_of_old_sent_and_suppressed_messages_only() {
       UUID id = enqueue();
       Claim c = claimOne();
       ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+      UUID suppressed = UUID.randomUUID();
+      ledger.enqueue(
+          List.of(
+              new NewMessage(
+                  suppressed,
+                  "c1",
+                  new byte[] {1},
+                  1,
+                  null,
+                  null,
+                  clock.instant().truncatedTo(ChronoUnit.MICROS),
+                  null,
+                  1,
+                  true)));
       UUID waiting = enqueue();
 
       clock.advance(Duration.ofDays(31));
       Instant cutoff = clock.instant().minus(Duration.ofDays(30));
+      assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 1)).isEqualTo(1);
       assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isEqualTo(1);
       assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isZero();
       assertThat(
               jdbc.queryForList(
                   "SELECT id FROM message WHERE content_dropped_at IS NOT NULL", UUID.class))
-          .containsExactly(id)
+          .containsExactlyInAnyOrder(id, suppressed)
           .doesNotContain(waiting);
     }
 
