@@ -190,6 +190,35 @@ class SuppressionTest {
   }
 
   @Test
+  void a_batch_is_checked_in_one_look_up_and_each_answer_says_what_was_suppressed() {
+    shop.postJson("/api/suppressions", "{\"address\": \"carl@example.com\"}");
+    Http.Answer a =
+        shop.postJson(
+            "/api/messages/batch",
+            "{\"messages\": ["
+                + "{\"to\": [\"carl@example.com\"], \"text\": \"1\"},"
+                + "{\"to\": [\"ann@example.com\", \"CARL@example.com\"], \"text\": \"2\"},"
+                + "{\"to\": [\"bob@example.com\"], \"text\": \"3\"}]}");
+    assertThat(a.status()).as(a.body()).isEqualTo(202);
+    dispatcher.wake();
+    JsonNode answers = a.json().get("messages");
+
+    assertThat(answers.get(0).get("status").asString()).isEqualTo("SUPPRESSED");
+    assertThat(answers.get(0).get("suppressed").toString()).isEqualTo("[\"to[0]\"]");
+    assertThat(answers.get(1).get("status").asString()).isEqualTo("QUEUED");
+    assertThat(answers.get(1).get("suppressed").toString()).isEqualTo("[\"to[1]\"]");
+    assertThat(answers.get(2).get("status").asString()).isEqualTo("QUEUED");
+    assertThat(answers.get(2).has("suppressed")).isFalse();
+    for (int i = 1; i < 3; i++) {
+      String id = answers.get(i).get("id").asString();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "SENT".equals(status(shop, id)));
+    }
+    assertThat(status(shop, answers.get(0).get("id").asString())).isEqualTo("SUPPRESSED");
+    assertThat(rcpts()).hasSize(2).noneMatch(r -> r.contains("carl@example.com"));
+    assertThat(relay.deliveries()).isEqualTo(2);
+  }
+
+  @Test
   void an_address_suppressed_after_intake_is_caught_at_dispatch() {
     dispatcher.stop();
     String id =
