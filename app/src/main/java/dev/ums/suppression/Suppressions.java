@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -112,7 +113,7 @@ public class Suppressions {
    * @throws ApiProblem 400 when the address is not one or the expiry is not in the future
    */
   public Suppression add(String clientId, SuppressionRequest request) {
-    Instant now = clock.instant();
+    Instant now = now();
     List<FieldProblem> errors = new ArrayList<>();
     String digest = digestOf(request == null ? null : request.address(), errors);
     if (request != null && request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
@@ -123,7 +124,9 @@ public class Suppressions {
     }
     SuppressionReason reason =
         request.reason() == null ? SuppressionReason.MANUAL : request.reason();
-    return upsert(clientId, digest, reason, request.expiresAt(), now);
+    Instant expiresAt =
+        request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS);
+    return upsert(clientId, digest, reason, expiresAt, now);
   }
 
   /**
@@ -131,7 +134,7 @@ public class Suppressions {
    * refused them permanently. Never throws for a bad address (it is skipped).
    */
   public void addHardBounces(String clientId, Collection<String> addresses) {
-    Instant now = clock.instant();
+    Instant now = now();
     for (String a : addresses) {
       String d = index.address(a);
       if (d != null) {
@@ -247,6 +250,11 @@ public class Suppressions {
     sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
     args.add(Math.max(1, Math.min(limit, MAX_LIST)));
     return jdbc.query(sql.toString(), Suppressions::row, args.toArray());
+  }
+
+  /** Now, as the database keeps it (microseconds): an answer shows exactly what is stored. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
   private String digestOf(String address, List<FieldProblem> errors) {
