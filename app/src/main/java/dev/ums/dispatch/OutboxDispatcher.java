@@ -385,10 +385,15 @@ public class OutboxDispatcher implements SmartLifecycle {
       for (String a : suppressed) {
         left.add(new SendResult.Refused(a, 0, SUPPRESSED_REPLY));
       }
-      if (!suppressed.isEmpty() && suppressed.containsAll(m.allRecipients())) {
-        log.info("event=suppressed message_id={} recipients={}", c.messageId(), suppressed.size());
-        outcomes.add(new Outcome.Suppressed(c, suppressed.size(), clock.instant()));
-        return;
+      if (!suppressed.isEmpty()) {
+        boolean all = suppressed.containsAll(m.allRecipients());
+        listener.suppressed(suppressed.size(), all);
+        if (all) {
+          log.info(
+              "event=suppressed message_id={} recipients={}", c.messageId(), suppressed.size());
+          outcomes.add(new Outcome.Suppressed(c, suppressed.size(), clock.instant()));
+          return;
+        }
       }
       SendResult r = sender.send(email(c, m, suppressed), c.leaseEndsNanos() - marginNanos);
       if (!r.simulated()) {
@@ -494,6 +499,7 @@ public class OutboxDispatcher implements SmartLifecycle {
     }
     try {
       suppressions.addHardBounces(c.clientId(), bounced);
+      listener.hardBounced(bounced.size());
       log.info(
           "event=hard_bounces_suppressed message_id={} count={}", c.messageId(), bounced.size());
     } catch (RuntimeException e) {

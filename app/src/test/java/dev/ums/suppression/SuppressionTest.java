@@ -3,6 +3,7 @@ package dev.ums.suppression;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ums.dispatch.DispatchListener;
 import dev.ums.dispatch.DispatchProperties;
 import dev.ums.dispatch.OutboxDispatcher;
 import dev.ums.dispatch.RetryPolicy;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +74,31 @@ class SuppressionTest {
     shop = http.as(senderKey("shop-" + UUID.randomUUID().toString().substring(0, 8)));
   }
 
+  /** What the dispatcher reported to its listener (the metrics' hooks). */
+  final AtomicInteger suppressedRecipients = new AtomicInteger();
+
+  final AtomicInteger suppressedMessages = new AtomicInteger();
+  final AtomicInteger hardBounced = new AtomicInteger();
+
   private OutboxDispatcher dispatcher() {
+    OutboxDispatcher d = newDispatcher();
+    d.setListener(
+        new DispatchListener() {
+          @Override
+          public void suppressed(int recipients, boolean wholeMessage) {
+            suppressedRecipients.addAndGet(recipients);
+            suppressedMessages.addAndGet(wholeMessage ? 1 : 0);
+          }
+
+          @Override
+          public void hardBounced(int count) {
+            hardBounced.addAndGet(count);
+          }
+        });
+    return d;
+  }
+
+  private OutboxDispatcher newDispatcher() {
     DispatchProperties props = TestDispatch.props(10, 2, 2, Duration.ofMinutes(2));
     return new OutboxDispatcher(
         ledger,
@@ -142,6 +168,7 @@ class SuppressionTest {
     assertThat(list.json().get("suppressions").get(0).get("reason").asString())
         .isEqualTo("HARD_BOUNCE");
     assertThat(list.body()).doesNotContain("gone@example.com");
+    assertThat(hardBounced.get()).isEqualTo(1);
     int rcptsBefore = rcpts().size();
 
     JsonNode second = send(shop, "{\"to\": [\"Gone@Example.com\"], \"text\": \"again\"}");
@@ -182,6 +209,8 @@ class SuppressionTest {
     assertThat(list.size()).isEqualTo(1);
     assertThat(list.get(0).get("address").asString()).isEqualTo("carl@example.com");
     assertThat(list.get(0).get("code").asInt()).isZero();
+    assertThat(suppressedRecipients.get()).isEqualTo(1);
+    assertThat(suppressedMessages.get()).isZero();
     JsonNode events = shop.get("/api/messages/" + id + "/events").json().get("events");
     assertThat(events.get(0).get("type").asString()).isEqualTo("message.queued");
     assertThat(events.get(0).get("suppressed").asInt()).isEqualTo(1);
@@ -232,6 +261,7 @@ class SuppressionTest {
 
     await().atMost(Duration.ofSeconds(10)).until(() -> "SUPPRESSED".equals(status(shop, id)));
     assertThat(eventTypes(shop, id)).containsExactly("message.queued", "message.suppressed");
+    assertThat(suppressedMessages.get()).isEqualTo(1);
     assertThat(rcpts()).isEmpty();
     assertThat(relay.connections()).isZero();
     assertThat(db.count("outbox")).isZero();
