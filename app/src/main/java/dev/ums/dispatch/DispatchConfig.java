@@ -7,6 +7,7 @@ import dev.ums.ledger.Ledger;
 import dev.ums.message.MailProperties;
 import dev.ums.security.ContentCipher;
 import dev.ums.support.Dialect;
+import dev.ums.suppression.Suppressions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -42,7 +43,8 @@ class DispatchConfig {
       JsonMapper json,
       ContentCipher cipher,
       Clock clock,
-      DeliveryControl control) {
+      DeliveryControl control,
+      Suppressions suppressions) {
     String id =
         props.instanceId() == null || props.instanceId().isBlank()
             ? OutboxDispatcher.defaultInstanceId()
@@ -58,7 +60,8 @@ class DispatchConfig {
         json,
         cipher,
         clock,
-        control);
+        control,
+        suppressions);
   }
 
   @Bean

@@ -32,6 +32,19 @@ public interface DispatchListener {
    */
   default void failed(FailureClass classification, Duration smtpTime, boolean deadLettered) {}
 
+  /**
+   * Recipients of a claimed message were found on its client's suppression list.
+   *
+   * @param recipients how many were left out
+   * @param wholeMessage every recipient: the message is SUPPRESSED, not sent
+   */
+  default void suppressed(int recipients, boolean wholeMessage) {}
+
+  /**
+   * {@code count} recipients the relay refused for their address were suppressed (hard bounces).
+   */
+  default void hardBounced(int count) {}
+
   /** No-op listener. */
   DispatchListener NONE = new DispatchListener() {};
 }

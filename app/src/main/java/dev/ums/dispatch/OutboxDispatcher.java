@@ -12,11 +12,14 @@ import dev.ums.ledger.Ledger;
 import dev.ums.ledger.Outcome;
 import dev.ums.message.MailContent;
 import dev.ums.security.ContentCipher;
+import dev.ums.suppression.HardBounce;
+import dev.ums.suppression.Suppressions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
@@ -49,6 +52,13 @@ import tools.jackson.databind.json.JsonMapper;
  * a send still running then is aborted. A row that cannot start in time goes back to the queue
  * unsent, its attempt given back. Claims are sized this way instead of renewing leases, so no
  * renewal is ever needed; start-up refuses a lease shorter than 1.5 × the send budget.
+ *
+ * <p>Suppression: just before a send, the message's recipients are looked up on its client's
+ * suppression list again (it may have changed since intake). Suppressed ones are left out of the
+ * envelope and recorded with the refused recipients (code 0); when none is left the message is
+ * recorded SUPPRESSED without an attempt. A recipient the relay refuses permanently for its address
+ * (a 5.1.x enhanced status, {@link HardBounce}) is added to the list as a hard bounce before the
+ * outcome is queued; a crash in between only means the next send to it is refused again.
  *
  * <p>Relay outages: a {@link RelayBreaker} stops claiming when most recent attempts failed for
  * relay-wide reasons, sends one probe at growing intervals, and resumes by itself. Those failures
@@ -87,6 +97,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final RelayBreaker breaker;
   private final long marginNanos;
   private final DeliveryControl control;
+  private final Suppressions suppressions;
   private volatile DispatchListener listener = DispatchListener.NONE;
 
   private final Semaphore wakeUp = new Semaphore(0);
@@ -142,10 +153,15 @@ public class OutboxDispatcher implements SmartLifecycle {
         json,
         cipher,
         clock,
+        null,
         null);
   }
 
-  /** As above, with delivery control (null or inactive: every claim is the plain one). */
+  /**
+   * As above, with delivery control (null or inactive: every claim is the plain one) and a
+   * suppression list checked before each send, to which hard bounces are added (null: tests of
+   * delivery alone, every recipient is sent to).
+   */
   public OutboxDispatcher(
       Ledger ledger,
       EmailSender sender,
@@ -157,8 +173,10 @@ public class OutboxDispatcher implements SmartLifecycle {
       JsonMapper json,
       ContentCipher cipher,
       Clock clock,
-      DeliveryControl control) {
+      DeliveryControl control,
+      Suppressions suppressions) {
     this.control = control != null && control.active() ? control : null;
+    this.suppressions = suppressions;
     this.cipher = cipher;
     this.ledger = ledger;
     this.sender = sender;
@@ -389,12 +407,35 @@ public class OutboxDispatcher implements SmartLifecycle {
     long started = System.nanoTime();
     activeSends.incrementAndGet();
     try {
-      SendResult r = sender.send(email(c), c.leaseEndsNanos() - marginNanos, c.mode());
+      MailContent m = contentReader.readValue(cipher.open(c.messageId(), c.content()));
+      Set<String> suppressed =
+          suppressions == null || c.clientId() == null
+              ? Set.of()
+              : suppressions.suppressed(c.clientId(), m.allRecipients());
+      List<SendResult.Refused> left = new ArrayList<>();
+      for (String a : suppressed) {
+        left.add(new SendResult.Refused(a, 0, SUPPRESSED_REPLY));
+      }
+      if (!suppressed.isEmpty()) {
+        boolean all = suppressed.containsAll(m.allRecipients());
+        listener.suppressed(suppressed.size(), all);
+        if (all) {
+          log.info(
+              "event=suppressed message_id={} recipients={}", c.messageId(), suppressed.size());
+          outcomes.add(new Outcome.Suppressed(c, suppressed.size(), clock.instant()));
+          return;
+        }
+      }
+      SendResult r =
+          sender.send(email(c, m, suppressed), c.leaseEndsNanos() - marginNanos, c.mode());
       if (!r.simulated()) {
         breaker.onHealthy();
       }
+      hardBounces(c, r.refused());
       Instant now = clock.instant();
-      o = new Outcome.Sent(c, r.reply(), refused(c, r), now);
+      List<SendResult.Refused> refused = new ArrayList<>(r.refused());
+      refused.addAll(left);
+      o = new Outcome.Sent(c, r.reply(), seal(c, refused), now, suppressed.size());
       listener.sent(since(started), Duration.between(c.createdAt(), now), c.attempt(), c.mode());
       if (!r.refused().isEmpty()) {
         log.info(
@@ -415,6 +456,7 @@ public class OutboxDispatcher implements SmartLifecycle {
         outcomes.add(o);
         return;
       }
+      hardBounces(c, e.refused());
       // A simulated outcome (magic recipients) says nothing about the relay: not the breaker's.
       boolean relayWide =
           !e.simulated() && e.classification().retryable() && breaker.onFailure(e.classification());
@@ -501,10 +543,41 @@ public class OutboxDispatcher implements SmartLifecycle {
         !relayWide);
   }
 
-  private Email email(Claim c) {
+  /** The reply recorded for a recipient left out because it is suppressed (code 0: never sent). */
+  static final String SUPPRESSED_REPLY = "not sent: on the client's suppression list";
+
+  /**
+   * Adds the recipients the relay refused for their address to the client's suppression list. A
+   * failure to write is logged, not thrown: the outcome of the send matters more.
+   */
+  private void hardBounces(Claim c, List<SendResult.Refused> refused) {
+    if (suppressions == null || c.clientId() == null || refused.isEmpty()) {
+      return;
+    }
+    List<String> bounced =
+        refused.stream()
+            .filter(x -> HardBounce.isAddressFailure(x.code(), x.reply()))
+            .map(SendResult.Refused::address)
+            .toList();
+    if (bounced.isEmpty()) {
+      return;
+    }
+    try {
+      suppressions.addHardBounces(c.clientId(), bounced);
+      listener.hardBounced(bounced.size());
+      log.info(
+          "event=hard_bounces_suppressed message_id={} count={}", c.messageId(), bounced.size());
+    } catch (RuntimeException e) {
+      log.warn(
+          "event=hard_bounce_suppression_failed message_id={} error={}",
+          c.messageId(),
+          e.getClass().getSimpleName());
+    }
+  }
+
+  private Email email(Claim c, MailContent m, Set<String> suppressed) {
     // Decrypted just before sending; the plaintext lives only in this call, and the decoded
     // content (attachments as bytes) only until the send ends: outcomes drop the claim's content.
-    MailContent m = contentReader.readValue(cipher.open(c.messageId(), c.content()));
     List<Email.Attachment> attachments = new ArrayList<>(m.attachmentList().size());
     for (MailContent.Attachment a : m.attachmentList()) {
       attachments.add(
@@ -514,9 +587,9 @@ public class OutboxDispatcher implements SmartLifecycle {
     return new Email(
         "<" + c.messageId() + "@" + messageIdDomain + ">",
         m.from(),
-        m.to(),
-        m.cc(),
-        m.bcc(),
+        without(m.to(), suppressed),
+        without(m.cc(), suppressed),
+        without(m.bcc(), suppressed),
         m.replyTo(),
         m.subject(),
         m.text(),
@@ -525,10 +598,16 @@ public class OutboxDispatcher implements SmartLifecycle {
         attachments);
   }
 
-  private byte[] refused(Claim c, SendResult r) {
-    return r.refused().isEmpty()
+  private static List<String> without(List<String> addresses, Set<String> suppressed) {
+    return addresses == null || suppressed.isEmpty()
+        ? addresses
+        : addresses.stream().filter(a -> !suppressed.contains(a)).toList();
+  }
+
+  private byte[] seal(Claim c, List<SendResult.Refused> refused) {
+    return refused.isEmpty()
         ? null
-        : cipher.sealRefused(c.messageId(), json.writeValueAsBytes(r.refused()));
+        : cipher.sealRefused(c.messageId(), json.writeValueAsBytes(refused));
   }
 
   private void writeLoop() {

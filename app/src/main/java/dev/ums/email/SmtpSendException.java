@@ -2,6 +2,7 @@ package dev.ums.email;
 
 import dev.ums.email.smtp.SmtpFailures;
 import dev.ums.ledger.FailureClass;
+import java.util.List;
 
 /**
  * An SMTP hand-off that delivered the message to no recipient at all. The message text never
@@ -15,9 +16,26 @@ public class SmtpSendException extends Exception {
   private final FailureClass classification;
   private final Integer replyCode;
   private final boolean simulated;
+  private final transient List<SendResult.Refused> refused;
 
   public SmtpSendException(FailureClass classification, Integer replyCode, String message) {
     this(classification, replyCode, message, false);
+  }
+
+  /**
+   * Every recipient refused at RCPT TO: {@code refused} says how each was (addresses are personal
+   * data, kept out of the message text).
+   */
+  public SmtpSendException(
+      FailureClass classification,
+      Integer replyCode,
+      String message,
+      List<SendResult.Refused> refused) {
+    super(SmtpFailures.redact(message));
+    this.classification = classification;
+    this.replyCode = replyCode;
+    this.simulated = false;
+    this.refused = List.copyOf(refused);
   }
 
   SmtpSendException(
@@ -26,6 +44,12 @@ public class SmtpSendException extends Exception {
     this.classification = classification;
     this.replyCode = replyCode;
     this.simulated = simulated;
+    this.refused = List.of();
+  }
+
+  /** The recipients the server refused, when it refused every one at RCPT TO; else empty. */
+  public List<SendResult.Refused> refused() {
+    return refused == null ? List.of() : refused;
   }
 
   /** No relay was involved (magic recipients): says nothing about the relay's health. */

@@ -20,6 +20,7 @@ import java.util.UUID;
  * @param deliveryRule the delivery rule the message matched at intake; null for rows claimed only
  *     to be reaped
  * @param mode the message's mode: {@link DeliveryMode#TEST} is never handed to the relay
+ * @param clientId the client the message belongs to (whose suppression list applies)
  */
 public record Claim(
     UUID messageId,
@@ -29,13 +30,14 @@ public record Claim(
     byte[] content,
     long leaseEndsNanos,
     String deliveryRule,
-    DeliveryMode mode) {
+    DeliveryMode mode,
+    String clientId) {
 
   public Claim {
     Objects.requireNonNull(mode, "mode");
   }
 
-  /** A claim of a live message under {@code deliveryRule}. */
+  /** A claim of a live message under {@code deliveryRule}, its client not known. */
   public Claim(
       UUID messageId,
       UUID claimToken,
@@ -52,10 +54,11 @@ public record Claim(
         content,
         leaseEndsNanos,
         deliveryRule,
-        DeliveryMode.LIVE);
+        DeliveryMode.LIVE,
+        null);
   }
 
-  /** A claim of a live message under the default rule. */
+  /** A claim of a live message under the default rule, its client not known. */
   public Claim(
       UUID messageId,
       UUID claimToken,
@@ -71,7 +74,8 @@ public record Claim(
         content,
         leaseEndsNanos,
         NewMessage.DEFAULT_RULE,
-        DeliveryMode.LIVE);
+        DeliveryMode.LIVE,
+        null);
   }
 
   /**
@@ -82,6 +86,14 @@ public record Claim(
     return content == null
         ? this
         : new Claim(
-            messageId, claimToken, attempt, createdAt, null, leaseEndsNanos, deliveryRule, mode);
+            messageId,
+            claimToken,
+            attempt,
+            createdAt,
+            null,
+            leaseEndsNanos,
+            deliveryRule,
+            mode,
+            clientId);
   }
 }

@@ -5,6 +5,7 @@ import static dev.ums.ledger.MessageStatus.FAILED;
 import static dev.ums.ledger.MessageStatus.QUEUED;
 import static dev.ums.ledger.MessageStatus.SENDING;
 import static dev.ums.ledger.MessageStatus.SENT;
+import static dev.ums.ledger.MessageStatus.SUPPRESSED;
 import static dev.ums.support.JdbcTime.instant;
 import static dev.ums.support.JdbcTime.ts;
 
@@ -72,9 +73,10 @@ public class Ledger {
            SET status = ?, attempts = c.attempts, updated_at = ?
           FROM claimed c
          WHERE m.id = c.message_id
-        RETURNING m.id, m.attempts, m.created_at, m.content, c.delivery_rule, m.test_mode
+        RETURNING m.id, m.attempts, m.created_at, m.content, c.delivery_rule, m.test_mode,
+                  m.client_id
       )
-      SELECT id, attempts, created_at, content, delivery_rule, test_mode FROM moved
+      SELECT id, attempts, created_at, content, delivery_rule, test_mode, client_id FROM moved
       """;
 
   private static final String INSERT_MESSAGE =
@@ -109,9 +111,9 @@ public class Ledger {
                             client_id)
         SELECT id, ?, 0, priority, delivery_rule, client_id FROM m
       ), e AS (
-        INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at,
-                                   test_mode)
-        SELECT ?, id, ?, ?, ?, ?, test_mode FROM m
+        INSERT INTO message_event (id, message_id, client_id, type, status, suppressed,
+                                   occurred_at, test_mode)
+        SELECT ?, id, ?, ?, ?, ?, ?, test_mode FROM m
         RETURNING id
       )
       INSERT INTO event_outbox (event_id) SELECT id FROM e
@@ -140,9 +142,9 @@ public class Ledger {
           SELECT id, ?, 0, priority, delivery_rule, client_id FROM m
           RETURNING message_id
         ), e AS (
-          INSERT INTO message_event (id, message_id, client_id, type, status, occurred_at,
-                                     test_mode)
-          SELECT ?, o.message_id, ?, ?, ?, ?, m.test_mode FROM o JOIN m ON m.id = o.message_id
+          INSERT INTO message_event (id, message_id, client_id, type, status, suppressed,
+                                     occurred_at, test_mode)
+          SELECT ?, o.message_id, ?, ?, ?, ?, ?, m.test_mode FROM o JOIN m ON m.id = o.message_id
           RETURNING id
         ), eo AS (
           INSERT INTO event_outbox (event_id) SELECT id FROM e
@@ -151,7 +153,7 @@ public class Ledger {
         """;
   }
 
-  /** The status a new message starts in. */
+  /** The status a new message starts in, unless every recipient is suppressed. */
   private static final String NEW = QUEUED.name();
 
   private final JdbcTemplate jdbc;
@@ -174,10 +176,13 @@ public class Ledger {
 
   /**
    * Enqueues messages: each {@code QUEUED} with an outbox row due at its {@code sendAt} (or at
-   * once) and a {@code message.queued} event, with JDBC batching. Runs in the caller's transaction,
-   * which must also hold whatever makes the answer to the client true (its idempotency record).
+   * once) and a {@code message.queued} event, with JDBC batching; a message whose recipients are
+   * all suppressed is stored {@code SUPPRESSED} instead, with a {@code message.suppressed} event
+   * and no outbox row. Runs in the caller's transaction, which must also hold whatever makes the
+   * answer to the client true (its idempotency record).
    */
   public void enqueue(List<NewMessage> messages) {
+    List<NewMessage> queued = messages.stream().filter(m -> !m.allSuppressed()).toList();
     jdbc.batchUpdate(
         INSERT_MESSAGE,
         messages,
@@ -185,7 +190,7 @@ public class Ledger {
         (ps, m) -> {
           ps.setObject(1, m.id());
           ps.setString(2, m.clientId());
-          ps.setString(3, NEW);
+          ps.setString(3, m.initialStatus().name());
           ps.setBytes(4, m.content());
           ps.setInt(5, m.recipientCount());
           ps.setArray(6, ps.getConnection().createArrayOf("varchar", m.recipientDigests()));
@@ -201,19 +206,33 @@ public class Ledger {
           ps.setString(12, m.deliveryRule());
           ps.setBoolean(13, m.mode().test());
         });
-    jdbc.batchUpdate(
-        INSERT_OUTBOX,
-        messages,
-        messages.size(),
-        (ps, m) -> {
-          ps.setObject(1, m.id());
-          ps.setObject(2, ts(due(m)));
-          ps.setInt(3, m.priority().code());
-          ps.setString(4, m.deliveryRule());
-          ps.setString(5, m.clientId());
-        });
-    writeEvents(
-        messages.stream().map(m -> Event.of(m.id(), EventType.QUEUED, m.createdAt())).toList());
+    if (!queued.isEmpty()) {
+      jdbc.batchUpdate(
+          INSERT_OUTBOX,
+          queued,
+          queued.size(),
+          (ps, m) -> {
+            ps.setObject(1, m.id());
+            ps.setObject(2, ts(due(m)));
+            ps.setInt(3, m.priority().code());
+            ps.setString(4, m.deliveryRule());
+            ps.setString(5, m.clientId());
+          });
+    }
+    writeEvents(messages.stream().map(Ledger::enqueued).toList());
+  }
+
+  /** The event of a new message: queued (with how many recipients it leaves out), or suppressed. */
+  private static Event enqueued(NewMessage m) {
+    return new Event(
+        m.id(),
+        m.allSuppressed() ? EventType.SUPPRESSED : EventType.QUEUED,
+        null,
+        null,
+        null,
+        null,
+        m.suppressed() == 0 ? null : m.suppressed(),
+        m.createdAt());
   }
 
   /**
@@ -224,6 +243,9 @@ public class Ledger {
   public boolean enqueueOne(NewMessage m, KeyClaim key) {
     if (!dialect.writesInOneStatement()) {
       throw new UnsupportedOperationException("this database cannot enqueue in one statement");
+    }
+    if (m.allSuppressed()) {
+      throw new IllegalArgumentException("a suppressed message is stored by enqueue, not queued");
     }
     Object[] message = {
       m.id(),
@@ -244,6 +266,7 @@ public class Ledger {
       m.clientId(),
       EventType.QUEUED.wireName(),
       NEW,
+      m.suppressed() == 0 ? null : m.suppressed(),
       ts(m.createdAt())
     };
     if (key == null) {
@@ -318,7 +341,8 @@ public class Ledger {
                   rs.getBytes("content"),
                   leaseEnds,
                   rs.getString("delivery_rule"),
-                  mode(rs)),
+                  mode(rs),
+                  rs.getString("client_id")),
           args.toArray());
     }
     // No SKIP LOCKED (H2, embedded, one process): claims are serialized in this JVM.
@@ -384,8 +408,8 @@ public class Ledger {
     for (UUID id : ids) {
       claimed.addAll(
           jdbc.query(
-              "SELECT attempts, created_at, content, delivery_rule, test_mode FROM message"
-                  + " WHERE id = ?",
+              "SELECT attempts, created_at, content, delivery_rule, test_mode, client_id FROM"
+                  + " message WHERE id = ?",
               (rs, n) ->
                   new Claim(
                       id,
@@ -395,7 +419,8 @@ public class Ledger {
                       rs.getBytes("content"),
                       leaseEnds,
                       rs.getString("delivery_rule"),
-                      mode(rs)),
+                      mode(rs),
+                      rs.getString("client_id")),
               id));
     }
     return claimed;
@@ -411,9 +436,9 @@ public class Ledger {
 
   /**
    * Writes the outcomes of many attempts in one transaction: SENDING → SENT, → QUEUED (retry or
-   * release) or → FAILED. Each is applied only if its claim token still holds the row; otherwise it
-   * is dropped and logged (the lease was lost, someone else owns the message now). If this throws,
-   * nothing was written.
+   * release), → FAILED or → SUPPRESSED (every recipient suppressed, not attempted). Each is applied
+   * only if its claim token still holds the row; otherwise it is dropped and logged (the lease was
+   * lost, someone else owns the message now). If this throws, nothing was written.
    */
   public Recorded record(List<Outcome> outcomes) {
     if (outcomes.isEmpty()) {
@@ -446,9 +471,12 @@ public class Ledger {
     List<Outcome.Failed> retry = new ArrayList<>();
     List<Outcome.Failed> dead = new ArrayList<>();
     List<Claim> unsent = new ArrayList<>();
+    List<Outcome.Suppressed> suppressed = new ArrayList<>();
     for (Outcome o : outcomes) {
       if (o instanceof Outcome.Unsent u) {
         unsent.add(u.claim());
+      } else if (o instanceof Outcome.Suppressed x) {
+        suppressed.add(x);
       } else if (o instanceof Outcome.Sent x) {
         sent.add(x);
       } else if (o instanceof Outcome.Failed f) {
@@ -457,6 +485,7 @@ public class Ledger {
     }
     List<Outcome.Sent> sentApplied = deleteOutbox(sent);
     List<Outcome.Failed> deadApplied = deleteOutbox(dead);
+    List<Outcome.Suppressed> suppressedApplied = deleteOutbox(suppressed);
     // A relay-wide failure gives its attempt back (the claim counted it).
     List<Outcome.Failed> retryApplied =
         cas(
@@ -537,7 +566,30 @@ public class Ledger {
               replyCode(x.reply()),
               null,
               null,
+              x.suppressed() == 0 ? null : x.suppressed(),
+              x.at()));
+    }
+    String suppressedStatus = SENDING.moveTo(SUPPRESSED);
+    // Not attempted: the attempt the claim counted is given back.
+    jdbc.batchUpdate(
+        "UPDATE message SET status = ?, attempts = attempts - 1, updated_at = ? WHERE id = ?",
+        suppressedApplied,
+        Math.max(1, suppressedApplied.size()),
+        (ps, x) -> {
+          ps.setString(1, suppressedStatus);
+          ps.setObject(2, ts(now));
+          ps.setObject(3, x.claim().messageId());
+        });
+    for (Outcome.Suppressed x : suppressedApplied) {
+      events.add(
+          new Event(
+              x.claim().messageId(),
+              EventType.SUPPRESSED,
               null,
+              null,
+              null,
+              null,
+              x.suppressed(),
               x.at()));
     }
     for (Outcome.Failed f : failed) {
@@ -563,7 +615,11 @@ public class Ledger {
           f.deadReason());
     }
     int applied =
-        sentApplied.size() + deadApplied.size() + retryApplied.size() + release(unsent, now);
+        sentApplied.size()
+            + deadApplied.size()
+            + retryApplied.size()
+            + suppressedApplied.size()
+            + release(unsent, now);
     int dropped = outcomes.size() - applied;
     if (dropped > 0) {
       log.warn("event=stale_claims_dropped count={}", dropped);
@@ -653,7 +709,7 @@ public class Ledger {
         () ->
             jdbc.query(
                 """
-                SELECT o.message_id, o.claim_token, o.attempts, m.created_at
+                SELECT o.message_id, o.claim_token, o.attempts, m.created_at, m.client_id
                   FROM outbox o JOIN message m ON m.id = o.message_id
                  WHERE o.claim_token IS NOT NULL AND o.lease_until < ?
                  ORDER BY o.lease_until
@@ -667,7 +723,9 @@ public class Ledger {
                         instant(rs, "created_at"),
                         null,
                         0,
-                        null),
+                        null,
+                        DeliveryMode.LIVE,
+                        rs.getString("client_id")),
                 ts(clock.instant()),
                 limit));
   }
@@ -828,22 +886,32 @@ public class Ledger {
   // ---- content: retention and re-sealing ----------------------------------------------------
 
   /**
-   * Replaces the content of up to {@code limit} SENT messages sent before {@code cutoff} with
-   * {@code marker}, and forgets their refused recipients and blind-index digests; the status and
-   * metadata columns stay. One statement; returns how many rows changed.
+   * Replaces the content of up to {@code limit} SENT messages sent before {@code cutoff} (and,
+   * within the same limit, of SUPPRESSED messages last changed before it) with {@code marker}, and
+   * forgets their refused recipients and blind-index digests; the status and metadata columns stay.
+   * One statement per status, each its own transaction; returns how many rows changed.
    */
   public int dropContent(Instant cutoff, byte[] marker, Instant now, int limit) {
+    int sent = dropContent(SENT, "sent_at", cutoff, marker, now, limit);
+    return sent >= limit
+        ? sent
+        : sent + dropContent(SUPPRESSED, "updated_at", cutoff, marker, now, limit - sent);
+  }
+
+  private int dropContent(
+      MessageStatus status, String since, Instant cutoff, byte[] marker, Instant now, int limit) {
     return jdbc.update(
         """
         UPDATE message SET content = ?, refused_recipients = NULL, recipient_digests = NULL,
                    content_dropped_at = ?
          WHERE id IN (SELECT id FROM message
-                       WHERE status = ? AND sent_at < ? AND content_dropped_at IS NULL
-                       ORDER BY sent_at LIMIT ?)
-        """,
+                       WHERE status = ? AND %1$s < ? AND content_dropped_at IS NULL
+                       ORDER BY %1$s LIMIT ?)
+        """
+            .formatted(since),
         marker,
         ts(now),
-        SENT.name(),
+        status.name(),
         ts(cutoff),
         limit);
   }

@@ -13,12 +13,16 @@ import java.util.Set;
  *   ▲ │             ├─transient, attempts left─▶ QUEUED (backoff)
  *   │ │cancel       ├─unsent (stop, lease short, relay breaker)─▶ QUEUED (attempt given back)
  *   │ ▼             ├─permanent / spent────────▶ FAILED (dead letter)
- *  CANCELLED        └─lease expired (crash)────▶ QUEUED (attempt counted) or FAILED
+ *  CANCELLED        ├─every recipient suppressed─▶ SUPPRESSED (not sent)
+ *                   └─lease expired (crash)────▶ QUEUED (attempt counted) or FAILED
  *                            admin re-drive: FAILED ─▶ QUEUED
  * </pre>
  *
- * Resolving a dead letter and dropping a sent message's content (retention) change other columns,
- * not the status.
+ * A new message starts QUEUED, or SUPPRESSED (never queued) when intake finds every recipient on
+ * the client's suppression list ({@link #initial}).
+ *
+ * <p>Resolving a dead letter and dropping a sent message's content (retention) change other
+ * columns, not the status.
  */
 public enum MessageStatus {
   /** Waiting in the outbox for its next attempt (possibly scheduled in the future). */
@@ -30,15 +34,22 @@ public enum MessageStatus {
   /** Dead letter: a permanent error or the retry budget spent. Final until re-driven. */
   FAILED,
   /** Withdrawn before it was sent. Final. */
-  CANCELLED;
+  CANCELLED,
+  /** Not sent: every recipient is on the client's suppression list. Final. */
+  SUPPRESSED;
+
+  /** The statuses a message may be created in. */
+  public static Set<MessageStatus> initial() {
+    return EnumSet.of(QUEUED, SUPPRESSED);
+  }
 
   /** The statuses a message in this status may move to. */
   public Set<MessageStatus> next() {
     return switch (this) {
       case QUEUED -> EnumSet.of(SENDING, CANCELLED);
-      case SENDING -> EnumSet.of(SENT, QUEUED, FAILED);
+      case SENDING -> EnumSet.of(SENT, QUEUED, FAILED, SUPPRESSED);
       case FAILED -> EnumSet.of(QUEUED);
-      case SENT, CANCELLED -> EnumSet.noneOf(MessageStatus.class);
+      case SENT, CANCELLED, SUPPRESSED -> EnumSet.noneOf(MessageStatus.class);
     };
   }
 

@@ -16,6 +16,10 @@ import java.util.UUID;
  * @param deliveryRule the name of the delivery rule its recipients matched at intake (never the
  *     domain itself); null: {@link #DEFAULT_RULE}
  * @param mode the sending key's mode: {@link DeliveryMode#TEST} messages never reach the relay
+ * @param suppressed how many distinct recipient addresses intake found on the client's suppression
+ *     list (0: none)
+ * @param allSuppressed every recipient is suppressed: the message is stored SUPPRESSED, with no
+ *     outbox row, and is never sent
  */
 public record NewMessage(
     UUID id,
@@ -28,7 +32,9 @@ public record NewMessage(
     String[] tags,
     Priority priority,
     String deliveryRule,
-    DeliveryMode mode) {
+    DeliveryMode mode,
+    int suppressed,
+    boolean allSuppressed) {
 
   /** The rule of messages no configured rule covers. */
   public static final String DEFAULT_RULE = "default";
@@ -42,9 +48,41 @@ public record NewMessage(
       deliveryRule = DEFAULT_RULE;
     }
     Objects.requireNonNull(mode, "mode");
+    if (allSuppressed && suppressed < 1) {
+      throw new IllegalArgumentException("a suppressed message has suppressed recipients");
+    }
   }
 
-  /** A live message. */
+  /** A message none of whose recipients is suppressed. */
+  public NewMessage(
+      UUID id,
+      String clientId,
+      byte[] content,
+      int recipientCount,
+      String[] recipientDigests,
+      Instant sendAt,
+      Instant createdAt,
+      String[] tags,
+      Priority priority,
+      String deliveryRule,
+      DeliveryMode mode) {
+    this(
+        id,
+        clientId,
+        content,
+        recipientCount,
+        recipientDigests,
+        sendAt,
+        createdAt,
+        tags,
+        priority,
+        deliveryRule,
+        mode,
+        0,
+        false);
+  }
+
+  /** A live message none of whose recipients is suppressed. */
   public NewMessage(
       UUID id,
       String clientId,
@@ -70,6 +108,30 @@ public record NewMessage(
         DeliveryMode.LIVE);
   }
 
+  /** A live {@link Priority#NORMAL} message with {@code tags} under the default rule. */
+  public NewMessage(
+      UUID id,
+      String clientId,
+      byte[] content,
+      int recipientCount,
+      String[] recipientDigests,
+      Instant sendAt,
+      Instant createdAt,
+      String[] tags) {
+    this(
+        id,
+        clientId,
+        content,
+        recipientCount,
+        recipientDigests,
+        sendAt,
+        createdAt,
+        tags,
+        null,
+        null,
+        DeliveryMode.LIVE);
+  }
+
   /** A live {@link Priority#NORMAL} message without tags under the default rule. */
   public NewMessage(
       UUID id,
@@ -79,17 +141,11 @@ public record NewMessage(
       String[] recipientDigests,
       Instant sendAt,
       Instant createdAt) {
-    this(
-        id,
-        clientId,
-        content,
-        recipientCount,
-        recipientDigests,
-        sendAt,
-        createdAt,
-        null,
-        null,
-        null,
-        DeliveryMode.LIVE);
+    this(id, clientId, content, recipientCount, recipientDigests, sendAt, createdAt, null);
+  }
+
+  /** The status it is stored in: QUEUED, or SUPPRESSED when every recipient is suppressed. */
+  public MessageStatus initialStatus() {
+    return allSuppressed ? MessageStatus.SUPPRESSED : MessageStatus.QUEUED;
   }
 }

@@ -22,10 +22,33 @@ public sealed interface Outcome {
     }
   }
 
-  /** Accepted by the relay (possibly with some recipients refused, sealed). */
-  record Sent(Claim claim, String reply, byte[] refusedRecipients, Instant at) implements Outcome {
+  /**
+   * Accepted by the relay (possibly with some recipients refused, sealed; recipients left out for
+   * being suppressed are listed there too).
+   *
+   * @param suppressed how many recipients were left out because they are suppressed
+   */
+  record Sent(Claim claim, String reply, byte[] refusedRecipients, Instant at, int suppressed)
+      implements Outcome {
 
     public Sent {
+      claim = claim.withoutContent();
+    }
+
+    public Sent(Claim claim, String reply, byte[] refusedRecipients, Instant at) {
+      this(claim, reply, refusedRecipients, at, 0);
+    }
+  }
+
+  /**
+   * Not attempted because every recipient is on the client's suppression list: SUPPRESSED, final,
+   * the attempt given back.
+   *
+   * @param suppressed how many distinct recipients are suppressed
+   */
+  record Suppressed(Claim claim, int suppressed, Instant at) implements Outcome {
+
+    public Suppressed {
       claim = claim.withoutContent();
     }
   }

@@ -1,10 +1,17 @@
 package dev.ums.message;
 
+import dev.ums.ledger.Ledger;
 import dev.ums.ratelimit.RateLimiter;
 import dev.ums.security.Caller;
 import dev.ums.web.ApiProblem;
+import dev.ums.webhook.WebhookDelivery;
+import dev.ums.webhook.WebhookService;
 import java.net.URI;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -16,7 +23,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The intake API: send one, send a batch, read a message's status. */
+/** The intake API: send one, send a batch, read a message's status and its timeline. */
 @RestController
 @RequestMapping("/api/messages")
 class MessageController {
@@ -28,11 +35,20 @@ class MessageController {
   private final MessageService service;
   private final RateLimiter rateLimiter;
   private final MessageLookup lookup;
+  private final Ledger ledger;
+  private final WebhookService webhooks;
 
-  MessageController(MessageService service, RateLimiter rateLimiter, MessageLookup lookup) {
+  MessageController(
+      MessageService service,
+      RateLimiter rateLimiter,
+      MessageLookup lookup,
+      Ledger ledger,
+      WebhookService webhooks) {
     this.service = service;
     this.rateLimiter = rateLimiter;
     this.lookup = lookup;
+    this.ledger = ledger;
+    this.webhooks = webhooks;
   }
 
   @PostMapping(
@@ -82,6 +98,27 @@ class MessageController {
   @GetMapping(path = "/{id}/captured", produces = MediaType.APPLICATION_JSON_VALUE)
   MailContent captured(@PathVariable UUID id) {
     return lookup.captured(id, Caller.current().clientId());
+  }
+
+  /**
+   * The message's timeline: every event the ledger wrote for it, oldest first, each with the
+   * webhook deliveries made of it. Owner-scoped like {@link #get}.
+   */
+  @GetMapping(path = "/{id}/events", produces = MediaType.APPLICATION_JSON_VALUE)
+  Map<String, Object> events(@PathVariable UUID id) {
+    Caller caller = Caller.current();
+    service
+        .find(caller.isAdmin() ? null : caller.clientId(), id)
+        .orElseThrow(() -> ApiProblem.notFound("Message"));
+    Map<UUID, List<WebhookDelivery>> deliveries =
+        webhooks.deliveriesOfMessage(id).stream()
+            .sorted(Comparator.comparingLong(WebhookDelivery::id))
+            .collect(Collectors.groupingBy(WebhookDelivery::eventId));
+    List<TimelineEvent> events =
+        ledger.events(id).stream()
+            .map(e -> TimelineEvent.of(e, deliveries.getOrDefault(e.id(), List.of())))
+            .toList();
+    return Map.of("messageId", id, "events", events);
   }
 
   private static ResponseEntity.BodyBuilder answer(IntakeResult r) {

@@ -3,7 +3,6 @@ package dev.ums.message;
 import dev.ums.delivery.DeliveryRules;
 import dev.ums.ledger.KeyClaim;
 import dev.ums.ledger.Ledger;
-import dev.ums.ledger.MessageStatus;
 import dev.ums.ledger.NewMessage;
 import dev.ums.ledger.Priority;
 import dev.ums.security.Caller;
@@ -13,6 +12,7 @@ import dev.ums.sender.AllowedSenders;
 import dev.ums.sender.SenderDomains;
 import dev.ums.support.Dialect;
 import dev.ums.support.Uuid7;
+import dev.ums.suppression.Suppressions;
 import dev.ums.template.Rendered;
 import dev.ums.template.TemplateProblems;
 import dev.ums.template.TemplateVersion;
@@ -33,6 +33,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -69,6 +70,7 @@ public class MessageService {
   private final SenderDomains senderDomains;
   private final Templates templates;
   private final DeliveryRules deliveryRules;
+  private final Suppressions suppressions;
 
   MessageService(
       MessageRepository messages,
@@ -88,9 +90,11 @@ public class MessageService {
       GroupCommit groupCommit,
       SenderDomains senderDomains,
       Templates templates,
-      DeliveryRules deliveryRules) {
+      DeliveryRules deliveryRules,
+      Suppressions suppressions) {
     this.templates = templates;
     this.deliveryRules = deliveryRules;
+    this.suppressions = suppressions;
     this.groupCommit = groupCommit;
     this.senderDomains = senderDomains;
     this.cipher = cipher;
@@ -128,9 +132,12 @@ public class MessageService {
     if (!p.unusable().isEmpty()) {
       throw TemplateProblems.unusable(p.unusable());
     }
-    NewMessage m = newMessage(caller, c, now, priority(request, Priority.NORMAL));
+    Set<String> suppressed = suppressions.suppressed(clientId, c.content().allRecipients());
+    NewMessage m = newMessage(caller, c, now, priority(request, Priority.NORMAL), suppressed);
     String body =
-        json.writeValueAsString(new AcceptedMessage(null, m.id(), MessageStatus.QUEUED, now));
+        json.writeValueAsString(
+            new AcceptedMessage(
+                null, m.id(), m.initialStatus(), now, suppressedFields(c.content(), suppressed)));
     IntakeResult result =
         store(
             clientId,
@@ -173,6 +180,8 @@ public class MessageService {
     List<NewMessage> rows = new ArrayList<>(batch.messages().size());
     List<AcceptedMessage> answers = new ArrayList<>(batch.messages().size());
     Map<String, Optional<TemplateVersion>> resolved = new HashMap<>();
+    List<MessageValidator.Checked> valid = new ArrayList<>(batch.messages().size());
+    List<Integer> validIndex = new ArrayList<>(batch.messages().size());
     for (int i = 0; i < batch.messages().size(); i++) {
       MessageValidator.Checked c;
       Prepared p;
@@ -197,9 +206,8 @@ public class MessageService {
         }
         continue;
       }
-      NewMessage m = newMessage(caller, c, now, priority(batch.messages().get(i), Priority.BULK));
-      rows.add(m);
-      answers.add(new AcceptedMessage(i, m.id(), MessageStatus.QUEUED, now));
+      valid.add(c);
+      validIndex.add(i);
     }
     if (!errors.isEmpty()) {
       throw ApiProblem.validation(errors);
@@ -212,6 +220,28 @@ public class MessageService {
     }
     if (!unusable.isEmpty()) {
       throw TemplateProblems.unusable(unusable);
+    }
+    // One look-up of the suppression list for the whole batch.
+    Set<String> suppressed =
+        suppressions.suppressed(
+            clientId, valid.stream().flatMap(c -> c.content().allRecipients().stream()).toList());
+    for (int k = 0; k < valid.size(); k++) {
+      MessageValidator.Checked c = valid.get(k);
+      NewMessage m =
+          newMessage(
+              caller,
+              c,
+              now,
+              priority(batch.messages().get(validIndex.get(k)), Priority.BULK),
+              suppressed);
+      rows.add(m);
+      answers.add(
+          new AcceptedMessage(
+              validIndex.get(k),
+              m.id(),
+              m.initialStatus(),
+              now,
+              suppressedFields(c.content(), suppressed)));
     }
     String body = json.writeValueAsString(new BatchAccepted(answers));
     return store(
@@ -395,7 +425,7 @@ public class MessageService {
     int accepted = HttpStatus.ACCEPTED.value();
     String fp = key == null ? null : fingerprint.get();
     IntakeResult result =
-        rows.size() == 1 && dialect.writesInOneStatement()
+        rows.size() == 1 && dialect.writesInOneStatement() && !rows.get(0).allSuppressed()
             ? storeOne(clientId, key, fp, body, rows.get(0), now)
             : tx.execute(
                 s -> {
@@ -427,15 +457,37 @@ public class MessageService {
 
   private void publishIfNew(IntakeResult result, List<NewMessage> rows) {
     if (!result.replay()) {
-      boolean immediate = rows.stream().anyMatch(r -> r.sendAt() == null);
-      events.publishEvent(new MessagesQueued(rows.size(), immediate, MessagesQueued.Cause.INTAKE));
+      List<NewMessage> queued = rows.stream().filter(r -> !r.allSuppressed()).toList();
+      if (queued.isEmpty()) {
+        return;
+      }
+      boolean immediate = queued.stream().anyMatch(r -> r.sendAt() == null);
+      events.publishEvent(
+          new MessagesQueued(queued.size(), immediate, MessagesQueued.Cause.INTAKE));
     }
   }
 
+  /**
+   * A message to store; {@code suppressed} holds the addresses (as the request wrote them) on the
+   * client's suppression list. When all its recipients are among them it is stored SUPPRESSED.
+   */
   private NewMessage newMessage(
-      Caller caller, MessageValidator.Checked c, Instant now, Priority priority) {
+      Caller caller,
+      MessageValidator.Checked c,
+      Instant now,
+      Priority priority,
+      Set<String> suppressed) {
     UUID id = Uuid7.next();
     List<String> recipients = c.content().allRecipients();
+    Set<String> hit = new java.util.HashSet<>();
+    boolean all = !recipients.isEmpty();
+    for (String r : recipients) {
+      if (suppressed.contains(r)) {
+        hit.add(index.address(r));
+      } else {
+        all = false;
+      }
+    }
     return new NewMessage(
         id,
         caller.clientId(),
@@ -447,12 +499,38 @@ public class MessageService {
         c.tags(),
         priority,
         deliveryRules.ruleFor(recipients),
-        caller.mode());
+        caller.mode(),
+        hit.size(),
+        all && !hit.isEmpty());
   }
 
   /** The request's priority (validated already), or the endpoint's default. */
   private static Priority priority(SendRequest r, Priority endpointDefault) {
     return r.priority() == null ? endpointDefault : Priority.parse(r.priority());
+  }
+
+  /** {@code to[1]}, {@code cc[0]}…: the suppressed recipients by field; null when none is. */
+  private static List<String> suppressedFields(MailContent content, Set<String> suppressed) {
+    if (suppressed.isEmpty()) {
+      return null;
+    }
+    List<String> fields = new ArrayList<>();
+    addFields("to", content.to(), suppressed, fields);
+    addFields("cc", content.cc(), suppressed, fields);
+    addFields("bcc", content.bcc(), suppressed, fields);
+    return fields.isEmpty() ? null : fields;
+  }
+
+  private static void addFields(
+      String name, List<String> addresses, Set<String> suppressed, List<String> out) {
+    if (addresses == null) {
+      return;
+    }
+    for (int i = 0; i < addresses.size(); i++) {
+      if (suppressed.contains(addresses.get(i))) {
+        out.add(name + "[" + i + "]");
+      }
+    }
   }
 
   private Instant now() {

@@ -35,6 +35,9 @@ final class DispatchMetrics implements DispatchListener {
   private final Counter captured;
   private final Counter retried;
   private final Counter deadLettered;
+  private final Counter suppressedMessages;
+  private final Counter suppressedRecipients;
+  private final Counter hardBounces;
   private final Map<FailureClass, Counter> failed = new java.util.EnumMap<>(FailureClass.class);
   private final Timer smtpDuration;
   private final Timer acceptToSent;
@@ -70,6 +73,18 @@ final class DispatchMetrics implements DispatchListener {
     deadLettered =
         Counter.builder("ums.dispatch.dead.lettered")
             .description("Messages that ended FAILED (dead letter)")
+            .register(registry);
+    suppressedMessages =
+        Counter.builder("ums.dispatch.suppressed.messages")
+            .description("Claimed messages not sent: every recipient suppressed")
+            .register(registry);
+    suppressedRecipients =
+        Counter.builder("ums.dispatch.suppressed.recipients")
+            .description("Recipients left out at dispatch because they are suppressed")
+            .register(registry);
+    hardBounces =
+        Counter.builder("ums.suppression.hard.bounces")
+            .description("Addresses suppressed after a permanent 5.1.x refusal by the relay")
             .register(registry);
     for (FailureClass c : FailureClass.values()) {
       failed.put(
@@ -151,6 +166,19 @@ final class DispatchMetrics implements DispatchListener {
       retried.increment();
     }
     window.record(true);
+  }
+
+  @Override
+  public void suppressed(int recipients, boolean wholeMessage) {
+    suppressedRecipients.increment(recipients);
+    if (wholeMessage) {
+      suppressedMessages.increment();
+    }
+  }
+
+  @Override
+  public void hardBounced(int count) {
+    hardBounces.increment(count);
   }
 
   /** Dead letters seen by this instance's dispatcher since start. */

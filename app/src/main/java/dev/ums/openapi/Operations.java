@@ -78,6 +78,51 @@ final class Operations {
                       + " a test message not yet SENT; 410 when retention dropped the content.",
                   410)),
           Map.entry(
+              "GET /api/messages/{id}/events",
+              doc(
+                  "getMessageEvents",
+                  "A message's timeline",
+                  "Every delivery event of the message, oldest first, each with its webhook"
+                      + " deliveries. Ids, statuses and codes only. Another client's id is 404.")),
+          Map.entry(
+              "POST /api/suppressions",
+              docStatus(
+                  "addSuppression",
+                  "Suppress an address for the caller's client",
+                  "Stores only the address's blind-index digest; the answer carries an opaque id,"
+                      + " never the address. Adding an address already listed replaces its reason"
+                      + " and expiry.",
+                  201)),
+          Map.entry(
+              "GET /api/suppressions",
+              doc(
+                  "listSuppressions",
+                  "The caller's client's suppression list, newest first",
+                  "Entries in force (expired ones are left out), without addresses.")),
+          Map.entry(
+              "DELETE /api/suppressions",
+              docStatus(
+                  "removeSuppressedAddress",
+                  "Remove an address (given in the body) from the list",
+                  "404 when the address is not on the caller's client's list.",
+                  204,
+                  404)),
+          Map.entry(
+              "DELETE /api/suppressions/{id}",
+              docStatus("removeSuppression", "Remove one entry by its id", null, 204, 404)),
+          Map.entry(
+              "GET /api/admin/suppressions",
+              doc(
+                  "adminListSuppressions",
+                  "Every client's suppression entries (or one client's)",
+                  null)),
+          Map.entry(
+              "DELETE /api/admin/suppressions/{id}",
+              docStatus("adminRemoveSuppression", "Remove any client's entry", null, 204, 404)),
+          Map.entry(
+              "DELETE /api/admin/suppressions",
+              doc("adminClearSuppressions", "Clear one client's whole suppression list", null)),
+          Map.entry(
               "POST /api/messages/{id}/cancel",
               doc(
                   "cancelMessage",

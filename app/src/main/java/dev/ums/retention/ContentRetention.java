@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Drops the content (recipients, subject, bodies, headers; refused recipients) of SENT messages
- * older than {@code ums.retention.content-days}, keeping the row and its metadata (status, times,
+ * older than {@code ums.retention.content-days} (and of SUPPRESSED messages, which will never be
+ * sent, that long after they were suppressed), keeping the row and its metadata (status, times,
  * attempts, failure history) for reporting. The content becomes {@code {}} and {@code
  * content_dropped_at} is set. FAILED, QUEUED, SENDING and CANCELLED messages are never touched, and
  * nothing is deleted. Runs in batches of {@value #BATCH} rows, each its own statement, so it never

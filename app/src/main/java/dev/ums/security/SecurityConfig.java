@@ -31,7 +31,8 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  *   <li>{@code /api/messages/**}: SENDER or ADMIN (a SENDER sees only its own client's messages).
  *   <li>{@code /api/templates/**}: SENDER or ADMIN (every key sees only its own client's
  *       templates).
- *   <li>{@code /api/webhooks/**}: SENDER or ADMIN, scoped to the caller's own client.
+ *   <li>{@code /api/webhooks/**}, {@code /api/suppressions/**}: SENDER or ADMIN, scoped to the
+ *       caller's own client.
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -100,6 +101,8 @@ class SecurityConfig {
                       "/api/messages/**",
                       "/api/webhooks",
                       "/api/webhooks/**",
+                      "/api/suppressions",
+                      "/api/suppressions/**",
                       "/api/templates",
                       "/api/templates/**")
                   .hasAnyRole("SENDER", "ADMIN");

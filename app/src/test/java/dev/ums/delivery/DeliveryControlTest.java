@@ -133,7 +133,8 @@ class DeliveryControlTest {
             json,
             cipher,
             Clock.systemUTC(),
-            control);
+            control,
+            null);
   }
 
   @AfterEach

@@ -3,12 +3,12 @@ package dev.ums.dispatch;
 import java.time.Duration;
 
 /** Dispatch settings for tests that build their own dispatchers. */
-final class TestDispatch {
+public final class TestDispatch {
 
   private TestDispatch() {}
 
   /** Defaults but for these, a 100 ms poll, no reaping by schedule, no LISTEN/NOTIFY. */
-  static DispatchProperties props(int batchSize, int workers, int prefetch, Duration lease) {
+  public static DispatchProperties props(int batchSize, int workers, int prefetch, Duration lease) {
     return new DispatchProperties(
         true,
         batchSize,

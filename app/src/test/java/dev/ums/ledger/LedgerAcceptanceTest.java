@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.assertj.core.groups.Tuple;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -222,6 +223,7 @@ class LedgerAcceptanceTest {
       Claim c = claimOne();
       assertThat(c.messageId()).isEqualTo(id);
       assertThat(c.attempt()).isEqualTo(1);
+      assertThat(c.clientId()).isEqualTo("c1");
       assertThat(status(id)).isEqualTo("SENDING");
       assertThat(ledger.claim("other", 10, Duration.ofMinutes(1))).isEmpty();
 
@@ -230,6 +232,127 @@ class LedgerAcceptanceTest {
       assertThat(r.applied()).isEqualTo(1);
       assertThat(status(id)).isEqualTo("SENT");
       assertThat(outbox(id)).isZero();
+    }
+
+    @Test
+    void a_message_whose_recipients_are_all_suppressed_is_stored_suppressed_and_never_claimed() {
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      UUID suppressed = UUID.randomUUID();
+      UUID partly = UUID.randomUUID();
+      ledger.enqueue(
+          List.of(
+              new NewMessage(
+                  suppressed,
+                  "c1",
+                  new byte[] {1},
+                  2,
+                  null,
+                  null,
+                  now,
+                  null,
+                  null,
+                  null,
+                  DeliveryMode.LIVE,
+                  2,
+                  true),
+              new NewMessage(
+                  partly,
+                  "c1",
+                  new byte[] {1},
+                  2,
+                  null,
+                  null,
+                  now,
+                  null,
+                  null,
+                  null,
+                  DeliveryMode.LIVE,
+                  1,
+                  false)));
+
+      assertThat(status(suppressed)).isEqualTo("SUPPRESSED");
+      assertThat(outbox(suppressed)).isZero();
+      assertThat(status(partly)).isEqualTo("QUEUED");
+      assertThat(ledger.events(suppressed))
+          .extracting(MessageEvent::type, MessageEvent::status, MessageEvent::suppressed)
+          .containsExactly(Tuple.tuple(EventType.SUPPRESSED, MessageStatus.SUPPRESSED, 2));
+      assertThat(ledger.events(partly))
+          .extracting(MessageEvent::type, MessageEvent::suppressed)
+          .containsExactly(Tuple.tuple(EventType.QUEUED, 1));
+      assertThat(claimOne().messageId()).isEqualTo(partly);
+      if (dialect.writesInOneStatement()) {
+        assertThatThrownBy(
+                () ->
+                    ledger.enqueueOne(
+                        new NewMessage(
+                            UUID.randomUUID(),
+                            "c1",
+                            new byte[] {1},
+                            1,
+                            null,
+                            null,
+                            now,
+                            null,
+                            null,
+                            null,
+                            DeliveryMode.LIVE,
+                            1,
+                            true),
+                        null))
+            .isInstanceOf(IllegalArgumentException.class);
+        UUID one = UUID.randomUUID();
+        ledger.enqueueOne(
+            new NewMessage(
+                one,
+                "c1",
+                new byte[] {1},
+                2,
+                null,
+                null,
+                now,
+                null,
+                null,
+                null,
+                DeliveryMode.LIVE,
+                1,
+                false),
+            null);
+        assertThat(ledger.events(one))
+            .extracting(MessageEvent::type, MessageEvent::suppressed)
+            .containsExactly(Tuple.tuple(EventType.QUEUED, 1));
+      }
+    }
+
+    @Test
+    void
+        a_claimed_message_found_suppressed_at_dispatch_is_suppressed_with_its_attempt_given_back() {
+      UUID id = enqueue();
+      Claim c = claimOne();
+
+      Ledger.Recorded r = ledger.record(List.of(new Outcome.Suppressed(c, 1, clock.instant())));
+
+      assertThat(r.applied()).isEqualTo(1);
+      assertThat(status(id)).isEqualTo("SUPPRESSED");
+      assertThat(attempts(id)).isZero();
+      assertThat(outbox(id)).isZero();
+      assertThat(ledger.events(id))
+          .extracting(MessageEvent::type, MessageEvent::suppressed)
+          .containsExactly(
+              Tuple.tuple(EventType.QUEUED, null), Tuple.tuple(EventType.SUPPRESSED, 1));
+      // A stale claim's suppression is dropped like any other stale result.
+      assertThat(ledger.record(List.of(new Outcome.Suppressed(c, 1, clock.instant()))).dropped())
+          .isEqualTo(1);
+    }
+
+    @Test
+    void a_sent_outcome_carries_how_many_recipients_were_left_out() {
+      UUID id = enqueue();
+      Claim c = claimOne();
+
+      ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant(), 2)));
+
+      assertThat(status(id)).isEqualTo("SENT");
+      assertThat(ledger.events(id).get(1).suppressed()).isEqualTo(2);
     }
 
     @Test
@@ -324,20 +447,38 @@ class LedgerAcceptanceTest {
     }
 
     @Test
-    void retention_drops_the_content_of_old_sent_messages_only() {
+    void retention_drops_the_content_of_old_sent_and_suppressed_messages_only() {
       UUID id = enqueue();
       Claim c = claimOne();
       ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+      UUID suppressed = UUID.randomUUID();
+      ledger.enqueue(
+          List.of(
+              new NewMessage(
+                  suppressed,
+                  "c1",
+                  new byte[] {1},
+                  1,
+                  null,
+                  null,
+                  clock.instant().truncatedTo(ChronoUnit.MICROS),
+                  null,
+                  null,
+                  null,
+                  DeliveryMode.LIVE,
+                  1,
+                  true)));
       UUID waiting = enqueue();
 
       clock.advance(Duration.ofDays(31));
       Instant cutoff = clock.instant().minus(Duration.ofDays(30));
+      assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 1)).isEqualTo(1);
       assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isEqualTo(1);
       assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isZero();
       assertThat(
               jdbc.queryForList(
                   "SELECT id FROM message WHERE content_dropped_at IS NOT NULL", UUID.class))
-          .containsExactly(id)
+          .containsExactlyInAnyOrder(id, suppressed)
           .doesNotContain(waiting);
     }
 

@@ -5,11 +5,13 @@ import static dev.ums.ledger.MessageStatus.FAILED;
 import static dev.ums.ledger.MessageStatus.QUEUED;
 import static dev.ums.ledger.MessageStatus.SENDING;
 import static dev.ums.ledger.MessageStatus.SENT;
+import static dev.ums.ledger.MessageStatus.SUPPRESSED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +27,7 @@ class MessageStatusTest {
           "SENDING->SENT", // the relay accepted it
           "SENDING->QUEUED", // retry, release, reaped with attempts left
           "SENDING->FAILED", // dead letter, reaped with attempts spent
+          "SENDING->SUPPRESSED", // every recipient suppressed when the dispatcher looked again
           "FAILED->QUEUED"); // re-drive
 
   static Stream<Arguments> everyPair() {
@@ -50,18 +53,23 @@ class MessageStatusTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("finals")
-  void sent_and_cancelled_are_final(MessageStatus s) {
+  void sent_cancelled_and_suppressed_are_final(MessageStatus s) {
     assertThat(s.next()).isEmpty();
   }
 
   static Stream<MessageStatus> finals() {
-    return Stream.of(SENT, CANCELLED);
+    return Stream.of(SENT, CANCELLED, SUPPRESSED);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("nonFinals")
   void every_other_status_can_move_on(MessageStatus s) {
     assertThat(s.next()).isNotEmpty();
+  }
+
+  @Test
+  void a_message_starts_queued_or_suppressed() {
+    assertThat(MessageStatus.initial()).containsExactlyInAnyOrder(QUEUED, SUPPRESSED);
   }
 
   static Stream<MessageStatus> nonFinals() {

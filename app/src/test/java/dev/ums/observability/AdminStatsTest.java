@@ -63,6 +63,14 @@ class AdminStatsTest {
     dead.accept(List.of("c@example.com"), now.plus(Duration.ofDays(1)));
     UUID cancelled = dead.accept("g@example.com");
     assertThat(http.postJson("/api/messages/" + cancelled + "/cancel", "").status()).isEqualTo(200);
+    assertThat(http.postJson("/api/suppressions", "{\"address\": \"s@example.com\"}").status())
+        .isEqualTo(201);
+    assertThat(
+            http.postJson("/api/messages", "{\"to\": [\"s@example.com\"], \"text\": \"hi\"}")
+                .json()
+                .get("status")
+                .asString())
+        .isEqualTo("SUPPRESSED");
 
     Http.Answer a = http.get("/api/admin/stats");
 
@@ -74,6 +82,7 @@ class AdminStatsTest {
     assertThat(m.get("SENT").asLong()).isEqualTo(2);
     assertThat(m.get("FAILED").asLong()).isEqualTo(2);
     assertThat(m.get("CANCELLED").asLong()).isEqualTo(1);
+    assertThat(m.get("SUPPRESSED").asLong()).isEqualTo(1);
     assertThat(s.get("sentLastHour").asLong()).isEqualTo(1);
     assertThat(s.get("failedAttemptsLastHour").asLong()).isEqualTo(2);
     assertThat(s.get("deadLetteredLastHour").asLong()).isEqualTo(1);

@@ -87,6 +87,15 @@ class AccessControlTest {
         Arguments.of(Who.BAD, "PUT", "/api/admin/clients/shop/sender-domains", 401),
         Arguments.of(Who.SENDER, "PUT", "/api/admin/clients/shop/sender-domains", 403),
         Arguments.of(Who.ADMIN, "PUT", "/api/admin/clients/shop/sender-domains", 200),
+        Arguments.of(Who.NONE, "GET", "/api/suppressions", 401),
+        Arguments.of(Who.BAD, "GET", "/api/suppressions", 401),
+        Arguments.of(Who.SENDER, "GET", "/api/suppressions", 200),
+        Arguments.of(Who.ADMIN, "GET", "/api/suppressions", 200),
+        Arguments.of(Who.NONE, "POST", "/api/suppressions", 401),
+        Arguments.of(Who.SENDER, "POST", "/api/suppressions", 201),
+        Arguments.of(Who.SENDER, "GET", "/api/admin/suppressions", 403),
+        Arguments.of(Who.ADMIN, "GET", "/api/admin/suppressions", 200),
+        Arguments.of(Who.NONE, "GET", "/api/admin/suppressions", 401),
         Arguments.of(Who.SENDER, "GET", "/api/dev/inbox", 403),
         Arguments.of(Who.ADMIN, "GET", "/api/dev/inbox", 200),
         Arguments.of(Who.NONE, "GET", "/actuator/health", 200),
@@ -107,7 +116,9 @@ class AccessControlTest {
                           ? "{\"messages\": [" + MAIL + "]}"
                           : path.endsWith("keys")
                               ? "{\"clientId\": \"x\", \"role\": \"SENDER\"}"
-                              : MAIL);
+                              : path.endsWith("suppressions")
+                                  ? "{\"address\": \"held@example.com\"}"
+                                  : MAIL);
           case "PUT" -> as(who).putJson(path, "[\"shop.example\"]");
           default -> as(who).get(path);
         };

@@ -33,8 +33,9 @@ class EncryptionAtRestTest {
   @Autowired ContentCipher cipher;
 
   @Test
-  void after_a_full_send_no_table_no_log_line_and_no_webhook_payload_holds_the_personal_data(
-      CapturedOutput output) throws Exception {
+  void
+      after_a_full_send_and_a_suppression_no_table_no_log_line_and_no_payload_holds_the_personal_data(
+          CapturedOutput output) throws Exception {
     String marker = "zq" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
     // A webhook endpoint, so event payloads and the delivery tables are part of what is checked.
     List<String> payloads = new CopyOnWriteArrayList<>();
@@ -85,6 +86,24 @@ class EncryptionAtRestTest {
     assertThat(payloads).allSatisfy(p -> assertThat(p).doesNotContain(marker));
     // It did go out, in clear, over SMTP.
     assertThat(TestSmtp.received()).anySatisfy(m -> assertThat(TestSmtp.messageId(m)).contains(id));
+    // The address suppressed through the API, and a message to it refused at intake: the
+    // suppression table, the intake answer and its idempotency record are checked too.
+    Http.Answer suppressed =
+        http.postJson(
+            "/api/suppressions",
+            "{\"address\": \"Marker " + marker + " <" + marker + "@example.com>\"}");
+    assertThat(suppressed.status()).as(suppressed.body()).isEqualTo(201);
+    assertThat(suppressed.body()).doesNotContain(marker);
+    Http.Answer refused =
+        http.postJson(
+            "/api/messages",
+            "{\"to\": [\"" + marker + "@example.com\"], \"text\": \"again\"}",
+            "Idempotency-Key",
+            "enc-" + UUID.randomUUID());
+    assertThat(refused.json().get("status").asString()).isEqualTo("SUPPRESSED");
+    assertThat(refused.body()).doesNotContain(marker);
+    assertThat(http.get("/api/suppressions").body()).doesNotContain(marker);
+    assertThat(db.count("suppression")).isEqualTo(1);
 
     List<Map<String, Object>> columns =
         db.jdbc()

@@ -36,7 +36,7 @@ public class Db {
         jdbc.execute(
             "TRUNCATE webhook_delivery, webhook_endpoint, event_outbox, message_event,"
                 + " send_failure, outbox, idempotency_record, message, message_template,"
-                + " delivery_budget CASCADE");
+                + " delivery_budget, suppression CASCADE");
         return;
       } catch (PessimisticLockingFailureException e) {
         if (attempt == 5) {

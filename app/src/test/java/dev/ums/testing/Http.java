@@ -85,6 +85,15 @@ public class Http {
             .build());
   }
 
+  /** A DELETE with a JSON body. */
+  public Answer deleteJson(String path, String body) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .method("DELETE", HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
   public Answer get(String path) {
     return send(request(path).GET().build());
   }

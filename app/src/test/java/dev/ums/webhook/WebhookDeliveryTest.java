@@ -124,6 +124,54 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void a_suppressed_message_is_announced_and_the_timeline_lists_each_events_deliveries() {
+    SignedReceiver receiver = receiver();
+    String[] hook = endpoint(http, receiver.url(), null);
+    assertThat(http.postJson("/api/suppressions", "{\"address\": \"zed@example.com\"}").status())
+        .isEqualTo(201);
+    Http.Answer a =
+        http.postJson("/api/messages", "{\"to\": [\"zed@example.com\"], \"text\": \"t\"}");
+    assertThat(a.json().get("status").asString()).isEqualTo("SUPPRESSED");
+    String suppressed = a.json().get("id").asString();
+    String sent = send(http, "");
+    dispatch.sent(UUID.fromString(sent), Instant.now(), null);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(receiver.types()).hasSize(3));
+    assertThat(receiver.types(suppressed)).containsExactly("message.suppressed");
+    JsonNode data =
+        receiver.received.stream()
+            .filter(r -> r.type().equals("message.suppressed"))
+            .findFirst()
+            .orElseThrow()
+            .json()
+            .get("data");
+    assertThat(data.get("status").asString()).isEqualTo("SUPPRESSED");
+    assertThat(data.get("suppressed").asInt()).isEqualTo(1);
+    assertThat(receiver.received).allSatisfy(r -> assertThat(r.verifies(hook[1])).isTrue());
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              JsonNode events = http.get("/api/messages/" + sent + "/events").json().get("events");
+              assertThat(events).hasSize(2);
+              assertThat(events.get(0).get("type").asString()).isEqualTo("message.queued");
+              assertThat(events.get(1).get("type").asString()).isEqualTo("message.sent");
+              assertThat(events.get(0).get("seq").asLong())
+                  .isLessThan(events.get(1).get("seq").asLong());
+              for (JsonNode e : events) {
+                assertThat(e.get("webhookDeliveries")).hasSize(1);
+                assertThat(e.get("webhookDeliveries").get(0).get("status").asString())
+                    .isEqualTo("DELIVERED");
+                assertThat(e.get("webhookDeliveries").get(0).get("eventId").asString())
+                    .isEqualTo(e.get("id").asString());
+              }
+            });
+  }
+
+  @Test
   void a_receiver_down_for_a_while_gets_every_event_afterwards_in_order_per_message() {
     SignedReceiver receiver = receiver();
     receiver.down = true;

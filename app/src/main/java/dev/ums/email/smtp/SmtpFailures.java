@@ -68,7 +68,8 @@ public final class SmtpFailures {
     return new SmtpSendException(
         c,
         lowest.code(),
-        "all " + refused.size() + " recipients refused; lowest reply: " + lowest.reply());
+        "all " + refused.size() + " recipients refused; lowest reply: " + lowest.reply(),
+        refused);
   }
 
   /** The email could not be turned into a message (an address or header Jakarta Mail refuses). */

@@ -1,0 +1,280 @@
+package dev.ums.suppression;
+
+import static dev.ums.support.JdbcTime.instant;
+import static dev.ums.support.JdbcTime.ts;
+
+import dev.ums.security.RecipientIndex;
+import dev.ums.support.Uuid7;
+import dev.ums.web.ApiProblem;
+import dev.ums.web.FieldProblem;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * The suppression list of each client, the only writer of the {@code suppression} table. An entry
+ * is the blind-index digest of an address ({@link RecipientIndex#address}), never the address: an
+ * address is digested as it arrives and forgotten. Intake asks which recipients of a new message
+ * are suppressed, the dispatcher asks again just before sending (entries may have been added or
+ * removed since) and adds an entry when a relay refuses an address permanently ({@link
+ * HardBounce}).
+ *
+ * <p>An entry applies to its client only, from its creation until its expiry (if it has one) or its
+ * removal; an expired entry is ignored by every check and listing and replaced when the address is
+ * suppressed again. Adding an address already on the list replaces its reason and expiry and keeps
+ * its id. Each call is one statement (or two, for an add that races another add of the same
+ * address), in autocommit: there is nothing to roll back together.
+ */
+@Service
+public class Suppressions {
+
+  private static final Logger log = LoggerFactory.getLogger(Suppressions.class);
+
+  /** Most entries one listing returns. */
+  public static final int MAX_LIST = 1000;
+
+  private static final int LOOKUP_CHUNK = 1000;
+
+  private static final String COLUMNS = "id, client_id, reason, created_at, expires_at";
+
+  private final JdbcTemplate jdbc;
+  private final RecipientIndex index;
+  private final Clock clock;
+
+  Suppressions(JdbcTemplate jdbc, RecipientIndex index, Clock clock) {
+    this.jdbc = jdbc;
+    this.index = index;
+    this.clock = clock;
+  }
+
+  /**
+   * Those of {@code addresses} (as given) that are suppressed for {@code clientId} now; empty when
+   * none is. One indexed look-up of their digests.
+   */
+  public Set<String> suppressed(String clientId, Collection<String> addresses) {
+    Map<String, List<String>> byDigest = new LinkedHashMap<>();
+    for (String a : addresses) {
+      String d = index.address(a);
+      if (d != null) {
+        byDigest.computeIfAbsent(d, k -> new ArrayList<>()).add(a);
+      }
+    }
+    if (byDigest.isEmpty()) {
+      return Set.of();
+    }
+    List<String> digests = new ArrayList<>(byDigest.keySet());
+    List<String> hits = new ArrayList<>();
+    // Chunks keep a large batch's look-up under the databases' parameter limits.
+    for (int from = 0; from < digests.size(); from += LOOKUP_CHUNK) {
+      List<String> chunk = digests.subList(from, Math.min(digests.size(), from + LOOKUP_CHUNK));
+      List<Object> args = new ArrayList<>(chunk.size() + 2);
+      args.add(clientId);
+      args.addAll(chunk);
+      args.add(ts(clock.instant()));
+      hits.addAll(
+          jdbc.queryForList(
+              "SELECT digest FROM suppression WHERE client_id = ? AND digest IN ("
+                  + String.join(",", Collections.nCopies(chunk.size(), "?"))
+                  + ") AND (expires_at IS NULL OR expires_at > ?)",
+              String.class,
+              args.toArray()));
+    }
+    if (hits.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (String d : new HashSet<>(hits)) {
+      out.addAll(byDigest.get(d));
+    }
+    return out;
+  }
+
+  /**
+   * Adds {@code request.address()} to {@code clientId}'s list (or replaces its reason and expiry).
+   *
+   * @throws ApiProblem 400 when the address is not one or the expiry is not in the future
+   */
+  public Suppression add(String clientId, SuppressionRequest request) {
+    Instant now = now();
+    List<FieldProblem> errors = new ArrayList<>();
+    String digest = digestOf(request == null ? null : request.address(), errors);
+    if (request != null && request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
+      errors.add(FieldProblem.of("expiresAt", "must be in the future"));
+    }
+    if (!errors.isEmpty()) {
+      throw ApiProblem.validation(errors);
+    }
+    SuppressionReason reason =
+        request.reason() == null ? SuppressionReason.MANUAL : request.reason();
+    Instant expiresAt =
+        request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS);
+    return upsert(clientId, digest, reason, expiresAt, now);
+  }
+
+  /**
+   * Suppresses {@code addresses} for {@code clientId} as hard bounces, until removed: the relay
+   * refused them permanently. Never throws for a bad address (it is skipped).
+   */
+  public void addHardBounces(String clientId, Collection<String> addresses) {
+    Instant now = now();
+    for (String a : addresses) {
+      String d = index.address(a);
+      if (d != null) {
+        upsert(clientId, d, SuppressionReason.HARD_BOUNCE, null, now);
+      }
+    }
+  }
+
+  private Suppression upsert(
+      String clientId, String digest, SuppressionReason reason, Instant expiresAt, Instant now) {
+    for (int attempt = 0; ; attempt++) {
+      // An expired entry counts as new: its creation time restarts.
+      int updated =
+          jdbc.update(
+              "UPDATE suppression SET reason = ?, expires_at = ?,"
+                  + " created_at = CASE WHEN expires_at IS NOT NULL AND expires_at <= ?"
+                  + " THEN ? ELSE created_at END"
+                  + " WHERE client_id = ? AND digest = ?",
+              reason.name(),
+              ts(expiresAt),
+              ts(now),
+              ts(now),
+              clientId,
+              digest);
+      if (updated == 1) {
+        return find(clientId, digest).orElseThrow();
+      }
+      UUID id = Uuid7.next();
+      try {
+        jdbc.update(
+            "INSERT INTO suppression (id, client_id, digest, reason, created_at, expires_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?)",
+            id,
+            clientId,
+            digest,
+            reason.name(),
+            ts(now),
+            ts(expiresAt));
+        log.info(
+            "event=suppression_added client={} id={} reason={} expires={}",
+            clientId,
+            id,
+            reason,
+            expiresAt);
+        return new Suppression(id, clientId, reason, now, expiresAt);
+      } catch (DuplicateKeyException race) {
+        if (attempt > 0) {
+          throw race;
+        }
+        // Another add of the same address won: update its entry instead.
+      }
+    }
+  }
+
+  private Optional<Suppression> find(String clientId, String digest) {
+    return jdbc
+        .query(
+            "SELECT " + COLUMNS + " FROM suppression WHERE client_id = ? AND digest = ?",
+            Suppressions::row,
+            clientId,
+            digest)
+        .stream()
+        .findFirst();
+  }
+
+  /**
+   * Removes {@code address} from {@code clientId}'s list; false when it was not on it.
+   *
+   * @throws ApiProblem 400 when it is not an address
+   */
+  public boolean remove(String clientId, String address) {
+    List<FieldProblem> errors = new ArrayList<>();
+    String digest = digestOf(address, errors);
+    if (!errors.isEmpty()) {
+      throw ApiProblem.validation(errors);
+    }
+    return jdbc.update(
+            "DELETE FROM suppression WHERE client_id = ? AND digest = ?", clientId, digest)
+        == 1;
+  }
+
+  /** Removes the entry {@code id} of {@code clientId} (of any client when null); false if none. */
+  public boolean remove(String clientId, UUID id) {
+    return clientId == null
+        ? jdbc.update("DELETE FROM suppression WHERE id = ?", id) == 1
+        : jdbc.update("DELETE FROM suppression WHERE id = ? AND client_id = ?", id, clientId) == 1;
+  }
+
+  /** Removes every entry of {@code clientId}; returns how many there were. */
+  public int clear(String clientId) {
+    return jdbc.update("DELETE FROM suppression WHERE client_id = ?", clientId);
+  }
+
+  /**
+   * The entries of {@code clientId} (of every client when null) that apply now, newest first, at
+   * most {@code limit}; only those added before {@code before} when it is given (the {@code
+   * createdAt} of the last entry of the previous page).
+   */
+  public List<Suppression> list(String clientId, Instant before, int limit) {
+    List<Object> args = new ArrayList<>();
+    StringBuilder sql =
+        new StringBuilder("SELECT " + COLUMNS + " FROM suppression WHERE")
+            .append(" (expires_at IS NULL OR expires_at > ?)");
+    args.add(ts(clock.instant()));
+    if (clientId != null) {
+      sql.append(" AND client_id = ?");
+      args.add(clientId);
+    }
+    if (before != null) {
+      sql.append(" AND created_at < ?");
+      args.add(ts(before));
+    }
+    sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+    args.add(Math.max(1, Math.min(limit, MAX_LIST)));
+    return jdbc.query(sql.toString(), Suppressions::row, args.toArray());
+  }
+
+  /** Now, as the database keeps it (microseconds): an answer shows exactly what is stored. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private String digestOf(String address, List<FieldProblem> errors) {
+    if (address == null || address.isBlank()) {
+      errors.add(FieldProblem.of("address", "an email address is required"));
+      return null;
+    }
+    String d = index.address(address);
+    if (d == null) {
+      errors.add(FieldProblem.of("address", "must be an email address"));
+    }
+    return d;
+  }
+
+  private static Suppression row(ResultSet rs, int n) throws SQLException {
+    return new Suppression(
+        rs.getObject("id", UUID.class),
+        rs.getString("client_id"),
+        SuppressionReason.valueOf(rs.getString("reason")),
+        instant(rs, "created_at"),
+        instant(rs, "expires_at"));
+  }
+}
