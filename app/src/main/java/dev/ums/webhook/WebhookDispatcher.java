@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -124,8 +125,11 @@ public class WebhookDispatcher implements SchedulingConfigurer {
       // the running turn, if any, has ended
     }
     long until = System.nanoTime() + timeout.toNanos();
-    while (!inFlight.isEmpty() && System.nanoTime() < until) {
-      Thread.sleep(10);
+    synchronized (inFlight) {
+      for (long left = timeout.toNanos(); !inFlight.isEmpty() && left > 0; ) {
+        TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+        left = until - System.nanoTime();
+      }
     }
   }
 
@@ -154,14 +158,14 @@ public class WebhookDispatcher implements SchedulingConfigurer {
         continue;
       }
       if (!store.claim(id, instance, now, now.plus(props.lease()))) {
-        inFlight.remove(id);
+        finished(id);
         continue;
       }
       try {
         workers.execute(() -> drainAndRelease(id));
       } catch (RejectedExecutionException stopping) {
         store.release(id, instance);
-        inFlight.remove(id);
+        finished(id);
       }
     }
   }
@@ -176,7 +180,17 @@ public class WebhookDispatcher implements SchedulingConfigurer {
       try {
         store.release(id, instance);
       } finally {
-        inFlight.remove(id);
+        finished(id);
+      }
+    }
+  }
+
+  /** {@code id} is no longer being delivered; wakes a {@link #pause} waiting for that. */
+  private void finished(UUID id) {
+    inFlight.remove(id);
+    if (paused) {
+      synchronized (inFlight) {
+        inFlight.notifyAll();
       }
     }
   }

@@ -4,6 +4,8 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Not a test: a timing loop for the cost of DKIM signing per message, rendering the same message
@@ -16,6 +18,8 @@ import java.util.Map;
  * </pre>
  */
 public final class DkimSigningCost {
+
+  private static final Logger log = LoggerFactory.getLogger(DkimSigningCost.class);
 
   private DkimSigningCost() {}
 
@@ -53,9 +57,14 @@ public final class DkimSigningCost {
           bytes += EmailSender.render(email, clock, signer).length;
         }
         double us = (System.nanoTime() - start) / 1000.0 / count;
-        System.out.printf(
-            "%-18s %-9s %8.1f µs/message (render + sign, %d messages, %d bytes each)%n",
-            shape, s, us, count, bytes / count);
+        log.info(
+            "event=dkim_signing_cost shape={} signer={} micros_per_message={} messages={}"
+                + " bytes_each={}",
+            shape,
+            s,
+            String.format(java.util.Locale.ROOT, "%.1f", us),
+            count,
+            bytes / count);
       }
     }
   }

@@ -28,6 +28,9 @@ final class Deliveries {
   private final AtomicLong lastAt = new AtomicLong(Long.MIN_VALUE);
   private final List<String> inOrder = new ArrayList<>();
 
+  /** The distinct count an {@link #awaitDistinct} caller waits for; MAX_VALUE when none waits. */
+  private volatile long awaited = Long.MAX_VALUE;
+
   /** Records one delivery of {@code messageId} (the header value, or null); at {@code now}. */
   void record(String messageId, long now, boolean keepOrder) {
     total.incrementAndGet();
@@ -46,6 +49,34 @@ final class Deliveries {
     if (firstById.putIfAbsent(key, now) != null) {
       repeatsById.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
       duplicates.incrementAndGet();
+    } else if (firstById.size() >= awaited) {
+      synchronized (firstById) {
+        firstById.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until {@link #distinct()} reaches {@code n} or {@code timeoutNanos} pass; true if it did.
+   * A delivery wakes the waiter only once the count is reached, so the hot path pays one volatile
+   * read. One waiter at a time (the harness's drain loop).
+   */
+  boolean awaitDistinct(long n, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    synchronized (firstById) {
+      awaited = n;
+      try {
+        while (firstById.size() < n) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(firstById, left);
+        }
+        return true;
+      } finally {
+        awaited = Long.MAX_VALUE;
+      }
     }
   }
 

@@ -443,14 +443,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
   /** Waits until {@link #distinct()} reaches {@code n} or the timeout passes; true if it did. */
   public boolean awaitDistinct(long n, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (distinct() < n) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      Thread.sleep(5);
-    }
-    return true;
+    return deliveries.awaitDistinct(n, timeout.toNanos());
   }
 
   // ---- control --------------------------------------------------------------------------------
