@@ -96,6 +96,35 @@ class LedgerAcceptanceTest {
       jdbc.update("DELETE FROM message");
     }
 
+    /** A live message of c1 to {@code recipients}, {@code suppressed} of them on its list. */
+    static NewMessage suppressedOf(
+        UUID id, int recipients, int suppressed, boolean allSuppressed, Instant at) {
+      return new NewMessage(
+          id,
+          "c1",
+          new byte[] {1},
+          recipients,
+          null,
+          null,
+          at,
+          null,
+          null,
+          null,
+          DeliveryMode.LIVE,
+          suppressed,
+          allSuppressed);
+    }
+
+    /** A message of c1 sent with a key in {@code mode}. */
+    static NewMessage inMode(UUID id, DeliveryMode mode, Instant at) {
+      return new NewMessage(id, "c1", new byte[] {1}, 1, null, null, at, null, null, null, mode);
+    }
+
+    /** A live message of c1 carrying {@code tags}. */
+    static NewMessage tagged(UUID id, Instant at, String... tags) {
+      return new NewMessage(id, "c1", new byte[] {1}, 1, null, null, at, tags, null, null);
+    }
+
     UUID enqueue() {
       return enqueue(null);
     }
@@ -116,44 +145,12 @@ class LedgerAcceptanceTest {
       UUID none = UUID.randomUUID();
       ledger.enqueue(
           List.of(
-              new NewMessage(
-                  receipt,
-                  "c1",
-                  new byte[] {1},
-                  1,
-                  null,
-                  null,
-                  now,
-                  new String[] {"kind:receipt", "shop:eu"},
-                  null,
-                  null),
-              new NewMessage(
-                  reset,
-                  "c1",
-                  new byte[] {1},
-                  1,
-                  null,
-                  null,
-                  now,
-                  new String[] {"kind:reset"},
-                  null,
-                  null),
+              tagged(receipt, now, "kind:receipt", "shop:eu"),
+              tagged(reset, now, "kind:reset"),
               new NewMessage(none, "c1", new byte[] {1}, 1, null, null, now)));
       UUID one = UUID.randomUUID();
       if (dialect.writesInOneStatement()) {
-        ledger.enqueueOne(
-            new NewMessage(
-                one,
-                "c1",
-                new byte[] {1},
-                1,
-                null,
-                null,
-                now,
-                new String[] {"kind:receipt"},
-                null,
-                null),
-            null);
+        ledger.enqueueOne(tagged(one, now, "kind:receipt"), null);
         ledger.enqueueOne(
             new NewMessage(UUID.randomUUID(), "c1", new byte[] {1}, 1, null, null, now),
             new KeyClaim("k", "f".repeat(64), 202, "{}", now.plusSeconds(60)));
@@ -241,34 +238,7 @@ class LedgerAcceptanceTest {
       UUID partly = UUID.randomUUID();
       ledger.enqueue(
           List.of(
-              new NewMessage(
-                  suppressed,
-                  "c1",
-                  new byte[] {1},
-                  2,
-                  null,
-                  null,
-                  now,
-                  null,
-                  null,
-                  null,
-                  DeliveryMode.LIVE,
-                  2,
-                  true),
-              new NewMessage(
-                  partly,
-                  "c1",
-                  new byte[] {1},
-                  2,
-                  null,
-                  null,
-                  now,
-                  null,
-                  null,
-                  null,
-                  DeliveryMode.LIVE,
-                  1,
-                  false)));
+              suppressedOf(suppressed, 2, 2, true, now), suppressedOf(partly, 2, 1, false, now)));
 
       assertThat(status(suppressed)).isEqualTo("SUPPRESSED");
       assertThat(outbox(suppressed)).isZero();
@@ -282,41 +252,10 @@ class LedgerAcceptanceTest {
       assertThat(claimOne().messageId()).isEqualTo(partly);
       if (dialect.writesInOneStatement()) {
         assertThatThrownBy(
-                () ->
-                    ledger.enqueueOne(
-                        new NewMessage(
-                            UUID.randomUUID(),
-                            "c1",
-                            new byte[] {1},
-                            1,
-                            null,
-                            null,
-                            now,
-                            null,
-                            null,
-                            null,
-                            DeliveryMode.LIVE,
-                            1,
-                            true),
-                        null))
+                () -> ledger.enqueueOne(suppressedOf(UUID.randomUUID(), 1, 1, true, now), null))
             .isInstanceOf(IllegalArgumentException.class);
         UUID one = UUID.randomUUID();
-        ledger.enqueueOne(
-            new NewMessage(
-                one,
-                "c1",
-                new byte[] {1},
-                2,
-                null,
-                null,
-                now,
-                null,
-                null,
-                null,
-                DeliveryMode.LIVE,
-                1,
-                false),
-            null);
+        ledger.enqueueOne(suppressedOf(one, 2, 1, false, now), null);
         assertThat(ledger.events(one))
             .extracting(MessageEvent::type, MessageEvent::suppressed)
             .containsExactly(Tuple.tuple(EventType.QUEUED, 1));
@@ -454,20 +393,8 @@ class LedgerAcceptanceTest {
       UUID suppressed = UUID.randomUUID();
       ledger.enqueue(
           List.of(
-              new NewMessage(
-                  suppressed,
-                  "c1",
-                  new byte[] {1},
-                  1,
-                  null,
-                  null,
-                  clock.instant().truncatedTo(ChronoUnit.MICROS),
-                  null,
-                  null,
-                  null,
-                  DeliveryMode.LIVE,
-                  1,
-                  true)));
+              suppressedOf(
+                  suppressed, 1, 1, true, clock.instant().truncatedTo(ChronoUnit.MICROS))));
       UUID waiting = enqueue();
 
       clock.advance(Duration.ofDays(31));
@@ -593,52 +520,15 @@ class LedgerAcceptanceTest {
           s ->
               ledger.enqueue(
                   List.of(
-                      new NewMessage(
-                          batched,
-                          "c1",
-                          new byte[] {1},
-                          1,
-                          null,
-                          null,
-                          now,
-                          null,
-                          null,
-                          null,
-                          DeliveryMode.TEST),
+                      inMode(batched, DeliveryMode.TEST, now),
                       new NewMessage(live, "c1", new byte[] {1}, 1, null, null, now))));
       java.util.Set<UUID> test = new java.util.HashSet<>(List.of(batched));
       if (dialect.writesInOneStatement()) {
         UUID plain = UUID.randomUUID();
         UUID keyed = UUID.randomUUID();
         KeyClaim key = new KeyClaim("km", "f".repeat(64), 202, "{}", now.plusSeconds(60));
-        ledger.enqueueOne(
-            new NewMessage(
-                plain,
-                "c1",
-                new byte[] {1},
-                1,
-                null,
-                null,
-                now,
-                null,
-                null,
-                null,
-                DeliveryMode.TEST),
-            null);
-        ledger.enqueueOne(
-            new NewMessage(
-                keyed,
-                "c1",
-                new byte[] {1},
-                1,
-                null,
-                null,
-                now,
-                null,
-                null,
-                null,
-                DeliveryMode.TEST),
-            key);
+        ledger.enqueueOne(inMode(plain, DeliveryMode.TEST, now), null);
+        ledger.enqueueOne(inMode(keyed, DeliveryMode.TEST, now), key);
         test.addAll(List.of(plain, keyed));
       }
 
