@@ -39,6 +39,7 @@ final class Bench {
   static final String MEMORY = "6 memory (drain)";
   static final String COMPOSE = "7 compose drain, loopback";
   static final String RATE_CAP = "8 global rate cap, two instances";
+  static final String TRANSPORT = "9 transport drain, loopback";
 
   private static final int BATCH = 500;
   private static final int INSERT_THREADS = 2;
@@ -64,6 +65,10 @@ final class Bench {
     if (!Files.isRegularFile(cfg.jar())) {
       throw new IllegalStateException(
           cfg.jar() + " is missing: build it first (./mvnw -B -pl bench -am package -DskipTests)");
+    }
+    if (BenchConfig.kafka()) {
+      transports(BenchConfig.kafkaBootstrap());
+      return;
     }
     if (BenchConfig.rateCap() > 0) {
       rateCap(BenchConfig.rateCap(), Integer.getInteger("bench.rateCapSeconds", 60));
@@ -694,6 +699,128 @@ final class Bench {
       }
     } finally {
       pg.drop(db);
+    }
+  }
+
+  // ---- 9: database transport against Kafka transport ---------------------------------------
+
+  /**
+   * The loopback drain of N messages in database mode (one process), then in Kafka mode with the
+   * relay and the sender in separate processes, then with both roles in one process, each on a
+   * fresh database and a fresh topic: emails/s and the database work per delivered message.
+   */
+  private void transports(String bootstrap) throws Exception {
+    report.setting("Kafka", "broker " + bootstrap + ", topic of 12 partitions per run");
+    report.setting(
+        "database work",
+        "pg_stat_database deltas of the scenario's database over the drain processes' whole life"
+            + " (start-up and shutdown included); pg_stat_statements "
+            + (PgActivity.statementsAvailable(pg)
+                ? "is loaded but not read"
+                : "is not loaded on this server, so no statement counts"));
+    double database = transportDrain("database", List.<String[]>of(new String[0]));
+    double split =
+        transportDrain(
+            "kafka, 1 relay + 1 sender process",
+            List.of(
+                kafka(bootstrap, "split", false, true), // the sender first: it waits for records
+                kafka(bootstrap, "split", true, false)));
+    double both =
+        transportDrain(
+            "kafka, relay and sender in one process",
+            List.<String[]>of(kafka(bootstrap, "one", true, true)));
+    report.row(
+        TRANSPORT,
+        "kafka (relay + sender process) / database",
+        split / database,
+        "ratio",
+        "goal >= 0.6");
+    report.row(
+        TRANSPORT, "kafka (one process) / database", both / database, "ratio", "goal >= 0.6");
+  }
+
+  private String[] kafka(String bootstrap, String run, boolean relay, boolean sender) {
+    String topic = "ums.bench." + run + "." + Long.toHexString(System.nanoTime());
+    return new String[] {
+      "--ums.transport=kafka",
+      "--ums.kafka.bootstrap-servers=" + bootstrap,
+      "--ums.kafka.topic=" + topic,
+      "--ums.kafka.group-id=" + topic + ".senders",
+      "--ums.kafka.relay.enabled=" + relay,
+      "--ums.kafka.sender.enabled=" + sender
+    };
+  }
+
+  /**
+   * One drain of N messages queued beforehand by a process with dispatch off, by {@code processes}
+   * (their extra arguments, started in this order). Returns the emails/s.
+   */
+  private double transportDrain(String mode, List<String[]> processes) throws Exception {
+    int n = cfg.n();
+    String db = pg.create("ums_bench");
+    try {
+      sink.roundTripDelay(Duration.ZERO);
+      sink.reset();
+      progress(TRANSPORT + ", " + mode + ": inserting " + n + " messages (dispatch disabled)");
+      List<String> ids;
+      try (UmsProcess ums = ums(db, false)) {
+        ids = insertBatches(new UmsClient(ums.base()), n, INSERT_THREADS);
+      }
+      Thread.sleep(1000); // the closed connections' backends flush their counters as they exit
+      PgActivity before = PgActivity.of(pg, db);
+      sink.reset();
+      progress(TRANSPORT + ", " + mode + ": draining " + n + " messages");
+      List<UmsProcess> running = new ArrayList<>();
+      boolean all;
+      try {
+        for (String[] extra : processes) {
+          running.add(ums(db, true, extra));
+        }
+        all = await(TRANSPORT + ", " + mode, n, 60_000 + n * 5L);
+        Thread.sleep(1000); // a late duplicate would show up here
+      } finally {
+        for (UmsProcess p : running) {
+          p.close(); // graceful: every result is recorded before the process exits
+        }
+      }
+      double rate = rate(n, sink.firstAt(), sink.lastAt());
+      Thread.sleep(1000);
+      PgActivity d = PgActivity.of(pg, db).minus(before);
+      long sent = countSent(db);
+      report.row(
+          TRANSPORT,
+          mode + " emails/s",
+          rate,
+          "emails/s",
+          n + " queued, first to last received; " + processes.size() + " process(es)");
+      report.row(
+          TRANSPORT,
+          mode + " transactions per message",
+          d.transactions() / (double) n,
+          "xacts/msg",
+          d.commits() + " commits + " + d.rollbacks() + " rollbacks");
+      report.row(
+          TRANSPORT,
+          mode + " rows written per message",
+          d.rowsWritten() / (double) n,
+          "rows/msg",
+          d.inserted() + " inserted, " + d.updated() + " updated, " + d.deleted() + " deleted");
+      report.check(
+          TRANSPORT,
+          mode + ": " + n + " delivered exactly once and recorded SENT",
+          all && allOnce(ids) && sent == n);
+      return rate;
+    } finally {
+      pg.drop(db);
+    }
+  }
+
+  private long countSent(String db) throws Exception {
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT count(*) FROM message WHERE status = 'SENT'")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -74,32 +74,51 @@ record BenchConfig(
     return Integer.getInteger("bench.rateCap", 0);
   }
 
+  /**
+   * {@code -Dbench.kafka=true}: run only scenario 9, database against Kafka transport; results go
+   * to {@code bench/results/kafka.md}.
+   */
+  static boolean kafka() {
+    return Boolean.getBoolean("bench.kafka");
+  }
+
+  /** {@code -Dbench.kafkaBootstrap}, else {@code UMS_TEST_KAFKA}, else 127.0.0.1:19092. */
+  static String kafkaBootstrap() {
+    String env = System.getenv("UMS_TEST_KAFKA");
+    return System.getProperty(
+        "bench.kafkaBootstrap", env == null || env.isBlank() ? "127.0.0.1:19092" : env);
+  }
+
   Path resultsMd() {
-    return rateCap() > 0
-        ? root.resolve("bench/target/bench-ratecap.md")
-        : composeOnly
-            ? root.resolve("bench/target/bench-compose.md")
-            : drainOnly
-                ? root.resolve("bench/target/bench-drain.md")
-                : umsOnly
-                    ? root.resolve("bench/target/bench-ums.md")
-                    : quick
-                        ? root.resolve("bench/target/bench-quick.md")
-                        : root.resolve("bench/results/latest.md");
+    return kafka()
+        ? root.resolve("bench/results/kafka.md")
+        : rateCap() > 0
+            ? root.resolve("bench/target/bench-ratecap.md")
+            : composeOnly
+                ? root.resolve("bench/target/bench-compose.md")
+                : drainOnly
+                    ? root.resolve("bench/target/bench-drain.md")
+                    : umsOnly
+                        ? root.resolve("bench/target/bench-ums.md")
+                        : quick
+                            ? root.resolve("bench/target/bench-quick.md")
+                            : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
-    return rateCap() > 0
-        ? root.resolve("bench/target/bench-ratecap.json")
-        : composeOnly
-            ? root.resolve("bench/target/bench-compose.json")
-            : drainOnly
-                ? root.resolve("bench/target/bench-drain.json")
-                : umsOnly
-                    ? root.resolve("bench/target/bench-ums.json")
-                    : quick
-                        ? root.resolve("bench/target/bench-quick.json")
-                        : root.resolve("bench/results/latest.json");
+    return kafka()
+        ? root.resolve("bench/results/kafka.json")
+        : rateCap() > 0
+            ? root.resolve("bench/target/bench-ratecap.json")
+            : composeOnly
+                ? root.resolve("bench/target/bench-compose.json")
+                : drainOnly
+                    ? root.resolve("bench/target/bench-drain.json")
+                    : umsOnly
+                        ? root.resolve("bench/target/bench-ums.json")
+                        : quick
+                            ? root.resolve("bench/target/bench-quick.json")
+                            : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {

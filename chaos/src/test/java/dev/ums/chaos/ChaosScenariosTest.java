@@ -339,7 +339,24 @@ class ChaosScenariosTest {
       Instant faultEnd,
       String connectionsPerMinute)
       throws Exception {
-    boolean drained = run.awaitAllSent(accepted, DRAIN_TIMEOUT) != null;
+    verify(run, scenario, accepted, duplicateBound, faultEnd, connectionsPerMinute, DRAIN_TIMEOUT);
+  }
+
+  /**
+   * Waits up to {@code drainTimeout} for every accepted message to be final, reports the figures (a
+   * {@link ChaosReport} row), then asserts the guarantees: nothing lost (SENT and relayed), nothing
+   * SENDING, nothing FAILED, duplicates within {@code duplicateBound}.
+   */
+  static void verify(
+      ChaosRun run,
+      String scenario,
+      List<UUID> accepted,
+      int duplicateBound,
+      Instant faultEnd,
+      String connectionsPerMinute,
+      Duration drainTimeout)
+      throws Exception {
+    boolean drained = run.awaitAllSent(accepted, drainTimeout) != null;
     Duration recovery = Duration.between(faultEnd, Instant.now());
     Map<String, Integer> counts = run.statusCounts();
     int notSent = accepted.size() - run.sent(accepted);

@@ -1,0 +1,67 @@
+package dev.ums.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * One database's cumulative activity from {@code pg_stat_database}: transactions (committed and
+ * rolled back) and rows inserted, updated and deleted. Counters are flushed by each backend at
+ * transaction end (at most once a second) and at disconnect, so a delta is exact once the measured
+ * processes have closed their connections.
+ */
+record PgActivity(long commits, long rollbacks, long inserted, long updated, long deleted) {
+
+  /** The counters of {@code db} now; the snapshot is read fresh (one transaction of its own). */
+  static PgActivity of(Postgres pg, String db) throws SQLException {
+    try (Connection c = pg.connect("postgres")) {
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_stat_clear_snapshot()");
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted"
+                  + " FROM pg_stat_database WHERE datname = ?")) {
+        ps.setString(1, db);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new IllegalStateException("no pg_stat_database row for " + db);
+          }
+          return new PgActivity(
+              rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+        }
+      }
+    }
+  }
+
+  /** What happened between {@code before} and this snapshot. */
+  PgActivity minus(PgActivity before) {
+    return new PgActivity(
+        commits - before.commits,
+        rollbacks - before.rollbacks,
+        inserted - before.inserted,
+        updated - before.updated,
+        deleted - before.deleted);
+  }
+
+  long transactions() {
+    return commits + rollbacks;
+  }
+
+  long rowsWritten() {
+    return inserted + updated + deleted;
+  }
+
+  /** Whether {@code pg_stat_statements} is loaded on the server (it needs a preload). */
+  static boolean statementsAvailable(Postgres pg) {
+    try (Connection c = pg.connect("postgres");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW shared_preload_libraries")) {
+      return rs.next() && rs.getString(1).contains("pg_stat_statements");
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+}
