@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -22,7 +23,11 @@ import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Wires one dispatcher per instance, unless {@code ums.dispatch.enabled=false}. */
+/**
+ * Wires the delivery side of an instance unless {@code ums.dispatch.enabled=false}: the lease
+ * reaper and wake-up signals always, the dispatcher where this instance sends ({@link
+ * DispatchProperties.Sends}).
+ */
 @Configuration(proxyBeanMethods = false)
 @Conditional(DispatchProperties.Enabled.class)
 class DispatchConfig {
@@ -33,6 +38,12 @@ class DispatchConfig {
   }
 
   @Bean
+  InstanceId dispatchInstanceId(DispatchProperties props) {
+    return InstanceId.of(props);
+  }
+
+  @Bean
+  @Conditional(DispatchProperties.Sends.class)
   OutboxDispatcher outboxDispatcher(
       Ledger ledger,
       EmailSender sender,
@@ -44,24 +55,23 @@ class DispatchConfig {
       ContentCipher cipher,
       Clock clock,
       DeliveryControl control,
-      Suppressions suppressions) {
-    String id =
-        props.instanceId() == null || props.instanceId().isBlank()
-            ? OutboxDispatcher.defaultInstanceId()
-            : props.instanceId();
+      Suppressions suppressions,
+      InstanceId id,
+      ObjectProvider<ClaimSource> source) {
     return new OutboxDispatcher(
         ledger,
         sender,
         workers,
         retryPolicy,
         props,
-        id,
+        id.value(),
         mail.messageIdDomain(),
         json,
         cipher,
         clock,
         control,
-        suppressions);
+        suppressions,
+        source.getIfAvailable());
   }
 
   @Bean
@@ -69,9 +79,15 @@ class DispatchConfig {
       Ledger ledger,
       RetryPolicy retryPolicy,
       Clock clock,
-      OutboxDispatcher dispatcher,
+      ObjectProvider<OutboxDispatcher> dispatcher,
       DispatchProperties props) {
-    return new LeaseReaper(ledger, retryPolicy, clock, dispatcher::listener, props.reapGrace());
+    OutboxDispatcher local = dispatcher.getIfAvailable();
+    return new LeaseReaper(
+        ledger,
+        retryPolicy,
+        clock,
+        local == null ? () -> DispatchListener.NONE : local::listener,
+        props.reapGrace());
   }
 
   @Bean
@@ -81,7 +97,8 @@ class DispatchConfig {
 
   @Bean
   DispatchSignal dispatchSignal(
-      OutboxDispatcher dispatcher,
+      ObjectProvider<Wakeable> targets,
+      InstanceId id,
       JdbcTemplate jdbc,
       DataSource dataSource,
       Dialect dialect,
@@ -92,7 +109,7 @@ class DispatchConfig {
         && dataSource instanceof HikariDataSource h) {
       target = new DispatchSignal.ListenTarget(h.getJdbcUrl(), h.getUsername(), h.getPassword());
     }
-    return new DispatchSignal(dispatcher, jdbc, target);
+    return new DispatchSignal(targets.orderedStream().toList(), id.value(), jdbc, target);
   }
 
   /** Runs the reaper every {@code ums.dispatch.reap-interval}. */

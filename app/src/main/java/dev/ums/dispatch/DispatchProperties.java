@@ -67,6 +67,22 @@ public record DispatchProperties(
     }
   }
 
+  /**
+   * Matches where this instance runs a dispatcher: {@link Enabled}, and in Kafka mode ({@link
+   * Transport#KAFKA}) only with {@code ums.kafka.sender.enabled=true} (a relay-only or intake-only
+   * instance has none, but still reaps expired leases).
+   */
+  public static final class Sends implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      if (!new Enabled().matches(context, metadata)) {
+        return false;
+      }
+      return Transport.of(context.getEnvironment()) == Transport.DATABASE
+          || context.getEnvironment().getProperty("ums.kafka.sender.enabled", Boolean.class, false);
+    }
+  }
+
   /** Most claimed rows one instance holds whose results are not yet recorded. */
   public int maxInFlight() {
     return workers + prefetch;

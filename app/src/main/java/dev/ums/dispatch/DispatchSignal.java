@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
@@ -16,11 +17,12 @@ import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Wakes dispatchers when work arrives. Locally, an intake commit wakes this instance's dispatcher
- * directly. Across instances (PostgreSQL only), the commit is announced with {@code NOTIFY
- * ums_outbox} — at most one per {@link #NOTIFY_GAP_MS} per instance — and a listener thread on a
- * dedicated connection ({@code LISTEN ums_outbox}) wakes this instance's dispatcher when another
- * instance announces. Losing a notification only costs latency: polling remains the fallback.
+ * Wakes claimers ({@link Wakeable}: the dispatcher, the Kafka relay) when work arrives. Locally, an
+ * intake commit wakes this instance's claimers directly. Across instances (PostgreSQL only), the
+ * commit is announced with {@code NOTIFY ums_outbox} — at most one per {@link #NOTIFY_GAP_MS} per
+ * instance — and a listener thread on a dedicated connection ({@code LISTEN ums_outbox}) wakes them
+ * when another instance announces. Losing a notification only costs latency: polling remains the
+ * fallback.
  */
 class DispatchSignal implements SmartLifecycle {
 
@@ -28,7 +30,8 @@ class DispatchSignal implements SmartLifecycle {
   static final String CHANNEL = "ums_outbox";
   static final long NOTIFY_GAP_MS = 20;
 
-  private final OutboxDispatcher dispatcher;
+  private final List<Wakeable> targets;
+  private final String instanceId;
   private final JdbcTemplate jdbc;
   private final ListenTarget listen; // null: no cross-instance signalling
   private final AtomicLong lastNotify = new AtomicLong();
@@ -38,8 +41,10 @@ class DispatchSignal implements SmartLifecycle {
   /** Where the listener connects: the same database as the pool, outside the pool. */
   record ListenTarget(String url, String user, String password) {}
 
-  DispatchSignal(OutboxDispatcher dispatcher, JdbcTemplate jdbc, ListenTarget listen) {
-    this.dispatcher = dispatcher;
+  DispatchSignal(
+      List<Wakeable> targets, String instanceId, JdbcTemplate jdbc, ListenTarget listen) {
+    this.targets = List.copyOf(targets);
+    this.instanceId = instanceId;
     this.jdbc = jdbc;
     this.listen = listen;
   }
@@ -49,18 +54,23 @@ class DispatchSignal implements SmartLifecycle {
     if (!e.immediate()) {
       return;
     }
-    dispatcher.wake();
+    wakeAll();
     if (listen != null) {
       long now = System.nanoTime() / 1_000_000;
       long last = lastNotify.get();
       if (now - last >= NOTIFY_GAP_MS && lastNotify.compareAndSet(last, now)) {
         try {
-          jdbc.queryForObject(
-              "SELECT pg_notify(?, ?)", Object.class, CHANNEL, dispatcher.instanceId());
+          jdbc.queryForObject("SELECT pg_notify(?, ?)", Object.class, CHANNEL, instanceId);
         } catch (RuntimeException ex) {
           log.debug("event=notify_failed error={}", ex.getClass().getSimpleName());
         }
       }
+    }
+  }
+
+  private void wakeAll() {
+    for (Wakeable t : targets) {
+      t.wake();
     }
   }
 
@@ -103,8 +113,8 @@ class DispatchSignal implements SmartLifecycle {
             continue;
           }
           for (PGNotification n : ns) {
-            if (!dispatcher.instanceId().equals(n.getParameter())) {
-              dispatcher.wake();
+            if (!instanceId.equals(n.getParameter())) {
+              wakeAll();
               break;
             }
           }

@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -79,7 +78,7 @@ import tools.jackson.databind.json.JsonMapper;
  * claiming, lets running sends finish within {@code shutdown-timeout}, and releases claimed rows
  * that were never attempted.
  */
-public class OutboxDispatcher implements SmartLifecycle {
+public class OutboxDispatcher implements SmartLifecycle, Wakeable {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxDispatcher.class);
 
@@ -98,6 +97,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final long marginNanos;
   private final DeliveryControl control;
   private final Suppressions suppressions;
+  private final ClaimSource source;
   private volatile DispatchListener listener = DispatchListener.NONE;
 
   private final Semaphore wakeUp = new Semaphore(0);
@@ -175,7 +175,43 @@ public class OutboxDispatcher implements SmartLifecycle {
       Clock clock,
       DeliveryControl control,
       Suppressions suppressions) {
-    this.control = control != null && control.active() ? control : null;
+    this(
+        ledger,
+        sender,
+        workers,
+        retry,
+        props,
+        instanceId,
+        messageIdDomain,
+        json,
+        cipher,
+        clock,
+        control,
+        suppressions,
+        null);
+  }
+
+  /**
+   * As above, taking its claims from {@code source} instead of its own claim statement (null: the
+   * outbox, through delivery control when active). With a source, delivery control is not applied
+   * here: whoever fills the source applies it.
+   */
+  public OutboxDispatcher(
+      Ledger ledger,
+      EmailSender sender,
+      Executor workers,
+      RetryPolicy retry,
+      DispatchProperties props,
+      String instanceId,
+      String messageIdDomain,
+      JsonMapper json,
+      ContentCipher cipher,
+      Clock clock,
+      DeliveryControl control,
+      Suppressions suppressions,
+      ClaimSource source) {
+    this.source = source;
+    this.control = source == null && control != null && control.active() ? control : null;
     this.suppressions = suppressions;
     this.cipher = cipher;
     this.ledger = ledger;
@@ -247,7 +283,7 @@ public class OutboxDispatcher implements SmartLifecycle {
     return activeSends.get();
   }
 
-  /** Claim now instead of at the next poll. Cheap; safe from any thread. */
+  @Override
   public void wake() {
     if (wakeUp.availablePermits() == 0) {
       wakeUp.release();
@@ -326,6 +362,13 @@ public class OutboxDispatcher implements SmartLifecycle {
     try {
       claimUntilStopped(minClaim);
     } finally {
+      if (source != null) {
+        try {
+          source.close();
+        } catch (RuntimeException e) {
+          log.warn("event=claim_source_close_failed error={}", e.getClass().getSimpleName());
+        }
+      }
       claiming = false;
     }
   }
@@ -340,12 +383,17 @@ public class OutboxDispatcher implements SmartLifecycle {
       int free = Math.min(maxInFlight - unsent.get(), maxUnrecorded - inFlight.get());
       int want = Math.min(props.batchSize(), free);
       boolean full = false;
+      boolean asked = false;
+      boolean failed = false;
       if (want > 0 && (want >= minClaim || unsent.get() == 0)) {
         int allowed = breaker.permits(want);
         try {
           List<Claim> claimed;
           if (allowed == 0) {
             claimed = List.of();
+          } else if (source != null) {
+            asked = true;
+            claimed = source.claim(allowed);
           } else if (control != null) {
             DeliveryControl.Round round =
                 control.claim(
@@ -366,10 +414,20 @@ public class OutboxDispatcher implements SmartLifecycle {
           full = allowed == want && claimed.size() == want;
         } catch (RuntimeException e) {
           breaker.claimed(0);
+          failed = true;
           log.warn("event=claim_failed error={}", e.getClass().getSimpleName());
         }
       }
-      if (!full || unsent.get() >= maxInFlight || inFlight.get() >= maxUnrecorded) {
+      if (source != null && !asked) {
+        try {
+          source.idle();
+        } catch (RuntimeException e) {
+          log.warn("event=claim_source_idle_failed error={}", e.getClass().getSimpleName());
+        }
+      }
+      // A source waits inside claim() for its next records: ask it again at once.
+      boolean waited = asked && !failed;
+      if ((!full && !waited) || unsent.get() >= maxInFlight || inFlight.get() >= maxUnrecorded) {
         try {
           long waitNanos = props.pollInterval().toNanos();
           if (budgetWaitNanos > 0) {
@@ -621,6 +679,13 @@ public class OutboxDispatcher implements SmartLifecycle {
         batch.add(first);
         outcomes.drainTo(batch, 511);
         recordWithRetry(batch);
+        if (source != null) {
+          List<Claim> done = new ArrayList<>(batch.size());
+          for (Outcome o : batch) {
+            done.add(o.claim());
+          }
+          source.recorded(done);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -693,19 +758,5 @@ public class OutboxDispatcher implements SmartLifecycle {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  static String defaultInstanceId() {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      host = "host";
-    }
-    return host
-        + "-"
-        + ProcessHandle.current().pid()
-        + "-"
-        + UUID.randomUUID().toString().substring(0, 8);
   }
 }

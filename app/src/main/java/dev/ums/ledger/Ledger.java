@@ -698,6 +698,98 @@ public class Ledger {
     return released.size();
   }
 
+  // ---- Kafka hand-off -----------------------------------------------------------------------
+
+  /** A record the Kafka relay published: which row, under which claim. */
+  public record Handoff(UUID messageId, UUID claimToken) {}
+
+  /**
+   * Extends the leases of claimed rows the relay has published (the broker acknowledged them) to
+   * {@code lease} from now, in one batched statement. A row handed off stays SENDING under its
+   * claim token until a sender records its result, or the lease ends and the reaper returns it. A
+   * row whose token has changed meanwhile is left alone. Returns how many leases were extended.
+   */
+  public int handOff(List<Handoff> published, Duration lease) {
+    if (published.isEmpty()) {
+      return 0;
+    }
+    Instant until = clock.instant().plus(lease);
+    return watched(
+        () -> {
+          int[][] counts =
+              jdbc.batchUpdate(
+                  "UPDATE outbox SET lease_until = ? WHERE message_id = ? AND claim_token = ?",
+                  published,
+                  published.size(),
+                  (ps, h) -> {
+                    ps.setObject(1, ts(until));
+                    ps.setObject(2, h.messageId());
+                    ps.setObject(3, h.claimToken());
+                  });
+          int n = 0;
+          for (int[] batch : counts) {
+            for (int c : batch) {
+              n += Math.max(c, 0);
+            }
+          }
+          return n;
+        });
+  }
+
+  /**
+   * The claims behind published {@code records} that are still theirs to send, read with their
+   * content in one statement: those whose outbox row still holds the record's claim token. The rest
+   * are not returned: already recorded (SENT, FAILED, back in the queue for a retry), cancelled, or
+   * reaped and claimed again under a newer token. Lease ends are read from the stored lease, on
+   * this JVM's {@link System#nanoTime()} scale.
+   */
+  public List<Claim> stillClaimed(List<Handoff> records) {
+    if (records.isEmpty()) {
+      return List.of();
+    }
+    java.util.Map<UUID, UUID> wanted = new java.util.HashMap<>();
+    for (Handoff h : records) {
+      wanted.put(h.messageId(), h.claimToken());
+    }
+    List<UUID> ids = new ArrayList<>(wanted.keySet());
+    List<Claim> found =
+        watched(
+            () -> {
+              List<Claim> rows =
+                  jdbc.query(
+                      """
+                      SELECT o.message_id, o.claim_token, o.attempts, o.lease_until, m.created_at,
+                             m.content, m.delivery_rule, m.test_mode, m.client_id
+                        FROM outbox o JOIN message m ON m.id = o.message_id
+                       WHERE o.claim_token IS NOT NULL AND o.message_id IN (%s)
+                      """
+                          .formatted(placeholders(ids.size())),
+                      (rs, n) -> {
+                        Instant leaseUntil = instant(rs, "lease_until");
+                        long left = Duration.between(clock.instant(), leaseUntil).toNanos();
+                        return new Claim(
+                            rs.getObject("message_id", UUID.class),
+                            rs.getObject("claim_token", UUID.class),
+                            rs.getInt("attempts"),
+                            instant(rs, "created_at"),
+                            rs.getBytes("content"),
+                            System.nanoTime() + left,
+                            rs.getString("delivery_rule"),
+                            mode(rs),
+                            rs.getString("client_id"));
+                      },
+                      ids.toArray());
+              return rows;
+            });
+    List<Claim> still = new ArrayList<>(found.size());
+    for (Claim c : found) {
+      if (c.claimToken().equals(wanted.get(c.messageId()))) {
+        still.add(c);
+      }
+    }
+    return still;
+  }
+
   // ---- reap ---------------------------------------------------------------------------------
 
   /**

@@ -99,7 +99,7 @@ class ObservabilityConfig {
 
   /** Same condition as the dispatcher itself: no dispatcher, no component. */
   @Bean
-  @Conditional(DispatchProperties.Enabled.class)
+  @Conditional(DispatchProperties.Sends.class)
   DispatcherHealth dispatcherHealthIndicator(
       OutboxDispatcher dispatcher, DispatchProperties props, Clock clock) {
     Duration stallAfter = props.pollInterval().multipliedBy(3).plusSeconds(10);
