@@ -74,7 +74,15 @@ final class KafkaBroker implements AutoCloseable {
     return bootstrap;
   }
 
-  /** {@code kafka.sh restart}: stop (TERM), start again on the same data; returns once ready. */
+  /** {@code kafka.sh stop}: TERM, then KILL after the script's timeout. */
+  void stop() throws IOException, InterruptedException {
+    script("stop");
+  }
+
+  /**
+   * {@code kafka.sh restart}: stops the broker if it runs, starts it again on the same data
+   * (topics, records and committed offsets kept); returns once it is ready.
+   */
   void restart() throws IOException, InterruptedException {
     script("restart");
   }

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One UMS instance: {@code app/target/ums.jar} in its own JVM ({@code -Xmx256m}) on a fixed HTTP
@@ -129,6 +131,25 @@ final class UmsNode implements AutoCloseable {
       }
     }
     return -1;
+  }
+
+  /**
+   * The status ({@code UP}, {@code DOWN}, ...) of one component of {@code /actuator/health}, null
+   * when the answer does not list it; throws if the endpoint does not answer.
+   */
+  String health(String component) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(base().resolve("/actuator/health"))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    Matcher m =
+        Pattern.compile(
+                "\"" + Pattern.quote(component) + "\"\\s*:\\s*\\{\\s*\"status\"\\s*:\\s*\"(\\w+)\"")
+            .matcher(r.body());
+    return m.find() ? m.group(1) : null;
   }
 
   boolean alive() {
