@@ -710,7 +710,16 @@ final class Bench {
    * fresh database and a fresh topic: emails/s and the database work per delivered message.
    */
   private void transports(String bootstrap) throws Exception {
-    report.setting("Kafka", "broker " + bootstrap + ", topic of 12 partitions per run");
+    report.setting(
+        "command",
+        "ops/kafka/kafka.sh start; ./mvnw -B -pl bench -am package -DskipTests && java"
+            + " -Dbench.kafka=true -jar bench/target/ums-bench.jar");
+    report.setting(
+        "Kafka",
+        "broker "
+            + bootstrap
+            + " (ops/kafka/kafka.sh: single node, Kafka 4.1.2), a topic of 12 partitions per run,"
+            + " ums.kafka.sender.batch-size and relay batch-size at their defaults (100, 500)");
     report.setting(
         "database work",
         "pg_stat_database deltas of the scenario's database over the drain processes' whole life"
@@ -719,16 +728,17 @@ final class Bench {
                 ? "is loaded but not read"
                 : "is not loaded on this server, so no statement counts"));
     double database = transportDrain("database", List.<String[]>of(new String[0]));
+    String splitTopic = topic("split");
     double split =
         transportDrain(
             "kafka, 1 relay + 1 sender process",
             List.of(
-                kafka(bootstrap, "split", false, true), // the sender first: it waits for records
-                kafka(bootstrap, "split", true, false)));
+                kafka(bootstrap, splitTopic, false, true), // the sender first: it waits for records
+                kafka(bootstrap, splitTopic, true, false)));
     double both =
         transportDrain(
             "kafka, relay and sender in one process",
-            List.<String[]>of(kafka(bootstrap, "one", true, true)));
+            List.<String[]>of(kafka(bootstrap, topic("one"), true, true)));
     report.row(
         TRANSPORT,
         "kafka (relay + sender process) / database",
@@ -739,8 +749,12 @@ final class Bench {
         TRANSPORT, "kafka (one process) / database", both / database, "ratio", "goal >= 0.6");
   }
 
-  private String[] kafka(String bootstrap, String run, boolean relay, boolean sender) {
-    String topic = "ums.bench." + run + "." + Long.toHexString(System.nanoTime());
+  /** A topic (and consumer group) of one run's own. */
+  private static String topic(String run) {
+    return "ums.bench." + run + "." + Long.toHexString(System.nanoTime());
+  }
+
+  private static String[] kafka(String bootstrap, String topic, boolean relay, boolean sender) {
     return new String[] {
       "--ums.transport=kafka",
       "--ums.kafka.bootstrap-servers=" + bootstrap,
@@ -767,6 +781,8 @@ final class Bench {
         ids = insertBatches(new UmsClient(ums.base()), n, INSERT_THREADS);
       }
       Thread.sleep(1000); // the closed connections' backends flush their counters as they exit
+      Map<String, Long> tablesBefore = PgActivity.writesByTable(pg, db);
+      Thread.sleep(1000);
       PgActivity before = PgActivity.of(pg, db);
       sink.reset();
       progress(TRANSPORT + ", " + mode + ": draining " + n + " messages");
@@ -786,7 +802,19 @@ final class Bench {
       double rate = rate(n, sink.firstAt(), sink.lastAt());
       Thread.sleep(1000);
       PgActivity d = PgActivity.of(pg, db).minus(before);
+      Map<String, Long> tablesAfter = PgActivity.writesByTable(pg, db);
       long sent = countSent(db);
+      StringBuilder byTable = new StringBuilder();
+      tablesAfter.forEach(
+          (table, w) -> {
+            long delta = w - tablesBefore.getOrDefault(table, 0L);
+            if (delta > 0) {
+              byTable.append(byTable.length() == 0 ? "" : ", ");
+              byTable.append(table).append(' ');
+              byTable.append(String.format(java.util.Locale.ROOT, "%.2f", delta / (double) n));
+            }
+          });
+      report.note(TRANSPORT + ", " + mode + ": rows written per message by table: " + byTable);
       report.row(
           TRANSPORT,
           mode + " emails/s",

@@ -54,6 +54,26 @@ record PgActivity(long commits, long rollbacks, long inserted, long updated, lon
     return inserted + updated + deleted;
   }
 
+  /**
+   * Rows inserted + updated + deleted per table of {@code db} so far ({@code pg_stat_user_tables};
+   * read on a connection to {@code db}, which counts one transaction there).
+   */
+  static java.util.Map<String, Long> writesByTable(Postgres pg, String db) throws SQLException {
+    java.util.Map<String, Long> writes = new java.util.TreeMap<>();
+    try (Connection c = pg.connect(db);
+        Statement s = c.createStatement()) {
+      s.execute("SELECT pg_stat_clear_snapshot()");
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables")) {
+        while (rs.next()) {
+          writes.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    return writes;
+  }
+
   /** Whether {@code pg_stat_statements} is loaded on the server (it needs a preload). */
   static boolean statementsAvailable(Postgres pg) {
     try (Connection c = pg.connect("postgres");
