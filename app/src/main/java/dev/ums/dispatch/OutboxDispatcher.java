@@ -69,6 +69,11 @@ import tools.jackson.databind.json.JsonMapper;
  * lowers the rule's rate and puts the message back without charging an attempt; it does not count
  * towards the relay breaker, since the relay is up and answering.
  *
+ * <p>Kafka mode: with a {@link ClaimSource} the claims come from the hand-off topic instead of the
+ * claim statement (already claimed and leased by the relay); everything after the claim (lease
+ * checks, suppression, sending, outcomes, the writer, the breaker) is the same, and the source is
+ * told which claims' results are committed so it can commit their offsets.
+ *
  * <p>Failure modes: if the process dies, its claimed rows stay leased until {@code lease} passes,
  * then the reaper returns them (they may be sent again: at-least-once, bounded by what was in
  * flight: rows being sent, and sent rows whose results were not yet written). If recording results
@@ -193,8 +198,9 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
 
   /**
    * As above, taking its claims from {@code source} instead of its own claim statement (null: the
-   * outbox, through delivery control when active). With a source, delivery control is not applied
-   * here: whoever fills the source applies it.
+   * outbox, through delivery control when active). With a source, delivery control's budgets are
+   * applied by whoever fills it (the Kafka relay); here a rate-limit reply still cuts its rule's
+   * rate, fleet-wide through the shared budget store, and puts the message back uncharged.
    */
   public OutboxDispatcher(
       Ledger ledger,
@@ -211,7 +217,7 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
       Suppressions suppressions,
       ClaimSource source) {
     this.source = source;
-    this.control = source == null && control != null && control.active() ? control : null;
+    this.control = control != null && control.active() ? control : null;
     this.suppressions = suppressions;
     this.cipher = cipher;
     this.ledger = ledger;

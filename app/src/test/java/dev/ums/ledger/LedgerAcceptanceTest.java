@@ -372,6 +372,64 @@ class LedgerAcceptanceTest {
     }
 
     @Test
+    void a_handed_off_claim_is_still_claimed_under_its_token_only_until_recorded_or_reaped() {
+      UUID id = enqueue();
+      UUID other = enqueue();
+      List<Claim> claims = ledger.claim("relay", 10, Duration.ofMinutes(1));
+      assertThat(claims).hasSize(2);
+      Claim c = claims.stream().filter(x -> x.messageId().equals(id)).findFirst().orElseThrow();
+      Ledger.Handoff current = new Ledger.Handoff(id, c.claimToken());
+      Ledger.Handoff stale = new Ledger.Handoff(other, UUID.randomUUID());
+
+      // Published: the lease now covers the hand-off; a stale token extends nothing.
+      assertThat(ledger.handOff(List.of(current, stale), Duration.ofMinutes(15))).isEqualTo(1);
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(ledger.expiredLeases(10)).extracting(Claim::messageId).containsExactly(other);
+
+      List<Claim> still = ledger.stillClaimed(List.of(current, stale));
+      assertThat(still).extracting(Claim::messageId).containsExactly(id);
+      Claim s = still.get(0);
+      assertThat(s.claimToken()).isEqualTo(c.claimToken());
+      assertThat(s.attempt()).isEqualTo(1);
+      assertThat(s.content()).isNotNull();
+      assertThat(s.clientId()).isEqualTo("c1");
+      long leftMinutes = Duration.ofNanos(s.leaseEndsNanos() - System.nanoTime()).toMinutes();
+      assertThat(leftMinutes).isBetween(12L, 13L);
+
+      ledger.record(List.of(new Outcome.Sent(s, "250 ok", null, clock.instant())));
+      assertThat(ledger.stillClaimed(List.of(current))).isEmpty();
+
+      // A hand-off whose lease ran out is reaped like any claim, and its record is stale then.
+      UUID third = enqueue();
+      Claim t =
+          ledger.claim("relay", 10, Duration.ofMinutes(1)).stream()
+              .filter(x -> x.messageId().equals(third))
+              .findFirst()
+              .orElseThrow();
+      Ledger.Handoff h = new Ledger.Handoff(third, t.claimToken());
+      ledger.handOff(List.of(h), Duration.ofMinutes(15));
+      clock.advance(Duration.ofMinutes(16));
+      List<Claim> expired = ledger.expiredLeases(10);
+      assertThat(expired).extracting(Claim::messageId).contains(third);
+      ledger.record(
+          expired.stream()
+              .<Outcome>map(
+                  e ->
+                      new Outcome.Failed(
+                          e,
+                          FailureClass.LEASE_EXPIRED,
+                          null,
+                          "lease expired",
+                          clock.instant(),
+                          null,
+                          clock.instant(),
+                          true))
+              .toList());
+      assertThat(ledger.stillClaimed(List.of(h))).isEmpty();
+      assertThat(status(third)).isEqualTo("QUEUED");
+    }
+
+    @Test
     void cancel_takes_only_an_unclaimed_queued_message_of_its_client() {
       UUID queued = enqueue();
       assertThat(ledger.cancel(queued, "someone-else", clock.instant())).isFalse();
