@@ -35,6 +35,9 @@ our_pid() {
   local pid
   pid="$(cat "$pid_file")"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  # A stale pid file may name a process that is not ours any more: check it is this broker.
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $data/server.properties" \
+    || return 1
   echo "$pid"
 }
 
