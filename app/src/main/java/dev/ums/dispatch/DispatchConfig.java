@@ -61,7 +61,8 @@ class DispatchConfig {
         cipher,
         clock,
         control,
-        suppressions);
+        suppressions,
+        mail.bounceDomain());
   }
 
   @Bean

@@ -1,5 +1,6 @@
 package dev.ums.dispatch;
 
+import dev.ums.bounce.ReturnPath;
 import dev.ums.delivery.DeliveryControl;
 import dev.ums.email.Email;
 import dev.ums.email.EmailSender;
@@ -90,6 +91,7 @@ public class OutboxDispatcher implements SmartLifecycle {
   private final DispatchProperties props;
   private final String instanceId;
   private final String messageIdDomain;
+  private final String bounceDomain;
   private final JsonMapper json;
   private final ObjectReader contentReader;
   private final ContentCipher cipher;
@@ -175,6 +177,42 @@ public class OutboxDispatcher implements SmartLifecycle {
       Clock clock,
       DeliveryControl control,
       Suppressions suppressions) {
+    this(
+        ledger,
+        sender,
+        workers,
+        retry,
+        props,
+        instanceId,
+        messageIdDomain,
+        json,
+        cipher,
+        clock,
+        control,
+        suppressions,
+        null);
+  }
+
+  /**
+   * As above; with a {@code bounceDomain}, each message's envelope sender is its own return path
+   * ({@link ReturnPath}, {@code ums.mail.bounce-domain}), without one it is the {@code From}
+   * address.
+   */
+  public OutboxDispatcher(
+      Ledger ledger,
+      EmailSender sender,
+      Executor workers,
+      RetryPolicy retry,
+      DispatchProperties props,
+      String instanceId,
+      String messageIdDomain,
+      JsonMapper json,
+      ContentCipher cipher,
+      Clock clock,
+      DeliveryControl control,
+      Suppressions suppressions,
+      String bounceDomain) {
+    this.bounceDomain = bounceDomain == null || bounceDomain.isBlank() ? null : bounceDomain;
     this.control = control != null && control.active() ? control : null;
     this.suppressions = suppressions;
     this.cipher = cipher;
@@ -595,7 +633,8 @@ public class OutboxDispatcher implements SmartLifecycle {
         m.text(),
         m.html(),
         m.headers(),
-        attachments);
+        attachments,
+        bounceDomain == null ? null : ReturnPath.of(c.messageId(), bounceDomain));
   }
 
   private static List<String> without(List<String> addresses, Set<String> suppressed) {
