@@ -15,7 +15,6 @@ import org.springframework.transaction.TransactionException;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
-import org.subethamail.smtp.TooMuchDataException;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
@@ -113,6 +112,10 @@ final class InboundListener implements SmartLifecycle {
     @Override
     public String data(InputStream data) throws RejectException, IOException {
       byte[] raw = read(data, props.maxMessageSize().toBytes());
+      if (raw == null) {
+        log.info("event=inbound_too_large limit={}", props.maxMessageSize().toBytes());
+        throw new RejectException(552, "5.3.4 Message too big for this server");
+      }
       try {
         reports.handle(List.copyOf(recipients), raw);
       } catch (DataAccessException | TransactionException e) {
@@ -128,18 +131,21 @@ final class InboundListener implements SmartLifecycle {
     public void done() {}
   }
 
-  /** The message, or {@link TooMuchDataException} once it is longer than {@code max} bytes. */
+  /**
+   * The message, or null once it is longer than {@code max} bytes: the rest is then read and
+   * dropped, so that the sender gets a definite refusal at the end of the data instead of a
+   * connection broken under it (which it would retry).
+   */
   static byte[] read(InputStream in, long max) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[8192];
     long total = 0;
-    for (int n; (n = in.read(buf)) > 0; ) {
+    for (int n; (n = in.read(buf)) != -1; ) {
       total += n;
-      if (total > max) {
-        throw new TooMuchDataException("5.3.4 Message too big for this server");
+      if (total <= max) {
+        out.write(buf, 0, n);
       }
-      out.write(buf, 0, n);
     }
-    return out.toByteArray();
+    return total > max ? null : out.toByteArray();
   }
 }
