@@ -4,11 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.ums.dispatch.DispatchProperties;
+import dev.ums.dispatch.OutboxDispatcher;
+import dev.ums.dispatch.RetryPolicy;
+import dev.ums.email.EmailSender;
+import dev.ums.ledger.Ledger;
+import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
+import dev.ums.suppression.Suppressions;
 import dev.ums.testing.Db;
 import dev.ums.testing.DispatchIntegrationTest;
 import dev.ums.testing.Http;
+import dev.ums.testing.Relays;
 import dev.ums.testing.TestSmtp;
+import dev.ums.testkit.smtp.ScriptedSmtpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.mail.Address;
@@ -18,12 +28,18 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.junit.jupiter.api.Test;
@@ -33,6 +49,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reports delivered over a real SMTP connection to the inbound listener (Jakarta Mail as the
@@ -59,6 +76,12 @@ class InboundBounceTest {
   @Autowired InboundListener listener;
   @Autowired RecipientIndex index;
   @Autowired MeterRegistry meters;
+  @Autowired OutboxDispatcher contextDispatcher;
+  @Autowired Ledger ledger;
+  @Autowired RetryPolicy retryPolicy;
+  @Autowired JsonMapper json;
+  @Autowired ContentCipher cipher;
+  @Autowired Suppressions suppressions;
 
   // ---- helpers ------------------------------------------------------------------------------
 
@@ -386,6 +409,107 @@ class InboundBounceTest {
             b -> assertThat(b.get("recipient_digest")).isEqualTo(index.address("ned@example.com")));
     assertThat(nextMessageStatus("ned@example.com")).isEqualTo("SUPPRESSED");
     assertThat(nextMessageStatus("mia@example.com")).isEqualTo("QUEUED");
+  }
+
+  /**
+   * End to end through a scripted relay: the message goes out with its return path as MAIL FROM,
+   * its bounce comes back to the listener, and the message is BOUNCED, the address suppressed, the
+   * event delivered to the client's webhook and the next message to the address not sent.
+   */
+  @Test
+  void end_to_end_through_a_relay_with_verp_a_dsn_bounces_suppresses_and_notifies()
+      throws Exception {
+    List<String> payloads = new CopyOnWriteArrayList<>();
+    HttpServer receiver =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          payloads.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    receiver.start();
+    contextDispatcher.stop();
+    ScriptedSmtpServer relay = Relays.plain();
+    EmailSender sender =
+        EmailSender.toRelay(
+            Relays.client(
+                relay, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2), 2),
+            Clock.systemUTC());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    OutboxDispatcher dispatcher =
+        new OutboxDispatcher(
+            ledger,
+            sender,
+            pool,
+            retryPolicy,
+            new DispatchProperties(
+                true,
+                10,
+                2,
+                2,
+                Duration.ofMinutes(2),
+                Duration.ofMillis(100),
+                Duration.ofHours(1),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(10),
+                null,
+                false,
+                new DispatchProperties.Breaker(
+                    true, 20, 5, 0.5, Duration.ofSeconds(1), Duration.ofSeconds(30))),
+            "verp",
+            "test.ums",
+            json,
+            cipher,
+            Clock.systemUTC(),
+            null,
+            suppressions,
+            BOUNCE_DOMAIN);
+    dispatcher.start();
+    try {
+      assertThat(
+              http.postJson(
+                      "/api/webhooks",
+                      "{\"url\": \"http://127.0.0.1:"
+                          + receiver.getAddress().getPort()
+                          + "/hook\"}")
+                  .status())
+          .isEqualTo(201);
+      String id = sent("olga@example.com");
+
+      assertThat(relay.commands("MAIL"))
+          .containsExactly("MAIL FROM:<bounces+" + id + "@" + BOUNCE_DOMAIN + ">");
+      bounce(DsnFixtures.POSTFIX_HARD, id, "olga@example.com");
+
+      assertThat(status(id)).isEqualTo("BOUNCED");
+      assertThat(suppressionReasons()).containsExactly("HARD_BOUNCE");
+      assertThat(events(id, "message.bounced")).hasSize(1);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> payloads.stream().anyMatch(p -> p.contains("message.bounced")));
+      assertThat(payloads)
+          .filteredOn(p -> p.contains("message.bounced"))
+          .singleElement()
+          .satisfies(
+              p ->
+                  assertThat(p)
+                      .contains(id)
+                      .contains("\"bounceType\":\"hard\"")
+                      .contains("\"statusCode\":\"5.1.1\"")
+                      .contains("\"status\":\"BOUNCED\"")
+                      .doesNotContain("olga"));
+      // Refused at intake; and were it queued, the dispatcher would not send it either.
+      assertThat(nextMessageStatus("olga@example.com")).isEqualTo("SUPPRESSED");
+      assertThat(relay.commands("MAIL")).hasSize(1);
+    } finally {
+      dispatcher.stop();
+      pool.shutdown();
+      sender.close();
+      relay.close();
+      receiver.stop(0);
+      contextDispatcher.start();
+    }
   }
 
   /** The marker test of the bounce table: a bounced address appears in no table and no log. */
