@@ -47,6 +47,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,6 +59,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @DispatchIntegrationTest
 @TestPropertySource(properties = InboundBounceTest.BOUNCE_DOMAIN_SETTINGS)
+// No other class shares this context: close it (its connection pool, its listener) afterwards.
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @ExtendWith(OutputCaptureExtension.class)
 class InboundBounceTest {
 
