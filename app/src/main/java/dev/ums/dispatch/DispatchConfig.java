@@ -71,6 +71,7 @@ class DispatchConfig {
         clock,
         control,
         suppressions,
+        mail.bounceDomain(),
         source.getIfAvailable());
   }
 

@@ -1,5 +1,6 @@
 package dev.ums.dispatch;
 
+import dev.ums.bounce.ReturnPath;
 import dev.ums.delivery.DeliveryControl;
 import dev.ums.email.Email;
 import dev.ums.email.EmailSender;
@@ -94,6 +95,7 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
   private final DispatchProperties props;
   private final String instanceId;
   private final String messageIdDomain;
+  private final String bounceDomain;
   private final JsonMapper json;
   private final ObjectReader contentReader;
   private final ContentCipher cipher;
@@ -193,14 +195,18 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
         clock,
         control,
         suppressions,
+        null,
         null);
   }
 
   /**
-   * As above, taking its claims from {@code source} instead of its own claim statement (null: the
-   * outbox, through delivery control when active). With a source, delivery control's budgets are
-   * applied by whoever fills it (the Kafka relay); here a rate-limit reply still cuts its rule's
-   * rate, fleet-wide through the shared budget store, and puts the message back uncharged.
+   * As above; with a {@code bounceDomain}, each message's envelope sender is its own return path
+   * ({@link ReturnPath}, {@code ums.mail.bounce-domain}), without one it is the {@code From}
+   * address. With a {@code source}, claims come from it instead of the dispatcher's own claim
+   * statement (null: the outbox, through delivery control when active); delivery control's budgets
+   * are then applied by whoever fills it (the Kafka relay), and here a rate-limit reply still cuts
+   * its rule's rate, fleet-wide through the shared budget store, and puts the message back
+   * uncharged.
    */
   public OutboxDispatcher(
       Ledger ledger,
@@ -215,8 +221,10 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
       Clock clock,
       DeliveryControl control,
       Suppressions suppressions,
+      String bounceDomain,
       ClaimSource source) {
     this.source = source;
+    this.bounceDomain = bounceDomain == null || bounceDomain.isBlank() ? null : bounceDomain;
     this.control = control != null && control.active() ? control : null;
     this.suppressions = suppressions;
     this.cipher = cipher;
@@ -659,7 +667,8 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
         m.text(),
         m.html(),
         m.headers(),
-        attachments);
+        attachments,
+        bounceDomain == null ? null : ReturnPath.of(c.messageId(), bounceDomain));
   }
 
   private static List<String> without(List<String> addresses, Set<String> suppressed) {

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param headers extra headers (the {@code X-} kind); structural headers are refused
  * @param attachments files sent with it, already checked upstream (size, type, file name); inline
  *     ones with a content id are shown inside the HTML body ({@code cid:})
+ * @param returnPath the envelope sender ({@code MAIL FROM}), a bare address, when it is not the
+ *     {@code from} address: the per-message bounce address; null to use {@code from}
  */
 public record Email(
     String messageId,
@@ -33,7 +35,8 @@ public record Email(
     String text,
     String html,
     Map<String, String> headers,
-    List<Attachment> attachments) {
+    List<Attachment> attachments,
+    String returnPath) {
 
   public Email {
     to = to == null ? List.of() : List.copyOf(to);
@@ -41,6 +44,22 @@ public record Email(
     bcc = bcc == null ? List.of() : List.copyOf(bcc);
     headers = headers == null ? Map.of() : Map.copyOf(headers);
     attachments = attachments == null ? List.of() : List.copyOf(attachments);
+  }
+
+  /** An email whose envelope sender is its {@code from} address. */
+  public Email(
+      String messageId,
+      String from,
+      List<String> to,
+      List<String> cc,
+      List<String> bcc,
+      String replyTo,
+      String subject,
+      String text,
+      String html,
+      Map<String, String> headers,
+      List<Attachment> attachments) {
+    this(messageId, from, to, cc, bcc, replyTo, subject, text, html, headers, attachments, null);
   }
 
   /** An email without attachments. */

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 
 /**
  * Turns an {@link Email} into the bytes of a MIME message, rendered once, directly: headers, then a
@@ -75,7 +76,9 @@ final class MimeBuilder {
 
   /**
    * The message for {@code email}. Its {@code writeTo} writes the rendered bytes; {@code From} is
-   * also set as a header object, as the SMTP code reads the envelope sender from it.
+   * also set as a header object, as the SMTP code reads the envelope sender from it unless the
+   * message has an envelope sender of its own ({@link SMTPMessage#getEnvelopeFrom()}, set from
+   * {@link Email#returnPath()}), which both ways of speaking SMTP use instead.
    */
   static Built build(Session session, Email email, Clock clock) throws MessagingException {
     if (email.messageId() == null || email.messageId().isBlank()) {
@@ -115,6 +118,9 @@ final class MimeBuilder {
     body(out, email);
     Rendered m = new Rendered(session, out.finish(), out.total());
     m.setFrom(from);
+    if (email.returnPath() != null) {
+      m.setEnvelopeFrom(mailbox(email.returnPath()).getAddress());
+    }
     Address[] envelope = new Address[to.length + cc.length + bcc.length];
     System.arraycopy(to, 0, envelope, 0, to.length);
     System.arraycopy(cc, 0, envelope, to.length, cc.length);
@@ -540,7 +546,7 @@ final class MimeBuilder {
    * they are (they never hold a Bcc header, so the SMTP code's ignore list has nothing to drop),
    * encoding each attachment on the way.
    */
-  static final class Rendered extends MimeMessage {
+  static final class Rendered extends SMTPMessage {
 
     private final List<Object> parts;
     private final long size;
@@ -578,6 +584,7 @@ final class MimeBuilder {
       Rendered r = new Rendered(session, List.copyOf(withField), size + field.length);
       try {
         r.setFrom(getFrom()[0]);
+        r.setEnvelopeFrom(getEnvelopeFrom());
       } catch (MessagingException e) {
         throw new IllegalStateException(e);
       }

@@ -1,5 +1,6 @@
 package dev.ums.ledger;
 
+import static dev.ums.ledger.MessageStatus.BOUNCED;
 import static dev.ums.ledger.MessageStatus.CANCELLED;
 import static dev.ums.ledger.MessageStatus.FAILED;
 import static dev.ums.ledger.MessageStatus.QUEUED;
@@ -33,9 +34,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The only writer of {@code message} and {@code outbox}, and so the owner of the message state
  * machine ({@link MessageStatus}): enqueue, claim, complete, retry, dead-letter, release, reap,
- * cancel, re-drive, resolve, retention, re-seal. Each method is one short transaction or runs in
- * the caller's (said per method); no SMTP or other slow work happens inside one. Every status it
- * writes is checked against {@link MessageStatus#canMoveTo} and bound as a parameter.
+ * cancel, re-drive, resolve, bounce, retention, re-seal; also the only writer of {@code bounce}.
+ * Each method is one short transaction or runs in the caller's (said per method); no SMTP or other
+ * slow work happens inside one. Every status it writes is checked against {@link
+ * MessageStatus#canMoveTo} and bound as a parameter.
  *
  * <p>A claim stamps {@code claimed_by}, a fresh {@code claim_token} and {@code lease_until} on up
  * to N due rows that no live claim holds, moves their messages to SENDING and returns the content —
@@ -978,16 +980,28 @@ public class Ledger {
   // ---- content: retention and re-sealing ----------------------------------------------------
 
   /**
-   * Replaces the content of up to {@code limit} SENT messages sent before {@code cutoff} (and,
-   * within the same limit, of SUPPRESSED messages last changed before it) with {@code marker}, and
-   * forgets their refused recipients and blind-index digests; the status and metadata columns stay.
-   * One statement per status, each its own transaction; returns how many rows changed.
+   * Replaces the content of up to {@code limit} SENT (or BOUNCED) messages sent before {@code
+   * cutoff} (and, within the same limit, of SUPPRESSED messages last changed before it) with {@code
+   * marker}, and forgets their refused recipients and blind-index digests; the status and metadata
+   * columns stay. One statement per status, each its own transaction; returns how many rows
+   * changed.
    */
   public int dropContent(Instant cutoff, byte[] marker, Instant now, int limit) {
-    int sent = dropContent(SENT, "sent_at", cutoff, marker, now, limit);
-    return sent >= limit
-        ? sent
-        : sent + dropContent(SUPPRESSED, "updated_at", cutoff, marker, now, limit - sent);
+    int done = 0;
+    for (MessageStatus status : List.of(SENT, BOUNCED, SUPPRESSED)) {
+      if (done >= limit) {
+        break;
+      }
+      done +=
+          dropContent(
+              status,
+              status == SUPPRESSED ? "updated_at" : "sent_at",
+              cutoff,
+              marker,
+              now,
+              limit - done);
+    }
+    return done;
   }
 
   private int dropContent(
@@ -1054,14 +1068,159 @@ public class Ledger {
         .findFirst();
   }
 
+  // ---- bounces and complaints --------------------------------------------------------------
+
+  /**
+   * What a report about a sent message is matched against: its owner, its status and the
+   * blind-index digests of its recipients.
+   *
+   * @param recipientDigests the digests stored at intake (addresses first, then domains), empty
+   *     once retention dropped them
+   */
+  public record BounceTarget(
+      UUID messageId,
+      String clientId,
+      MessageStatus status,
+      int recipientCount,
+      List<String> recipientDigests) {
+
+    /** Whether {@code digest} is the digest of one of the message's recipients. */
+    public boolean hasRecipient(String digest) {
+      return digest != null && recipientDigests.contains(digest);
+    }
+
+    /** The digest of the message's only recipient, or null (several, or digests dropped). */
+    public String onlyRecipient() {
+      return recipientCount == 1 && !recipientDigests.isEmpty() ? recipientDigests.get(0) : null;
+    }
+  }
+
+  /** The message {@code id} as a bounce is matched against it, if it exists. */
+  public java.util.Optional<BounceTarget> bounceTarget(UUID id) {
+    return jdbc
+        .query(
+            "SELECT id, client_id, status, recipient_count, recipient_digests FROM message"
+                + " WHERE id = ?",
+            (rs, n) -> {
+              java.sql.Array digests = rs.getArray("recipient_digests");
+              List<String> list = new ArrayList<>();
+              if (digests != null) {
+                for (Object d : (Object[]) digests.getArray()) {
+                  list.add((String) d);
+                }
+              }
+              return new BounceTarget(
+                  rs.getObject("id", UUID.class),
+                  rs.getString("client_id"),
+                  MessageStatus.valueOf(rs.getString("status")),
+                  rs.getInt("recipient_count"),
+                  List.copyOf(list));
+            },
+            id)
+        .stream()
+        .findFirst();
+  }
+
+  /** What {@link #recordBounce} did. */
+  public enum BounceRecorded {
+    /**
+     * The bounce row and its event were written (and a hard bounce made a SENT message BOUNCED).
+     */
+    RECORDED,
+    /** The same report about the same recipient was recorded before: nothing was written. */
+    DUPLICATE,
+    /** No such message. */
+    NO_MESSAGE
+  }
+
+  /**
+   * Records a bounce or complaint about a sent message: its {@code bounce} row and its event
+   * ({@code message.bounced} with {@code hard}/{@code soft}, or {@code message.complained}), and
+   * for a hard bounce of a SENT message the move SENT → BOUNCED, all in one transaction (the
+   * caller's, if it has one). A soft bounce or complaint leaves the status as it is; so does a hard
+   * bounce of a message that is not SENT (already BOUNCED by another recipient's report). The
+   * message row is locked first, so reports about one message are recorded one after the other, and
+   * the same report (same kind, recipient, status code and feedback type) delivered again is a
+   * {@link BounceRecorded#DUPLICATE} that writes nothing.
+   */
+  public BounceRecorded recordBounce(Bounce b) {
+    return tx.execute(s -> recordBounceInTx(b));
+  }
+
+  private BounceRecorded recordBounceInTx(Bounce b) {
+    List<String> status =
+        jdbc.queryForList(
+            "SELECT status FROM message WHERE id = ? FOR UPDATE", String.class, b.messageId());
+    if (status.isEmpty()) {
+      return BounceRecorded.NO_MESSAGE;
+    }
+    Integer seen =
+        jdbc.queryForObject(
+            "SELECT COUNT(*) FROM bounce WHERE message_id = ? AND kind = ?"
+                + " AND COALESCE(recipient_digest, '') = ? AND COALESCE(status_code, '') = ?"
+                + " AND COALESCE(feedback_type, '') = ?",
+            Integer.class,
+            b.messageId(),
+            b.kind().name(),
+            orEmpty(b.recipientDigest()),
+            orEmpty(b.statusCode()),
+            orEmpty(b.feedbackType()));
+    if (seen != null && seen > 0) {
+      return BounceRecorded.DUPLICATE;
+    }
+    jdbc.update(
+        """
+        INSERT INTO bounce (id, message_id, client_id, kind, status_code, feedback_type,
+                            diagnostic, recipient_digest, received_at)
+        SELECT ?, id, client_id, ?, ?, ?, ?, ?, ? FROM message WHERE id = ?
+        """,
+        Uuid7.next(),
+        b.kind().name(),
+        truncate(b.statusCode(), 16),
+        truncate(b.feedbackType(), 32),
+        truncate(b.diagnostic(), 512),
+        b.recipientDigest(),
+        ts(b.receivedAt()),
+        b.messageId());
+    if (b.kind() == BounceKind.HARD && SENT.name().equals(status.get(0))) {
+      jdbc.update(
+          "UPDATE message SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+          SENT.moveTo(BOUNCED),
+          ts(clock.instant()),
+          b.messageId(),
+          SENT.name());
+    }
+    boolean complaint = b.kind() == BounceKind.COMPLAINT;
+    writeEvents(
+        List.of(
+            new Event(
+                b.messageId(),
+                complaint ? EventType.COMPLAINED : EventType.BOUNCED,
+                null,
+                null,
+                null,
+                null,
+                null,
+                b.receivedAt(),
+                complaint ? null : b.kind().wireName(),
+                truncate(b.statusCode(), 16),
+                truncate(b.feedbackType(), 32))));
+    return BounceRecorded.RECORDED;
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
   // ---- events -------------------------------------------------------------------------------
 
   private static final String INSERT_EVENT =
       """
       INSERT INTO message_event (id, message_id, client_id, type, status, attempt, reply_code,
                                  failure_class, next_attempt_at, suppressed, occurred_at,
-                                 test_mode)
-      SELECT ?, id, client_id, ?, status, ?, ?, ?, ?, ?, ?, test_mode FROM message WHERE id = ?
+                                 test_mode, bounce_type, status_code, feedback_type)
+      SELECT ?, id, client_id, ?, status, ?, ?, ?, ?, ?, ?, test_mode, ?, ?, ?
+        FROM message WHERE id = ?
       """;
 
   /** An event about to be written with the change that causes it (the status is read back). */
@@ -1073,7 +1232,33 @@ public class Ledger {
       FailureClass failureClass,
       Instant nextAttemptAt,
       Integer suppressed,
-      Instant at) {
+      Instant at,
+      String bounceType,
+      String statusCode,
+      String feedbackType) {
+
+    Event(
+        UUID messageId,
+        EventType type,
+        Integer attempt,
+        Integer replyCode,
+        FailureClass failureClass,
+        Instant nextAttemptAt,
+        Integer suppressed,
+        Instant at) {
+      this(
+          messageId,
+          type,
+          attempt,
+          replyCode,
+          failureClass,
+          nextAttemptAt,
+          suppressed,
+          at,
+          null,
+          null,
+          null);
+    }
 
     static Event of(UUID messageId, EventType type, Instant at) {
       return new Event(messageId, type, null, null, null, null, null, at);
@@ -1110,7 +1295,10 @@ public class Ledger {
           ps.setObject(6, ts(e.nextAttemptAt()));
           ps.setObject(7, e.suppressed());
           ps.setObject(8, ts(e.at()));
-          ps.setObject(9, e.messageId());
+          ps.setString(9, e.bounceType());
+          ps.setString(10, e.statusCode());
+          ps.setString(11, e.feedbackType());
+          ps.setObject(12, e.messageId());
         });
     jdbc.batchUpdate(
         "INSERT INTO event_outbox (event_id) VALUES (?)",
@@ -1135,7 +1323,8 @@ public class Ledger {
   private static final String SELECT_EVENT =
       """
       SELECT seq, id, message_id, client_id, type, status, attempt, reply_code, failure_class,
-             next_attempt_at, suppressed, occurred_at, test_mode
+             next_attempt_at, suppressed, occurred_at, test_mode, bounce_type, status_code,
+             feedback_type
         FROM message_event
       """;
 
@@ -1154,7 +1343,10 @@ public class Ledger {
         instant(rs, "next_attempt_at"),
         (Integer) rs.getObject("suppressed"),
         instant(rs, "occurred_at"),
-        mode(rs));
+        mode(rs),
+        rs.getString("bounce_type"),
+        rs.getString("status_code"),
+        rs.getString("feedback_type"));
   }
 
   /** A message's events, oldest first. */

@@ -15,6 +15,9 @@ import java.util.UUID;
  * @param nextAttemptAt when a deferred message is tried again
  * @param suppressed how many recipients were left out because they are suppressed
  * @param mode the message's mode: events of test-mode messages say so
+ * @param bounceType a bounce's kind, {@code hard} or {@code soft} ({@code message.bounced} only)
+ * @param statusCode the enhanced status code a bounce reported ({@code 5.1.1}), if any
+ * @param feedbackType a complaint's feedback type ({@code abuse}), if the report gave one
  */
 public record MessageEvent(
     long seq,
@@ -29,4 +32,42 @@ public record MessageEvent(
     Instant nextAttemptAt,
     Integer suppressed,
     Instant occurredAt,
-    DeliveryMode mode) {}
+    DeliveryMode mode,
+    String bounceType,
+    String statusCode,
+    String feedbackType) {
+
+  /** An event that is not about a bounce or complaint. */
+  public MessageEvent(
+      long seq,
+      UUID id,
+      UUID messageId,
+      String clientId,
+      EventType type,
+      MessageStatus status,
+      Integer attempt,
+      Integer replyCode,
+      FailureClass failureClass,
+      Instant nextAttemptAt,
+      Integer suppressed,
+      Instant occurredAt,
+      DeliveryMode mode) {
+    this(
+        seq,
+        id,
+        messageId,
+        clientId,
+        type,
+        status,
+        attempt,
+        replyCode,
+        failureClass,
+        nextAttemptAt,
+        suppressed,
+        occurredAt,
+        mode,
+        null,
+        null,
+        null);
+  }
+}

@@ -9,7 +9,7 @@ import java.util.Set;
  * count decides whether it happened.
  *
  * <pre>
- * QUEUED ─claim─▶ SENDING ─2xx─▶ SENT
+ * QUEUED ─claim─▶ SENDING ─2xx─▶ SENT ─hard bounce (DSN)─▶ BOUNCED
  *   ▲ │             ├─transient, attempts left─▶ QUEUED (backoff)
  *   │ │cancel       ├─unsent (stop, lease short, relay breaker)─▶ QUEUED (attempt given back)
  *   │ ▼             ├─permanent / spent────────▶ FAILED (dead letter)
@@ -29,14 +29,19 @@ public enum MessageStatus {
   QUEUED,
   /** Claimed by a dispatcher holding a lease; an SMTP attempt is in flight. */
   SENDING,
-  /** Accepted by the SMTP relay. Final. */
+  /** Accepted by the SMTP relay. Final, unless a recipient's server reports a hard bounce later. */
   SENT,
   /** Dead letter: a permanent error or the retry budget spent. Final until re-driven. */
   FAILED,
   /** Withdrawn before it was sent. Final. */
   CANCELLED,
   /** Not sent: every recipient is on the client's suppression list. Final. */
-  SUPPRESSED;
+  SUPPRESSED,
+  /**
+   * Accepted by the relay, then reported back as permanently undeliverable (a hard bounce: a
+   * delivery status notification that arrived after SENT). Final.
+   */
+  BOUNCED;
 
   /** The statuses a message may be created in. */
   public static Set<MessageStatus> initial() {
@@ -49,7 +54,8 @@ public enum MessageStatus {
       case QUEUED -> EnumSet.of(SENDING, CANCELLED);
       case SENDING -> EnumSet.of(SENT, QUEUED, FAILED, SUPPRESSED);
       case FAILED -> EnumSet.of(QUEUED);
-      case SENT, CANCELLED, SUPPRESSED -> EnumSet.noneOf(MessageStatus.class);
+      case SENT -> EnumSet.of(BOUNCED);
+      case CANCELLED, SUPPRESSED, BOUNCED -> EnumSet.noneOf(MessageStatus.class);
     };
   }
 

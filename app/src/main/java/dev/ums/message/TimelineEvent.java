@@ -16,6 +16,9 @@ import java.util.UUID;
  *
  * @param type the event's wire name ({@code message.sent})
  * @param suppressed how many recipients were left out for being suppressed, if any
+ * @param bounceType {@code hard} or {@code soft}, for a {@code message.bounced} event
+ * @param statusCode the enhanced status code a bounce reported ({@code 5.1.1}), if any
+ * @param feedbackType a complaint's feedback type ({@code abuse}), if the report gave one
  * @param webhookDeliveries the deliveries of this event to the client's webhook endpoints, oldest
  *     first
  */
@@ -30,6 +33,9 @@ public record TimelineEvent(
     FailureClass failureClass,
     Instant nextAttemptAt,
     Integer suppressed,
+    String bounceType,
+    String statusCode,
+    String feedbackType,
     Instant occurredAt,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<WebhookDelivery> webhookDeliveries) {
 
@@ -44,6 +50,9 @@ public record TimelineEvent(
         e.failureClass(),
         e.nextAttemptAt(),
         e.suppressed(),
+        e.bounceType(),
+        e.statusCode(),
+        e.feedbackType(),
         e.occurredAt(),
         deliveries);
   }

@@ -143,6 +143,21 @@ public class Suppressions {
     }
   }
 
+  /**
+   * Suppresses the addresses whose blind-index digests ({@link RecipientIndex#address}) are {@code
+   * digests} for {@code clientId}, for {@code reason}, until removed: for reports that arrive after
+   * a message was sent (bounces, complaints), which are matched to the message's stored digests.
+   * Runs in the caller's transaction when it has one.
+   */
+  public void addDigests(String clientId, Collection<String> digests, SuppressionReason reason) {
+    Instant now = now();
+    for (String d : digests) {
+      if (d != null) {
+        upsert(clientId, d, reason, null, now);
+      }
+    }
+  }
+
   private Suppression upsert(
       String clientId, String digest, SuppressionReason reason, Instant expiresAt, Instant now) {
     for (int attempt = 0; ; attempt++) {

@@ -8,7 +8,10 @@ import java.util.UUID;
 /**
  * The JSON body of a delivery (Standard Webhooks shape: {@code type}, {@code timestamp}, {@code
  * data}). Ids, status and codes only: never an address, subject or body. {@code mode} is {@code
- * test} for messages sent with a test-mode key, which never reached a relay.
+ * test} for messages sent with a test-mode key, which never reached a relay. A {@code
+ * message.bounced} event says {@code bounceType} ({@code hard} or {@code soft}) and the {@code
+ * statusCode} the report gave ({@code 5.1.1}); a {@code message.complained} event its {@code
+ * feedbackType} ({@code abuse}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record WebhookPayload(String type, Instant timestamp, Data data) {
@@ -23,7 +26,10 @@ record WebhookPayload(String type, Instant timestamp, Data data) {
       Integer smtpCode,
       String failureClass,
       Instant nextAttemptAt,
-      Integer suppressed) {}
+      Integer suppressed,
+      String bounceType,
+      String statusCode,
+      String feedbackType) {}
 
   static WebhookPayload of(MessageEvent e) {
     return new WebhookPayload(
@@ -38,6 +44,9 @@ record WebhookPayload(String type, Instant timestamp, Data data) {
             e.replyCode(),
             e.failureClass() == null ? null : e.failureClass().name(),
             e.nextAttemptAt(),
-            e.suppressed()));
+            e.suppressed(),
+            e.bounceType(),
+            e.statusCode(),
+            e.feedbackType()));
   }
 }

@@ -84,6 +84,54 @@ class PipeliningTest {
     return s;
   }
 
+  /** An email whose envelope sender is a per-message return path, not its From address. */
+  private static Email withReturnPath(String id) {
+    return new Email(
+        "<" + id + "@ums.test>",
+        "UMS <no-reply@ums.test>",
+        List.of("Ann <ann@example.com>"),
+        null,
+        null,
+        null,
+        "Hello",
+        "hello",
+        null,
+        Map.of(),
+        List.of(),
+        "bounces+" + id + "@bounces.ums.test");
+  }
+
+  @Test
+  void a_return_path_is_the_envelope_sender_on_either_path_and_the_from_header_stays()
+      throws Exception {
+    List<String> mailFrom = new ArrayList<>();
+    List<byte[]> messages = new ArrayList<>();
+    jakarta().send(withReturnPath("0193a000-0000-7000-8000-000000000001"));
+    mailFrom.addAll(server.commands("MAIL"));
+    messages.addAll(server.messages());
+    server.advertise("PIPELINING", "8BITMIME");
+    pipelined().send(withReturnPath("0193a000-0000-7000-8000-000000000002"));
+    mailFrom.addAll(server.commands("MAIL"));
+    messages.addAll(server.messages());
+    server.advertise("PIPELINING", "CHUNKING", "8BITMIME");
+    pipelined().send(withReturnPath("0193a000-0000-7000-8000-000000000003"));
+    mailFrom.addAll(server.commands("MAIL"));
+    messages.addAll(server.messages());
+
+    assertThat(mailFrom)
+        .containsExactly(
+            "MAIL FROM:<bounces+0193a000-0000-7000-8000-000000000001@bounces.ums.test>",
+            "MAIL FROM:<bounces+0193a000-0000-7000-8000-000000000002@bounces.ums.test>",
+            "MAIL FROM:<bounces+0193a000-0000-7000-8000-000000000003@bounces.ums.test>");
+    assertThat(messages)
+        .hasSize(3)
+        .allSatisfy(
+            m ->
+                assertThat(new String(m, StandardCharsets.UTF_8))
+                    .contains("From: UMS <no-reply@ums.test>")
+                    .doesNotContain("bounces+"));
+  }
+
   private static Email twoRecipients(String id) {
     return new Email(
         "<" + id + "@ums.test>",

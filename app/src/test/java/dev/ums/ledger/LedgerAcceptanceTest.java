@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.assertj.core.groups.Tuple;
@@ -89,6 +90,7 @@ class LedgerAcceptanceTest {
     void empty() {
       clock.reset();
       // The suite's own database, on H2 or PostgreSQL; the ledger deletes no message by design.
+      jdbc.update("DELETE FROM bounce");
       jdbc.update("DELETE FROM event_outbox");
       jdbc.update("DELETE FROM message_event");
       jdbc.update("DELETE FROM send_failure");
@@ -444,10 +446,12 @@ class LedgerAcceptanceTest {
     }
 
     @Test
-    void retention_drops_the_content_of_old_sent_and_suppressed_messages_only() {
+    void retention_drops_the_content_of_old_sent_bounced_and_suppressed_messages_only() {
       UUID id = enqueue();
       Claim c = claimOne();
       ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+      UUID bounced = sentTo2();
+      ledger.recordBounce(bounce(bounced, BounceKind.HARD, "5.1.1", null, "d1"));
       UUID suppressed = UUID.randomUUID();
       ledger.enqueue(
           List.of(
@@ -458,13 +462,16 @@ class LedgerAcceptanceTest {
       clock.advance(Duration.ofDays(31));
       Instant cutoff = clock.instant().minus(Duration.ofDays(30));
       assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 1)).isEqualTo(1);
-      assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isEqualTo(1);
+      assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isEqualTo(2);
       assertThat(ledger.dropContent(cutoff, "{}".getBytes(), clock.instant(), 10)).isZero();
       assertThat(
               jdbc.queryForList(
                   "SELECT id FROM message WHERE content_dropped_at IS NOT NULL", UUID.class))
-          .containsExactlyInAnyOrder(id, suppressed)
+          .containsExactlyInAnyOrder(id, bounced, suppressed)
           .doesNotContain(waiting);
+      // The bounce row stays (it holds a digest and codes only); the message's digests go.
+      assertThat(bounceRows(bounced)).isEqualTo(1);
+      assertThat(ledger.bounceTarget(bounced).orElseThrow().recipientDigests()).isEmpty();
     }
 
     List<String> events(UUID id) {
@@ -505,6 +512,132 @@ class LedgerAcceptanceTest {
       ledger.record(List.of(new Outcome.Unsent(claimOne())));
       assertThat(events(released)).containsExactly("message.queued:QUEUED");
       assertThat(unrelayed()).hasSize(3 + 4 + 1);
+    }
+
+    /** A SENT message of c1 to two recipients whose digests are d1 and d2. */
+    UUID sentTo2() {
+      UUID id = UUID.randomUUID();
+      ledger.enqueue(
+          List.of(
+              new NewMessage(
+                  id,
+                  "c1",
+                  new byte[] {1},
+                  2,
+                  new String[] {"d1", "d2", "dom"},
+                  null,
+                  clock.instant().truncatedTo(ChronoUnit.MICROS))));
+      Claim c = claimOne();
+      ledger.record(List.of(new Outcome.Sent(c, "250 ok", null, clock.instant())));
+      return id;
+    }
+
+    Bounce bounce(UUID id, BounceKind kind, String code, String feedback, String digest) {
+      return new Bounce(
+          id, kind, code, feedback, "550 5.1.1 <[redacted]>: unknown", digest, clock.instant());
+    }
+
+    int bounceRows(UUID id) {
+      return jdbc.queryForObject(
+          "SELECT COUNT(*) FROM bounce WHERE message_id = ?", Integer.class, id);
+    }
+
+    @Test
+    void a_bounce_target_is_the_message_s_owner_status_and_recipient_digests() {
+      UUID id = sentTo2();
+
+      Ledger.BounceTarget t = ledger.bounceTarget(id).orElseThrow();
+      assertThat(t.clientId()).isEqualTo("c1");
+      assertThat(t.status()).isEqualTo(MessageStatus.SENT);
+      assertThat(t.hasRecipient("d2")).isTrue();
+      assertThat(t.hasRecipient("x")).isFalse();
+      assertThat(t.onlyRecipient()).isNull(); // two recipients
+      assertThat(ledger.bounceTarget(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void a_hard_bounce_moves_a_sent_message_to_bounced_with_its_row_and_event_once() {
+      UUID id = sentTo2();
+
+      assertThat(ledger.recordBounce(bounce(id, BounceKind.HARD, "5.1.1", null, "d1")))
+          .isEqualTo(Ledger.BounceRecorded.RECORDED);
+      assertThat(status(id)).isEqualTo("BOUNCED");
+      assertThat(bounceRows(id)).isEqualTo(1);
+      MessageEvent e = ledger.events(id).get(ledger.events(id).size() - 1);
+      assertThat(e.type()).isEqualTo(EventType.BOUNCED);
+      assertThat(e.status()).isEqualTo(MessageStatus.BOUNCED);
+      assertThat(e.bounceType()).isEqualTo("hard");
+      assertThat(e.statusCode()).isEqualTo("5.1.1");
+      assertThat(e.clientId()).isEqualTo("c1");
+      Map<String, Object> row =
+          jdbc.queryForMap(
+              "SELECT client_id, kind, status_code, diagnostic, recipient_digest FROM bounce"
+                  + " WHERE message_id = ?",
+              id);
+      assertThat(row)
+          .containsEntry("client_id", "c1")
+          .containsEntry("kind", "HARD")
+          .containsEntry("status_code", "5.1.1")
+          .containsEntry("recipient_digest", "d1");
+
+      // The same report again: nothing new. The other recipient's: recorded, still BOUNCED.
+      assertThat(ledger.recordBounce(bounce(id, BounceKind.HARD, "5.1.1", null, "d1")))
+          .isEqualTo(Ledger.BounceRecorded.DUPLICATE);
+      assertThat(ledger.recordBounce(bounce(id, BounceKind.HARD, "5.1.1", null, "d2")))
+          .isEqualTo(Ledger.BounceRecorded.RECORDED);
+      assertThat(bounceRows(id)).isEqualTo(2);
+      assertThat(events(id))
+          .containsExactly(
+              "message.queued:QUEUED",
+              "message.sent:SENT",
+              "message.bounced:BOUNCED",
+              "message.bounced:BOUNCED");
+    }
+
+    @Test
+    void soft_bounces_and_complaints_leave_the_status_as_it_is() {
+      UUID id = sentTo2();
+
+      ledger.recordBounce(bounce(id, BounceKind.SOFT, "4.4.1", null, "d1"));
+      ledger.recordBounce(bounce(id, BounceKind.COMPLAINT, null, "abuse", "d2"));
+      // No recipient known: still one row per report.
+      ledger.recordBounce(bounce(id, BounceKind.COMPLAINT, null, "abuse", null));
+      assertThat(ledger.recordBounce(bounce(id, BounceKind.COMPLAINT, null, "abuse", null)))
+          .isEqualTo(Ledger.BounceRecorded.DUPLICATE);
+
+      assertThat(status(id)).isEqualTo("SENT");
+      assertThat(bounceRows(id)).isEqualTo(3);
+      List<MessageEvent> events = ledger.events(id);
+      assertThat(events.get(2).type()).isEqualTo(EventType.BOUNCED);
+      assertThat(events.get(2).bounceType()).isEqualTo("soft");
+      assertThat(events.get(2).status()).isEqualTo(MessageStatus.SENT);
+      assertThat(events.get(3).type()).isEqualTo(EventType.COMPLAINED);
+      assertThat(events.get(3).bounceType()).isNull();
+      assertThat(events.get(3).feedbackType()).isEqualTo("abuse");
+      assertThat(events).hasSize(5);
+    }
+
+    @Test
+    void a_bounce_of_an_unknown_message_writes_nothing() {
+      assertThat(
+              ledger.recordBounce(bounce(UUID.randomUUID(), BounceKind.HARD, "5.1.1", null, "d")))
+          .isEqualTo(Ledger.BounceRecorded.NO_MESSAGE);
+      assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM bounce", Integer.class)).isZero();
+      assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM message_event", Integer.class)).isZero();
+    }
+
+    @Test
+    void a_rolled_back_bounce_leaves_no_row_no_event_and_the_status() {
+      UUID id = sentTo2();
+      tx.executeWithoutResult(
+          s -> {
+            ledger.recordBounce(bounce(id, BounceKind.HARD, "5.1.1", null, "d1"));
+            s.setRollbackOnly();
+          });
+
+      assertThat(status(id)).isEqualTo("SENT");
+      assertThat(bounceRows(id)).isZero();
+      assertThat(events(id)).containsExactly("message.queued:QUEUED", "message.sent:SENT");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ums.ledger;
 
+import static dev.ums.ledger.MessageStatus.BOUNCED;
 import static dev.ums.ledger.MessageStatus.CANCELLED;
 import static dev.ums.ledger.MessageStatus.FAILED;
 import static dev.ums.ledger.MessageStatus.QUEUED;
@@ -28,6 +29,7 @@ class MessageStatusTest {
           "SENDING->QUEUED", // retry, release, reaped with attempts left
           "SENDING->FAILED", // dead letter, reaped with attempts spent
           "SENDING->SUPPRESSED", // every recipient suppressed when the dispatcher looked again
+          "SENT->BOUNCED", // a hard bounce reported after the relay accepted it
           "FAILED->QUEUED"); // re-drive
 
   static Stream<Arguments> everyPair() {
@@ -53,12 +55,12 @@ class MessageStatusTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("finals")
-  void sent_cancelled_and_suppressed_are_final(MessageStatus s) {
+  void cancelled_suppressed_and_bounced_are_final(MessageStatus s) {
     assertThat(s.next()).isEmpty();
   }
 
   static Stream<MessageStatus> finals() {
-    return Stream.of(SENT, CANCELLED, SUPPRESSED);
+    return Stream.of(CANCELLED, SUPPRESSED, BOUNCED);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -73,6 +75,6 @@ class MessageStatusTest {
   }
 
   static Stream<MessageStatus> nonFinals() {
-    return Stream.of(QUEUED, SENDING, FAILED);
+    return Stream.of(QUEUED, SENDING, FAILED, SENT);
   }
 }

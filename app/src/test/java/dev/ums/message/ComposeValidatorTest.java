@@ -24,7 +24,7 @@ class ComposeValidatorTest {
 
   private final MessageValidator validator =
       new MessageValidator(
-          new MailProperties("UMS <no-reply@ums.localhost>", "ums.localhost"),
+          new MailProperties("UMS <no-reply@ums.localhost>", "ums.localhost", null),
           new LimitsProperties(
               DataSize.ofMegabytes(10),
               50,

@@ -200,7 +200,7 @@ class MessageValidatorTest {
 
   private static MessageValidator validator(List<String> deniedHeaderPrefixes) {
     return new MessageValidator(
-        new MailProperties("UMS <no-reply@ums.localhost>", "ums.localhost"),
+        new MailProperties("UMS <no-reply@ums.localhost>", "ums.localhost", null),
         new LimitsProperties(
             DataSize.ofMegabytes(10),
             50,

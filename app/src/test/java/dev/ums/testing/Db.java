@@ -20,6 +20,41 @@ public class Db {
     return jdbc.queryForObject("SELECT COUNT(*) FROM " + table, Integer.class);
   }
 
+  /**
+   * The {@code table.column}s of every table (PostgreSQL) whose text, bytes or array holds {@code
+   * marker}: the marker tests' check that personal data is stored nowhere in the clear.
+   */
+  public java.util.List<String> columnsHolding(String marker) {
+    java.util.List<java.util.Map<String, Object>> columns =
+        jdbc.queryForList(
+            """
+            SELECT table_name, column_name, data_type FROM information_schema.columns
+             WHERE table_schema = 'public'
+               AND data_type IN ('text', 'character varying', 'character', 'bytea', 'ARRAY')
+            """);
+    if (columns.isEmpty()) {
+      throw new IllegalStateException("no columns to search");
+    }
+    java.util.List<String> hits = new java.util.ArrayList<>();
+    for (java.util.Map<String, Object> c : columns) {
+      String table = (String) c.get("table_name");
+      String column = (String) c.get("column_name");
+      String test =
+          switch ((String) c.get("data_type")) {
+            case "bytea" -> "position(convert_to(?, 'UTF8') in \"" + column + "\") > 0";
+            case "ARRAY" -> "array_to_string(\"" + column + "\", ',') LIKE '%' || ? || '%'";
+            default -> "\"" + column + "\" LIKE '%' || ? || '%'";
+          };
+      Integer n =
+          jdbc.queryForObject(
+              "SELECT COUNT(*) FROM \"" + table + "\" WHERE " + test, Integer.class, marker);
+      if (n != null && n > 0) {
+        hits.add(table + "." + column);
+      }
+    }
+    return hits;
+  }
+
   /** Rows in message, outbox and idempotency_record together. */
   public int intakeRows() {
     return count("message") + count("outbox") + count("idempotency_record");
@@ -36,7 +71,7 @@ public class Db {
         jdbc.execute(
             "TRUNCATE webhook_delivery, webhook_endpoint, event_outbox, message_event,"
                 + " send_failure, outbox, idempotency_record, message, message_template,"
-                + " delivery_budget, suppression CASCADE");
+                + " delivery_budget, suppression, bounce CASCADE");
         return;
       } catch (PessimisticLockingFailureException e) {
         if (attempt == 5) {

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPOutputStream;
 import org.eclipse.angus.mail.util.CRLFOutputStream;
 import org.eclipse.angus.mail.util.SocketFetcher;
@@ -256,12 +257,25 @@ final class PipelinedConnection implements SmtpConnection {
     }
   }
 
+  /**
+   * The envelope sender: the message's own ({@link SMTPMessage#getEnvelopeFrom()}, a per-message
+   * return path) when it has one, else its {@code From} address, as Jakarta Mail chooses it.
+   */
+  static String envelopeSender(MimeMessage mime) throws MessagingException {
+    if (mime instanceof SMTPMessage m
+        && m.getEnvelopeFrom() != null
+        && !m.getEnvelopeFrom().isEmpty()) {
+      return m.getEnvelopeFrom();
+    }
+    return ((InternetAddress) mime.getFrom()[0]).getAddress();
+  }
+
   @Override
   public SendResult send(MimeMessage mime, Address[] envelope) throws SmtpSendException {
     bodyStarted = false;
     List<String> commands = new ArrayList<>(envelope.length + 2);
     try {
-      commands.add("MAIL FROM:" + path(((InternetAddress) mime.getFrom()[0]).getAddress()));
+      commands.add("MAIL FROM:" + path(envelopeSender(mime)));
       for (Address a : envelope) {
         commands.add("RCPT TO:" + path(((InternetAddress) a).getAddress()));
       }

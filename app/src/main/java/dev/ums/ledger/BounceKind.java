@@ -1,0 +1,18 @@
+package dev.ums.ledger;
+
+import java.util.Locale;
+
+/** What a report received after a message was sent says about one of its recipients. */
+public enum BounceKind {
+  /** Permanently undeliverable (a DSN with action {@code failed}, status 5.x.x). */
+  HARD,
+  /** Not delivered yet or not this time (action {@code delayed}, or status 4.x.x). */
+  SOFT,
+  /** The recipient reported the message as unwanted (an RFC 5965 feedback report). */
+  COMPLAINT;
+
+  /** The name events and webhooks use: {@code hard}, {@code soft}, {@code complaint}. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
