@@ -1,6 +1,7 @@
 package dev.ums.ledger;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -15,6 +16,9 @@ import java.util.UUID;
  * @param nextAttemptAt when a deferred message is tried again
  * @param suppressed how many recipients were left out because they are suppressed
  * @param mode the message's mode: events of test-mode messages say so
+ * @param tags the message's tags, in name order (empty when it has none)
+ * @param metadata the client's metadata of the message as its stored JSON object of strings; null
+ *     when it has none
  */
 public record MessageEvent(
     long seq,
@@ -29,4 +33,11 @@ public record MessageEvent(
     Instant nextAttemptAt,
     Integer suppressed,
     Instant occurredAt,
-    DeliveryMode mode) {}
+    DeliveryMode mode,
+    Map<String, String> tags,
+    String metadata) {
+
+  public MessageEvent {
+    tags = tags == null ? Map.of() : tags;
+  }
+}

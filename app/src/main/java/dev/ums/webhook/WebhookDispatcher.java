@@ -2,6 +2,8 @@ package dev.ums.webhook;
 
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageEvent;
+import dev.ums.observability.AlertNotifier;
+import dev.ums.observability.AlertRule;
 import dev.ums.security.ContentCipher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,7 +50,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Failure modes: a crash mid-delivery leaves the delivery PENDING and the lease to expire, so it
  * is sent again (at least once; receivers de-duplicate on {@code webhook-id}). An endpoint failing
  * without a success for {@code ums.webhooks.disable-after} is disabled, logged as {@code
- * event=webhook_endpoint_disabled} and counted in {@code ums.webhook.endpoints.disabled}.
+ * event=webhook_endpoint_disabled}, counted in {@code ums.webhook.endpoints.disabled} and notified
+ * to the admin alerts ({@link AlertRule#WEBHOOK_ENDPOINT_DISABLED}, with the endpoint and client
+ * ids). Before each turn of an endpoint its host is resolved and checked ({@link
+ * WebhookAddresses}): a host on a private address fails the delivery without a request.
  */
 @Component
 public class WebhookDispatcher implements SchedulingConfigurer {
@@ -70,6 +75,8 @@ public class WebhookDispatcher implements SchedulingConfigurer {
   private final Counter delivered;
   private final Counter failed;
   private final Counter disabled;
+  private final WebhookAddresses addresses;
+  private final AlertNotifier alerts;
 
   WebhookDispatcher(
       Ledger ledger,
@@ -79,7 +86,11 @@ public class WebhookDispatcher implements SchedulingConfigurer {
       JsonMapper json,
       Clock clock,
       @Qualifier("webhookWorkers") ExecutorService workers,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      WebhookAddresses addresses,
+      AlertNotifier alerts) {
+    this.addresses = addresses;
+    this.alerts = alerts;
     this.ledger = ledger;
     this.store = store;
     this.props = props;
@@ -203,6 +214,17 @@ public class WebhookDispatcher implements SchedulingConfigurer {
     }
     byte[] key = cipher.open(id, target.sealedSecret());
     URI url = URI.create(target.view().url());
+    String refused = addresses.refusedAtDelivery(url.getHost());
+    if (refused != null) {
+      List<WebhookStore.Pending> first = store.pending(id, 1);
+      if (!first.isEmpty()) {
+        log.warn("event=webhook_address_refused endpoint_id={} reason=\"{}\"", id, refused);
+        failed.increment();
+        onFailure(
+            target, first.get(0), new Result(false, null, "refused: " + refused), clock.instant());
+      }
+      return;
+    }
     long stopAt = System.nanoTime() + props.lease().toNanos() / 2;
     boolean answered = false;
     try {
@@ -225,7 +247,7 @@ public class WebhookDispatcher implements SchedulingConfigurer {
             continue;
           }
           failed.increment();
-          onFailure(id, p, r, now);
+          onFailure(target, p, r, now);
           return;
         }
       }
@@ -236,7 +258,9 @@ public class WebhookDispatcher implements SchedulingConfigurer {
     }
   }
 
-  private void onFailure(UUID id, WebhookStore.Pending p, Result r, Instant now) {
+  private void onFailure(
+      WebhookStore.Target target, WebhookStore.Pending p, Result r, Instant now) {
+    UUID id = target.view().id();
     List<Duration> schedule = props.retrySchedule();
     int attempts = p.attempts() + 1;
     boolean giveUp = attempts > schedule.size();
@@ -255,7 +279,17 @@ public class WebhookDispatcher implements SchedulingConfigurer {
       store.disable(id, "failing since " + since, now);
       disabled.increment();
       log.warn("event=webhook_endpoint_disabled endpoint_id={} failing_since={}", id, since);
+      alerts.oneOff(
+          AlertRule.WEBHOOK_ENDPOINT_DISABLED,
+          hours(Duration.between(since, now)),
+          hours(props.disableAfter()),
+          Map.of("endpoint_id", id.toString(), "client_id", target.clientId()),
+          now);
     }
+  }
+
+  private static double hours(Duration d) {
+    return d.toSeconds() / 3600.0;
   }
 
   private record Result(boolean ok, Integer status, String error) {}

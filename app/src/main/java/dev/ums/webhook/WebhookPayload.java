@@ -1,14 +1,18 @@
 package dev.ums.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.ums.ledger.MessageEvent;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * The JSON body of a delivery (Standard Webhooks shape: {@code type}, {@code timestamp}, {@code
- * data}). Ids, status and codes only: never an address, subject or body. {@code mode} is {@code
- * test} for messages sent with a test-mode key, which never reached a relay.
+ * data}). Ids, status, SMTP code and class, and the client's own tags and metadata (both its
+ * labels, never personal data by contract): never an address, subject or body. {@code mode} is
+ * {@code test} for messages sent with a test-mode key, which never reached a relay. The metadata is
+ * written as stored (a JSON object of strings the intake serialized), without parsing it again.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record WebhookPayload(String type, Instant timestamp, Data data) {
@@ -23,7 +27,9 @@ record WebhookPayload(String type, Instant timestamp, Data data) {
       Integer smtpCode,
       String failureClass,
       Instant nextAttemptAt,
-      Integer suppressed) {}
+      Integer suppressed,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> tags,
+      @JsonRawValue String metadata) {}
 
   static WebhookPayload of(MessageEvent e) {
     return new WebhookPayload(
@@ -38,6 +44,8 @@ record WebhookPayload(String type, Instant timestamp, Data data) {
             e.replyCode(),
             e.failureClass() == null ? null : e.failureClass().name(),
             e.nextAttemptAt(),
-            e.suppressed()));
+            e.suppressed(),
+            e.tags(),
+            e.metadata()));
   }
 }

@@ -302,6 +302,25 @@ class WebhookStore {
         id);
   }
 
+  /**
+   * Deletes up to {@code limit} of the oldest finished (DELIVERED or FAILED) deliveries created
+   * before {@code cutoff}; PENDING ones stay. One statement. Returns how many went.
+   */
+  int purge(Instant cutoff, int limit) {
+    return jdbc.update(
+        """
+        DELETE FROM webhook_delivery
+         WHERE status <> ? AND created_at < ?
+           AND id IN (SELECT id FROM webhook_delivery WHERE status <> ? AND created_at < ?
+                       ORDER BY id LIMIT ?)
+        """,
+        PENDING,
+        ts(cutoff),
+        PENDING,
+        ts(cutoff),
+        limit);
+  }
+
   /** The endpoint's delivery log, newest first. */
   List<WebhookDelivery> deliveries(UUID endpointId, int limit) {
     return jdbc.query(
