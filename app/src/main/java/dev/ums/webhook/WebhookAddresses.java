@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,6 +31,7 @@ class WebhookAddresses {
   private final boolean allowPrivate;
   private final Resolver resolver;
 
+  @Autowired
   WebhookAddresses(WebhookProperties props, ObjectProvider<Resolver> resolver) {
     this(props.allowPrivateAddresses(), resolver.getIfAvailable(() -> InetAddress::getAllByName));
   }
