@@ -16,6 +16,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -236,19 +237,29 @@ public class WebhookDispatcher implements SchedulingConfigurer {
         Map<UUID, MessageEvent> events =
             ledger.events(batch.stream().map(WebhookStore.Pending::eventId).toList()).stream()
                 .collect(Collectors.toMap(MessageEvent::id, Function.identity()));
-        for (WebhookStore.Pending p : batch) {
-          MessageEvent e = events.get(p.eventId());
-          Result r = post(url, e, key);
-          Instant now = clock.instant();
-          if (r.ok()) {
-            store.delivered(p.id(), r.status(), now);
-            delivered.increment();
-            answered = true;
-            continue;
+        List<WebhookStore.Delivered> done = new ArrayList<>(batch.size());
+        try {
+          for (WebhookStore.Pending p : batch) {
+            MessageEvent e = events.get(p.eventId());
+            if (e == null) {
+              continue; // deleted by retention, with this delivery
+            }
+            Result r = post(url, e, key);
+            Instant now = clock.instant();
+            if (r.ok()) {
+              done.add(new WebhookStore.Delivered(p.id(), r.status(), now));
+              delivered.increment();
+              answered = true;
+              continue;
+            }
+            failed.increment();
+            onFailure(target, p, r, now);
+            return;
           }
-          failed.increment();
-          onFailure(target, p, r, now);
-          return;
+        } finally {
+          // One write (and commit) per batch, not per delivery; a crash before it sends the
+          // batch's deliveries again, which receivers de-duplicate on webhook-id.
+          store.delivered(done);
         }
       }
     } finally {

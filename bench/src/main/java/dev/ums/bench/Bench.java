@@ -65,6 +65,10 @@ final class Bench {
       throw new IllegalStateException(
           cfg.jar() + " is missing: build it first (./mvnw -B -pl bench -am package -DskipTests)");
     }
+    if (BenchConfig.webhooks()) {
+      new WebhookBench(this, cfg, report, sink).run();
+      return;
+    }
     if (BenchConfig.rateCap() > 0) {
       rateCap(BenchConfig.rateCap(), Integer.getInteger("bench.rateCapSeconds", 60));
       return;
@@ -333,7 +337,7 @@ final class Bench {
     }
   }
 
-  private List<String> insertBatches(UmsClient client, int n, int threads) throws Exception {
+  List<String> insertBatches(UmsClient client, int n, int threads) throws Exception {
     List<String> ids = Collections.synchronizedList(new ArrayList<>(n));
     AtomicInteger left = new AtomicInteger(n);
     RawSmtp.runAll(
@@ -638,7 +642,7 @@ final class Bench {
     report.row(scenario, "UMS / raw Jakarta Mail", ums / raw, "ratio", "same sink, same delay");
   }
 
-  private UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
+  UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
     Path log = cfg.logDir().resolve("ums-" + (++umsRuns) + (dispatch ? "-dispatch" : "") + ".log");
     return UmsProcess.start(cfg.jar(), pg, db, sink.port(), dispatch, log, extra);
   }
@@ -698,7 +702,7 @@ final class Bench {
   }
 
   /** Waits for {@code n} unique messages at the sink, printing progress every 5 s. */
-  private boolean await(String what, long n, long timeoutMillis) throws InterruptedException {
+  boolean await(String what, long n, long timeoutMillis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (System.currentTimeMillis() < deadline) {
       long left = Math.min(5_000, deadline - System.currentTimeMillis());
@@ -714,7 +718,7 @@ final class Bench {
     return sink.distinct() == n && sink.deliveries() == n && sink.duplicates() == 0;
   }
 
-  private boolean allOnce(java.util.Collection<String> ids) {
+  boolean allOnce(java.util.Collection<String> ids) {
     if (!exactlyOnce(ids.size())) {
       return false;
     }
@@ -731,11 +735,11 @@ final class Bench {
     return a == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f", sink.turns() / (double) a);
   }
 
-  private static double rate(long n, long firstNanos, long lastNanos) {
+  static double rate(long n, long firstNanos, long lastNanos) {
     return n <= 1 || lastNanos <= firstNanos ? Double.NaN : (n - 1) / secs(lastNanos - firstNanos);
   }
 
-  private static double secs(long nanos) {
+  static double secs(long nanos) {
     return nanos / 1e9;
   }
 
