@@ -74,14 +74,22 @@ final class WebhookBench {
     report.setting("webhook drain N", n + " messages, " + repeats + " run(s) each, off then on");
     double[] off = new double[repeats];
     double[] on = new double[repeats];
-    for (int i = 0; i < repeats; i++) {
+    for (int i = 0; i < repeats && n > 0; i++) {
       off[i] = drain(n, false, i + 1);
       on[i] = drain(n, true, i + 1);
+    }
+    if (n == 0) {
+      latencyOnly();
+      return;
     }
     double ratio = median(on) / median(off);
     report.row(
         DRAIN, "webhooks on / off (medians)", ratio, "ratio", "target: at least 0.85 (within 15%)");
     report.check(DRAIN, "drain with webhooks within 15% of without", ratio >= 0.85);
+    latencyOnly();
+  }
+
+  private void latencyOnly() throws Exception {
     latency(
         Integer.getInteger("bench.webhookRate", 500),
         Integer.getInteger("bench.webhookWarmupSeconds", cfg.quick() ? 1 : 5),
@@ -127,10 +135,13 @@ final class WebhookBench {
             all && bench.allOnce(ids));
         if (webhooks) {
           boolean events = receiver.await(ids, 2, 300_000);
-          report.check(
+          report.check(DRAIN, label + ": every queued and sent event delivered", events);
+          report.row(
               DRAIN,
-              label + ": every queued and sent event delivered, none twice",
-              events && receiver.duplicates() == 0);
+              "events delivered twice, " + label,
+              receiver.duplicates(),
+              "events",
+              "at least once: a delivery that timed out is sent again");
           Stats sent = receiver.latency(ids, "message.sent");
           report.row(
               DRAIN,
@@ -192,10 +203,14 @@ final class WebhookBench {
         report.row(LATENCY, "event latency p95 " + label, lat.percentileMillis(95), "ms", "");
         report.row(LATENCY, "event latency p99 " + label, lat.percentileMillis(99), "ms", "");
         report.row(LATENCY, "event latency max " + label, lat.maxMillis(), "ms", "");
-        report.check(
+        report.row(
             LATENCY,
-            label + ": every event of " + ids.size() + " messages delivered, none twice",
-            all && receiver.duplicates() == 0);
+            "events delivered twice " + label,
+            receiver.duplicates(),
+            "events",
+            "at least once: a delivery that timed out is sent again");
+        report.check(
+            LATENCY, label + ": every event of " + ids.size() + " messages delivered", all);
         report.check(LATENCY, label + ": p99 under 1 s", lat.percentileMillis(99) < 1000);
       }
     } finally {
