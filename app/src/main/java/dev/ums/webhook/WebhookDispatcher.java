@@ -2,8 +2,6 @@ package dev.ums.webhook;
 
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.MessageEvent;
-import dev.ums.observability.AlertNotifier;
-import dev.ums.observability.AlertRule;
 import dev.ums.security.ContentCipher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +28,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
@@ -52,9 +51,9 @@ import tools.jackson.databind.json.JsonMapper;
  * is sent again (at least once; receivers de-duplicate on {@code webhook-id}). An endpoint failing
  * without a success for {@code ums.webhooks.disable-after} is disabled, logged as {@code
  * event=webhook_endpoint_disabled}, counted in {@code ums.webhook.endpoints.disabled} and notified
- * to the admin alerts ({@link AlertRule#WEBHOOK_ENDPOINT_DISABLED}, with the endpoint and client
- * ids). Before each turn of an endpoint its host is resolved and checked ({@link
- * WebhookAddresses}): a host on a private address fails the delivery without a request.
+ * to the admin alerts (a {@link WebhookEndpointDisabled} event, with the endpoint and client ids).
+ * Before each turn of an endpoint its host is resolved and checked ({@link WebhookAddresses}): a
+ * host on a private address fails the delivery without a request.
  */
 @Component
 public class WebhookDispatcher implements SchedulingConfigurer {
@@ -77,7 +76,7 @@ public class WebhookDispatcher implements SchedulingConfigurer {
   private final Counter failed;
   private final Counter disabled;
   private final WebhookAddresses addresses;
-  private final AlertNotifier alerts;
+  private final ApplicationEventPublisher events;
 
   WebhookDispatcher(
       Ledger ledger,
@@ -89,9 +88,9 @@ public class WebhookDispatcher implements SchedulingConfigurer {
       @Qualifier("webhookWorkers") ExecutorService workers,
       MeterRegistry meters,
       WebhookAddresses addresses,
-      AlertNotifier alerts) {
+      ApplicationEventPublisher events) {
     this.addresses = addresses;
-    this.alerts = alerts;
+    this.events = events;
     this.ledger = ledger;
     this.store = store;
     this.props = props;
@@ -298,17 +297,9 @@ public class WebhookDispatcher implements SchedulingConfigurer {
       store.disable(id, "failing since " + since, now);
       disabled.increment();
       log.warn("event=webhook_endpoint_disabled endpoint_id={} failing_since={}", id, since);
-      alerts.oneOff(
-          AlertRule.WEBHOOK_ENDPOINT_DISABLED,
-          hours(Duration.between(since, now)),
-          hours(props.disableAfter()),
-          Map.of("endpoint_id", id.toString(), "client_id", target.clientId()),
-          now);
+      events.publishEvent(
+          new WebhookEndpointDisabled(id, target.clientId(), since, now, props.disableAfter()));
     }
-  }
-
-  private static double hours(Duration d) {
-    return d.toSeconds() / 3600.0;
   }
 
   private record Result(boolean ok, Integer status, String error) {}
