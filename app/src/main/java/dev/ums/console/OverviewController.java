@@ -88,6 +88,9 @@ class OverviewController {
     Set<AlertRule> firing = evaluator == null ? Set.of() : evaluator.firing();
     List<AlertState> states = new ArrayList<>();
     for (AlertRule r : AlertRule.values()) {
+      if (!r.evaluated()) {
+        continue;
+      }
       states.add(new AlertState(r.key(), r.summary(), r.severity(), firing.contains(r)));
     }
     model.addAttribute("alertsEnabled", evaluator != null);

@@ -85,8 +85,8 @@ public class Ledger {
       """
       INSERT INTO message (id, client_id, status, content, recipient_count, recipient_digests,
                            send_at, attempts, created_at, updated_at, tags, priority,
-                           delivery_rule, test_mode)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                           delivery_rule, test_mode, metadata)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
       """;
 
   private static final String INSERT_OUTBOX =
@@ -105,8 +105,8 @@ public class Ledger {
       WITH m AS (
         INSERT INTO message (id, client_id, status, content, recipient_count,
                              recipient_digests, send_at, attempts, created_at, updated_at, tags,
-                             priority, delivery_rule, test_mode)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                             priority, delivery_rule, test_mode, metadata)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
         RETURNING id, priority, delivery_rule, client_id, test_mode
       ), o AS (
         INSERT INTO outbox (message_id, next_attempt_at, attempts, priority, delivery_rule,
@@ -135,8 +135,8 @@ public class Ledger {
         ), m AS (
           INSERT INTO message (id, client_id, status, content, recipient_count,
                                recipient_digests, send_at, attempts, created_at, updated_at,
-                               tags, priority, delivery_rule, test_mode)
-          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
+                               tags, priority, delivery_rule, test_mode, metadata)
+          SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM k)
           RETURNING id, priority, delivery_rule, client_id, test_mode
         ), o AS (
           INSERT INTO outbox (message_id, next_attempt_at, attempts, priority, delivery_rule,
@@ -207,6 +207,7 @@ public class Ledger {
           ps.setInt(11, m.priority().code());
           ps.setString(12, m.deliveryRule());
           ps.setBoolean(13, m.mode().test());
+          ps.setString(14, m.metadata());
         });
     if (!queued.isEmpty()) {
       jdbc.batchUpdate(
@@ -263,6 +264,7 @@ public class Ledger {
       m.priority().code(),
       m.deliveryRule(),
       m.mode().test(),
+      m.metadata(),
       ts(due(m)),
       Uuid7.next(),
       m.clientId(),
@@ -1320,12 +1322,16 @@ public class Ledger {
     return Integer.parseInt(reply.substring(0, 3));
   }
 
+  /**
+   * Events with their message's tags and metadata, read by joining the message row (written once at
+   * intake and never changed), so writing an event copies neither.
+   */
   private static final String SELECT_EVENT =
       """
-      SELECT seq, id, message_id, client_id, type, status, attempt, reply_code, failure_class,
-             next_attempt_at, suppressed, occurred_at, test_mode, bounce_type, status_code,
-             feedback_type
-        FROM message_event
+      SELECT e.seq, e.id, e.message_id, e.client_id, e.type, e.status, e.attempt, e.reply_code,
+             e.failure_class, e.next_attempt_at, e.suppressed, e.occurred_at, e.test_mode,
+             e.bounce_type, e.status_code, e.feedback_type, m.tags, m.metadata
+        FROM message_event e JOIN message m ON m.id = e.message_id
       """;
 
   private static MessageEvent event(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
@@ -1346,13 +1352,30 @@ public class Ledger {
         mode(rs),
         rs.getString("bounce_type"),
         rs.getString("status_code"),
-        rs.getString("feedback_type"));
+        rs.getString("feedback_type"),
+        tags(rs.getArray("tags")),
+        rs.getString("metadata"));
+  }
+
+  /** Stored {@code name:value} tags as a map in name order (empty when none). */
+  private static java.util.Map<String, String> tags(java.sql.Array array)
+      throws java.sql.SQLException {
+    if (array == null) {
+      return java.util.Map.of();
+    }
+    java.util.Map<String, String> tags = new java.util.TreeMap<>();
+    for (Object v : (Object[]) array.getArray()) {
+      String t = String.valueOf(v);
+      int colon = t.indexOf(':');
+      tags.put(t.substring(0, colon), t.substring(colon + 1));
+    }
+    return java.util.Collections.unmodifiableMap(tags);
   }
 
   /** A message's events, oldest first. */
   public List<MessageEvent> events(UUID messageId) {
     return jdbc.query(
-        SELECT_EVENT + " WHERE message_id = ? ORDER BY seq", Ledger::event, messageId);
+        SELECT_EVENT + " WHERE e.message_id = ? ORDER BY e.seq", Ledger::event, messageId);
   }
 
   /** Events by id, in their order. */
@@ -1361,7 +1384,7 @@ public class Ledger {
       return List.of();
     }
     return jdbc.query(
-        SELECT_EVENT + " WHERE id IN (" + placeholders(ids.size()) + ") ORDER BY seq",
+        SELECT_EVENT + " WHERE e.id IN (" + placeholders(ids.size()) + ") ORDER BY e.seq",
         Ledger::event,
         ids.toArray());
   }
@@ -1373,7 +1396,8 @@ public class Ledger {
   public List<MessageEvent> events(String clientId, Instant from, Instant to, int limit) {
     return jdbc.query(
         SELECT_EVENT
-            + " WHERE client_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY seq LIMIT ?",
+            + " WHERE e.client_id = ? AND e.occurred_at >= ? AND e.occurred_at < ?"
+            + " ORDER BY e.seq LIMIT ?",
         Ledger::event,
         clientId,
         ts(from),
@@ -1414,6 +1438,23 @@ public class Ledger {
               return ids.size();
             });
     return n == null ? 0 : n;
+  }
+
+  /**
+   * Deletes up to {@code limit} of the oldest events that occurred before {@code cutoff}, with what
+   * hangs on them (their event-outbox row if never relayed, and their webhook deliveries, by the
+   * tables' cascades); one statement, its own transaction. Returns how many events went.
+   */
+  public int purgeEvents(Instant cutoff, int limit) {
+    return jdbc.update(
+        """
+        DELETE FROM message_event
+         WHERE occurred_at < ?
+           AND seq IN (SELECT seq FROM message_event WHERE occurred_at < ? ORDER BY seq LIMIT ?)
+        """,
+        ts(cutoff),
+        ts(cutoff),
+        limit);
   }
 
   private static String placeholders(int n) {

@@ -1,6 +1,7 @@
 package dev.ums.ledger;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -18,6 +19,9 @@ import java.util.UUID;
  * @param bounceType a bounce's kind, {@code hard} or {@code soft} ({@code message.bounced} only)
  * @param statusCode the enhanced status code a bounce reported ({@code 5.1.1}), if any
  * @param feedbackType a complaint's feedback type ({@code abuse}), if the report gave one
+ * @param tags the message's tags, in name order (empty when it has none)
+ * @param metadata the client's metadata of the message as its stored JSON object of strings; null
+ *     when it has none
  */
 public record MessageEvent(
     long seq,
@@ -35,39 +39,11 @@ public record MessageEvent(
     DeliveryMode mode,
     String bounceType,
     String statusCode,
-    String feedbackType) {
+    String feedbackType,
+    Map<String, String> tags,
+    String metadata) {
 
-  /** An event that is not about a bounce or complaint. */
-  public MessageEvent(
-      long seq,
-      UUID id,
-      UUID messageId,
-      String clientId,
-      EventType type,
-      MessageStatus status,
-      Integer attempt,
-      Integer replyCode,
-      FailureClass failureClass,
-      Instant nextAttemptAt,
-      Integer suppressed,
-      Instant occurredAt,
-      DeliveryMode mode) {
-    this(
-        seq,
-        id,
-        messageId,
-        clientId,
-        type,
-        status,
-        attempt,
-        replyCode,
-        failureClass,
-        nextAttemptAt,
-        suppressed,
-        occurredAt,
-        mode,
-        null,
-        null,
-        null);
+  public MessageEvent {
+    tags = tags == null ? Map.of() : tags;
   }
 }

@@ -20,6 +20,9 @@ import java.util.UUID;
  *     list (0: none)
  * @param allSuppressed every recipient is suppressed: the message is stored SUPPRESSED, with no
  *     outbox row, and is never sent
+ * @param metadata the client's metadata as a JSON object of strings, stored in the clear and
+ *     carried in every event of the message (never personal data, by contract); null when it has
+ *     none
  */
 public record NewMessage(
     UUID id,
@@ -34,7 +37,8 @@ public record NewMessage(
     String deliveryRule,
     DeliveryMode mode,
     int suppressed,
-    boolean allSuppressed) {
+    boolean allSuppressed,
+    String metadata) {
 
   /** The rule of messages no configured rule covers. */
   public static final String DEFAULT_RULE = "default";
@@ -51,6 +55,38 @@ public record NewMessage(
     if (allSuppressed && suppressed < 1) {
       throw new IllegalArgumentException("a suppressed message has suppressed recipients");
     }
+  }
+
+  /** A message without metadata. */
+  public NewMessage(
+      UUID id,
+      String clientId,
+      byte[] content,
+      int recipientCount,
+      String[] recipientDigests,
+      Instant sendAt,
+      Instant createdAt,
+      String[] tags,
+      Priority priority,
+      String deliveryRule,
+      DeliveryMode mode,
+      int suppressed,
+      boolean allSuppressed) {
+    this(
+        id,
+        clientId,
+        content,
+        recipientCount,
+        recipientDigests,
+        sendAt,
+        createdAt,
+        tags,
+        priority,
+        deliveryRule,
+        mode,
+        suppressed,
+        allSuppressed,
+        null);
   }
 
   /** A message none of whose recipients is suppressed. */

@@ -501,7 +501,15 @@ public class MessageService {
         deliveryRules.ruleFor(recipients),
         caller.mode(),
         hit.size(),
-        all && !hit.isEmpty());
+        all && !hit.isEmpty(),
+        metadata(c.content().metadata()));
+  }
+
+  /** The client's metadata as stored with the message: a JSON object in key order, or null. */
+  private String metadata(Map<String, String> metadata) {
+    return metadata == null || metadata.isEmpty()
+        ? null
+        : json.writeValueAsString(new TreeMap<>(metadata));
   }
 
   /** The request's priority (validated already), or the endpoint's default. */

@@ -57,6 +57,9 @@ public class AlertEvaluator implements SchedulingConfigurer {
   public synchronized void evaluate() {
     Instant now = clock.instant();
     for (AlertRule rule : AlertRule.values()) {
+      if (!rule.evaluated()) {
+        continue;
+      }
       try {
         Reading r = read(rule, now);
         if (r != null) {
@@ -109,6 +112,7 @@ public class AlertEvaluator implements SchedulingConfigurer {
         yield new Reading(
             since != null, since == null ? 0 : seconds(Duration.between(since, now)), 0);
       }
+      case WEBHOOK_ENDPOINT_DISABLED -> null;
     };
   }
 

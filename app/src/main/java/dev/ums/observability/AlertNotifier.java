@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Sends alert notifications: always a WARN log line ({@code event=alert rule=… state=…}), and a
  * JSON POST to {@code ums.alerts.webhook.url} when set.
  *
- * <p>Webhook: body {@code {"id","rule","severity","state","value","threshold","time","text"}}
+ * <p>Webhook: body {@code {"id","rule","severity","state","value","threshold","time","text"}} (and
+ * {@code "labels"} for a one-off alert about one thing, such as a disabled webhook endpoint)
  * ({@code text} is Slack-compatible), signed with {@code X-UMS-Signature: sha256=<hex HMAC-SHA256
  * of the body>} when a secret is set. Delivered on the {@code delivery} scheduler so a slow
  * receiver never delays evaluation; connection errors, 408, 429 and 5xx are retried up to {@code
@@ -74,15 +77,34 @@ public class AlertNotifier {
             : HttpClient.newBuilder().connectTimeout(webhook.connectTimeout()).build();
   }
 
+  /**
+   * Notifies a one-off alert (a rule that is not {@link AlertRule#evaluated evaluated}) as FIRING,
+   * at once, through the same log line and webhook as evaluated ones; no RESOLVED follows. {@code
+   * labels} name what it is about by id ({@code endpoint_id}, {@code client_id}), never personal
+   * data.
+   */
+  public void oneOff(
+      AlertRule rule, double value, double threshold, Map<String, String> labels, Instant time) {
+    if (rule.evaluated()) {
+      throw new IllegalArgumentException(rule.key() + " is evaluated, not notified one-off");
+    }
+    String id =
+        "ums-" + rule.key() + "-" + String.join("-", labels.values()) + "-" + time.toEpochMilli();
+    notify(new Alert(id, rule, Alert.State.FIRING, value, threshold, time, labels));
+  }
+
   void notify(Alert a) {
+    StringBuilder labels = new StringBuilder();
+    new TreeMap<>(a.labels()).forEach((k, v) -> labels.append(' ').append(k).append('=').append(v));
     log.warn(
-        "event=alert rule={} state={} value={} threshold={} severity={} id={}",
+        "event=alert rule={} state={} value={} threshold={} severity={} id={}{}",
         a.rule().key(),
         a.state(),
         Alert.number(a.value()),
         Alert.number(a.threshold()),
         a.rule().severity(),
-        a.id());
+        a.id(),
+        labels);
     if (http == null) {
       return;
     }
@@ -105,6 +127,9 @@ public class AlertNotifier {
     m.put("threshold", a.threshold());
     m.put("time", a.time().toString());
     m.put("text", a.text());
+    if (!a.labels().isEmpty()) {
+      m.put("labels", new TreeMap<>(a.labels()));
+    }
     return json.writeValueAsBytes(m);
   }
 

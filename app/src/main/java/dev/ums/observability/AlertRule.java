@@ -14,7 +14,14 @@ public enum AlertRule {
    * This instance's relay circuit breaker is open: dispatch has paused and probes the relay (value:
    * seconds open).
    */
-  RELAY_BREAKER_OPEN("relay_breaker_open", "critical", "relay circuit breaker open (s)");
+  RELAY_BREAKER_OPEN("relay_breaker_open", "critical", "relay circuit breaker open (s)"),
+  /**
+   * A webhook endpoint was disabled for failing without a success for {@code
+   * ums.webhooks.disable-after} (value: hours failing; labels {@code endpoint_id}, {@code
+   * client_id}). Not evaluated: notified once, when it happens, with no RESOLVED after it.
+   */
+  WEBHOOK_ENDPOINT_DISABLED(
+      "webhook_endpoint_disabled", "warning", "webhook endpoint disabled after failing (h)");
 
   private final String key;
   private final String severity;
@@ -36,5 +43,13 @@ public enum AlertRule {
 
   public String summary() {
     return summary;
+  }
+
+  /**
+   * Whether {@link AlertEvaluator} checks this rule (FIRING, then RESOLVED); the others are one-off
+   * notifications of something that happened.
+   */
+  public boolean evaluated() {
+    return this != WEBHOOK_ENDPOINT_DISABLED;
   }
 }

@@ -11,8 +11,18 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param contentDays drop the content of SENT messages this many days after they were sent; unset
  *     (the default) keeps content forever. FAILED messages are never touched.
- * @param interval how often the retention job runs
+ * @param interval how often the retention jobs run
+ * @param eventDays delete delivery events ({@code message_event}, with their event-outbox rows and
+ *     webhook deliveries) this many days after they occurred
+ * @param webhookDeliveryDays delete finished webhook deliveries (DELIVERED or FAILED) from the
+ *     delivery log this many days after they were queued; PENDING ones stay
+ * @param batchSize rows one delete statement removes at most (each its own transaction)
  */
 @ConfigurationProperties("ums.retention")
 @Validated
-record RetentionProperties(@Positive Integer contentDays, @DefaultValue("1h") Duration interval) {}
+record RetentionProperties(
+    @Positive Integer contentDays,
+    @DefaultValue("1h") Duration interval,
+    @DefaultValue("30") @Positive int eventDays,
+    @DefaultValue("14") @Positive int webhookDeliveryDays,
+    @DefaultValue("1000") @Positive int batchSize) {}

@@ -292,4 +292,20 @@ public class Suppressions {
         instant(rs, "created_at"),
         instant(rs, "expires_at"));
   }
+
+  /**
+   * Deletes up to {@code limit} entries that expired at or before {@code now} (they no longer
+   * suppress anything); one statement. An entry renewed meanwhile is kept. Returns how many went.
+   */
+  public int purgeExpired(Instant now, int limit) {
+    return jdbc.update(
+        """
+        DELETE FROM suppression
+         WHERE expires_at <= ?
+           AND id IN (SELECT id FROM suppression WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
+        """,
+        ts(now),
+        ts(now),
+        limit);
+  }
 }

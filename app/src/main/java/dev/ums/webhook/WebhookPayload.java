@@ -1,16 +1,20 @@
 package dev.ums.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.ums.ledger.MessageEvent;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * The JSON body of a delivery (Standard Webhooks shape: {@code type}, {@code timestamp}, {@code
- * data}). Ids, status and codes only: never an address, subject or body. {@code mode} is {@code
- * test} for messages sent with a test-mode key, which never reached a relay. A {@code
- * message.bounced} event says {@code bounceType} ({@code hard} or {@code soft}) and the {@code
- * statusCode} the report gave ({@code 5.1.1}); a {@code message.complained} event its {@code
+ * data}). Ids, status, SMTP code and class, and the client's own tags and metadata (both its
+ * labels, never personal data by contract): never an address, subject or body. {@code mode} is
+ * {@code test} for messages sent with a test-mode key, which never reached a relay. The metadata is
+ * written as stored (a JSON object of strings the intake serialized), without parsing it again. A
+ * {@code message.bounced} event says {@code bounceType} ({@code hard} or {@code soft}) and the
+ * {@code statusCode} the report gave ({@code 5.1.1}); a {@code message.complained} event its {@code
  * feedbackType} ({@code abuse}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,7 +33,9 @@ record WebhookPayload(String type, Instant timestamp, Data data) {
       Integer suppressed,
       String bounceType,
       String statusCode,
-      String feedbackType) {}
+      String feedbackType,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> tags,
+      @JsonRawValue String metadata) {}
 
   static WebhookPayload of(MessageEvent e) {
     return new WebhookPayload(
@@ -47,6 +53,8 @@ record WebhookPayload(String type, Instant timestamp, Data data) {
             e.suppressed(),
             e.bounceType(),
             e.statusCode(),
-            e.feedbackType()));
+            e.feedbackType(),
+            e.tags(),
+            e.metadata()));
   }
 }

@@ -23,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  *     disabled, with an alert
  * @param lease how long an instance holds an endpoint it is delivering to
  * @param maxReplay the most events one replay request may queue
+ * @param allowPrivateAddresses allow endpoints on loopback, private and link-local addresses (off:
+ *     such URLs are refused at registration and deliveries to them fail, see {@link
+ *     WebhookAddresses}); for development and tests only
  */
 @ConfigurationProperties("ums.webhooks")
 @Validated
@@ -37,4 +40,5 @@ public record WebhookProperties(
         List<Duration> retrySchedule,
     @DefaultValue("24h") Duration disableAfter,
     @DefaultValue("1m") Duration lease,
-    @DefaultValue("10000") @Positive int maxReplay) {}
+    @DefaultValue("10000") @Positive int maxReplay,
+    @DefaultValue("false") boolean allowPrivateAddresses) {}

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +40,7 @@ public class WebhookService {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final Mode mode;
+  private final WebhookAddresses addresses;
 
   WebhookService(
       WebhookStore store,
@@ -47,7 +49,9 @@ public class WebhookService {
       WebhookProperties props,
       TransactionTemplate tx,
       Clock clock,
-      Mode mode) {
+      Mode mode,
+      WebhookAddresses addresses) {
+    this.addresses = addresses;
     this.store = store;
     this.ledger = ledger;
     this.cipher = cipher;
@@ -148,6 +152,15 @@ public class WebhookService {
     return n == null ? 0 : n;
   }
 
+  /**
+   * Retention of the delivery log: deletes up to {@code limit} of the oldest finished deliveries
+   * created before {@code cutoff} (PENDING ones are kept until sent or given up). Returns how many
+   * went.
+   */
+  public int purgeDeliveryLog(Instant cutoff, int limit) {
+    return store.purge(cutoff, limit);
+  }
+
   private String url(String url, List<FieldProblem> errors) {
     if (url == null || url.isBlank()) {
       errors.add(FieldProblem.of("url", "is required"));
@@ -168,6 +181,11 @@ public class WebhookService {
                 mode.development() ? "must be an http or https URL" : "must be an https URL"));
       } else if (uri.getHost() == null || uri.getUserInfo() != null || uri.getFragment() != null) {
         errors.add(FieldProblem.of("url", "must name a host, without user info or fragment"));
+      } else {
+        String refused = addresses.refusedAtRegistration(uri.getHost());
+        if (refused != null) {
+          errors.add(FieldProblem.of("url", refused));
+        }
       }
     } catch (URISyntaxException e) {
       errors.add(FieldProblem.of("url", "not a valid URL"));

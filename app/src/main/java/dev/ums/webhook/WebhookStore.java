@@ -234,18 +234,29 @@ class WebhookStore {
         limit);
   }
 
-  void delivered(long id, int status, Instant now) {
-    jdbc.update(
+  /** A successful attempt of delivery {@code id}: the receiver's status and when it answered. */
+  record Delivered(long id, int status, Instant at) {}
+
+  /** Marks deliveries DELIVERED in one batch (one round trip and commit). */
+  void delivered(List<Delivered> done) {
+    if (done.isEmpty()) {
+      return;
+    }
+    jdbc.batchUpdate(
         """
         UPDATE webhook_delivery SET status = ?, attempts = attempts + 1, last_status = ?,
                last_error = NULL, last_attempt_at = ?, delivered_at = ?
          WHERE id = ?
         """,
-        DELIVERED,
-        status,
-        ts(now),
-        ts(now),
-        id);
+        done,
+        done.size(),
+        (ps, d) -> {
+          ps.setString(1, DELIVERED);
+          ps.setInt(2, d.status());
+          ps.setObject(3, ts(d.at()));
+          ps.setObject(4, ts(d.at()));
+          ps.setLong(5, d.id());
+        });
   }
 
   /** A failed attempt; {@code giveUp}: the delivery is FAILED, else it stays PENDING. */
@@ -300,6 +311,25 @@ class WebhookStore {
         ts(now),
         reason,
         id);
+  }
+
+  /**
+   * Deletes up to {@code limit} of the oldest finished (DELIVERED or FAILED) deliveries created
+   * before {@code cutoff}; PENDING ones stay. One statement. Returns how many went.
+   */
+  int purge(Instant cutoff, int limit) {
+    return jdbc.update(
+        """
+        DELETE FROM webhook_delivery
+         WHERE status <> ? AND created_at < ?
+           AND id IN (SELECT id FROM webhook_delivery WHERE status <> ? AND created_at < ?
+                       ORDER BY id LIMIT ?)
+        """,
+        PENDING,
+        ts(cutoff),
+        PENDING,
+        ts(cutoff),
+        limit);
   }
 
   /** The endpoint's delivery log, newest first. */

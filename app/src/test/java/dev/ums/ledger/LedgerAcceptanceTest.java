@@ -483,6 +483,80 @@ class LedgerAcceptanceTest {
     }
 
     @Test
+    void events_are_read_with_their_messages_tags_and_metadata() {
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      UUID labelled = UUID.randomUUID();
+      UUID plain = UUID.randomUUID();
+      ledger.enqueue(
+          List.of(
+              new NewMessage(
+                  labelled,
+                  "c1",
+                  new byte[] {1},
+                  1,
+                  null,
+                  null,
+                  now,
+                  new String[] {"kind:receipt", "a:b:c"},
+                  null,
+                  null,
+                  DeliveryMode.LIVE,
+                  0,
+                  false,
+                  "{\"order\":\"42\"}"),
+              tagged(plain, now)));
+      if (dialect.writesInOneStatement()) {
+        UUID one = UUID.randomUUID();
+        ledger.enqueueOne(
+            new NewMessage(
+                one,
+                "c1",
+                new byte[] {1},
+                1,
+                null,
+                null,
+                now,
+                new String[] {"kind:one"},
+                null,
+                null,
+                DeliveryMode.LIVE,
+                0,
+                false,
+                "{\"x\":\"y\"}"),
+            null);
+        assertThat(ledger.events(one).get(0).metadata()).isEqualTo("{\"x\":\"y\"}");
+        assertThat(ledger.events(one).get(0).tags()).containsExactly(Map.entry("kind", "one"));
+      }
+
+      MessageEvent e = ledger.events(labelled).get(0);
+      assertThat(e.tags()).containsExactly(Map.entry("a", "b:c"), Map.entry("kind", "receipt"));
+      assertThat(e.metadata()).isEqualTo("{\"order\":\"42\"}");
+      assertThat(ledger.events(plain).get(0).tags()).isEmpty();
+      assertThat(ledger.events(plain).get(0).metadata()).isNull();
+    }
+
+    @Test
+    void purging_events_deletes_the_oldest_before_the_cutoff_in_batches_with_their_outbox_rows() {
+      Instant t0 = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      UUID a = enqueue();
+      UUID b = enqueue();
+      clock.advance(Duration.ofDays(2));
+      UUID c = enqueue();
+      assertThat(unrelayed()).hasSize(3);
+
+      Instant cutoff = t0.plus(Duration.ofDays(1));
+      assertThat(ledger.purgeEvents(cutoff, 1)).isEqualTo(1);
+      assertThat(events(a)).isEmpty();
+      assertThat(events(b)).hasSize(1);
+      assertThat(ledger.purgeEvents(cutoff, 10)).isEqualTo(1);
+      assertThat(ledger.purgeEvents(cutoff, 10)).isZero();
+      assertThat(events(b)).isEmpty();
+      assertThat(events(c)).containsExactly("message.queued:QUEUED");
+      assertThat(unrelayed()).hasSize(1);
+      assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM message", Integer.class)).isEqualTo(3);
+    }
+
+    @Test
     void every_transition_writes_its_event_with_the_status_it_left() {
       UUID sent = enqueue();
       ledger.record(List.of(failure(claimOne(), clock.instant(), true)));

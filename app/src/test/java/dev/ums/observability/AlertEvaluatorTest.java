@@ -329,6 +329,39 @@ class AlertEvaluatorTest {
   }
 
   @Test
+  void a_one_off_alert_names_what_it_is_about_and_is_never_evaluated_or_resolved() {
+    AlertNotifier notifier =
+        new AlertNotifier(props.webhook(), JsonMapper.builder().build(), IMMEDIATE);
+
+    notifier.oneOff(
+        AlertRule.WEBHOOK_ENDPOINT_DISABLED,
+        25,
+        24,
+        java.util.Map.of("endpoint_id", "0190-e", "client_id", "shop"),
+        clock.instant());
+
+    assertThat(receiver.received).hasSize(1);
+    assertThat(receiver.received.get(0).signature())
+        .isEqualTo("sha256=" + AlertNotifier.hmacHex(SECRET, receiver.received.get(0).body()));
+    JsonNode body = only();
+    assertThat(body.get("rule").asString()).isEqualTo("webhook_endpoint_disabled");
+    assertThat(body.get("state").asString()).isEqualTo("FIRING");
+    assertThat(body.get("value").asDouble()).isEqualTo(25);
+    assertThat(body.get("labels").get("endpoint_id").asString()).isEqualTo("0190-e");
+    assertThat(body.get("labels").get("client_id").asString()).isEqualTo("shop");
+    assertThat(body.get("text").asString()).endsWith("(client_id=shop, endpoint_id=0190-e)");
+    assertThat(body.get("id").asString()).contains("0190-e");
+
+    evaluator.evaluate();
+    assertThat(receiver.received).isEmpty();
+    assertThat(evaluator.firing()).doesNotContain(AlertRule.WEBHOOK_ENDPOINT_DISABLED);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                notifier.oneOff(AlertRule.DEAD_LETTERS, 1, 0, java.util.Map.of(), clock.instant()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void webhook_is_retried_after_server_errors_and_delivered_on_the_third_attempt() {
     receiver.script.add(500);
     receiver.script.add(503);

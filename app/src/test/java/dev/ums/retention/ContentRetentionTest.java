@@ -65,7 +65,8 @@ class ContentRetentionTest {
     UUID queued = dead.accept("q@example.com");
     String queuedContent = content(queued);
     ContentRetention retention =
-        new ContentRetention(ledger, new RetentionProperties(30, Duration.ofHours(1)), clock);
+        new ContentRetention(
+            ledger, new RetentionProperties(30, Duration.ofHours(1), 30, 14, 1000), clock);
 
     assertThat(retention.dropExpiredContent()).isEqualTo(1);
 

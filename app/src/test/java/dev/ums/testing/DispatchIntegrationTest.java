@@ -39,7 +39,8 @@ import org.springframework.test.context.ContextConfiguration;
       "ums.dispatch.poll-interval=200ms",
       "ums.dispatch.instance-id=test-main",
       "ums.mail.message-id-domain=test.ums",
-      "ums.webhooks.poll-interval=50ms"
+      "ums.webhooks.poll-interval=50ms",
+      "ums.webhooks.allow-private-addresses=true"
     })
 @ContextConfiguration(initializers = TestSmtpPortInitializer.class)
 @Import(TestSupportConfig.class)

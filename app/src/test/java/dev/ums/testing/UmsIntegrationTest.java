@@ -29,6 +29,7 @@ import org.springframework.context.annotation.Import;
       "ums.limits.max-request-bytes=4MB",
       "ums.dispatch.enabled=false",
       "ums.webhooks.poll-interval=50ms",
+      "ums.webhooks.allow-private-addresses=true",
       "ums.webhooks.read-timeout=2s",
       "ums.webhooks.retry-schedule=100ms,200ms,300ms,400ms,500ms,500ms,500ms,500ms,500ms,500ms"
     })

@@ -16,7 +16,10 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -25,6 +28,7 @@ import tools.jackson.databind.JsonNode;
  * failing for too long is disabled.
  */
 @UmsIntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
 class WebhookDeliveryTest {
 
   @Autowired Http http;
@@ -259,7 +263,47 @@ class WebhookDeliveryTest {
   }
 
   @Test
-  void an_endpoint_failing_for_longer_than_the_limit_is_disabled_and_can_be_enabled_again() {
+  void every_payload_carries_the_messages_tags_and_metadata_and_nothing_of_its_content() {
+    SignedReceiver receiver = receiver();
+    endpoint(http, receiver.url(), null);
+    String labelled =
+        send(
+            http,
+            ", \"tags\": {\"kind\": \"receipt\", \"campaign\": \"spring\"},"
+                + " \"metadata\": {\"order\": \"42\", \"shop-ref\": \"a\\\"b\"}");
+    String plain = send(http, "");
+    dispatch.sent(UUID.fromString(labelled), Instant.now(), null);
+    dispatch.deadLetter(UUID.fromString(plain), Instant.now(), FailureClass.PERMANENT, 550, 1);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(receiver.types()).hasSize(4));
+    List<JsonNode> labelledData =
+        receiver.received.stream()
+            .filter(r -> r.messageId().equals(labelled))
+            .map(r -> r.json().get("data"))
+            .toList();
+    assertThat(labelledData).hasSize(2);
+    for (JsonNode data : labelledData) {
+      assertThat(data.get("tags").get("kind").asString()).isEqualTo("receipt");
+      assertThat(data.get("tags").get("campaign").asString()).isEqualTo("spring");
+      assertThat(data.get("metadata").get("order").asString()).isEqualTo("42");
+      assertThat(data.get("metadata").get("shop-ref").asString()).isEqualTo("a\"b");
+    }
+    for (SignedReceiver.Received r : receiver.received) {
+      if (r.messageId().equals(plain)) {
+        assertThat(r.json().get("data").has("tags")).isFalse();
+        assertThat(r.json().get("data").has("metadata")).isFalse();
+      }
+      assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+          .doesNotContain("ann@example.com")
+          .doesNotContain("\"subject\"");
+    }
+  }
+
+  @Test
+  void an_endpoint_failing_for_longer_than_the_limit_is_disabled_and_can_be_enabled_again(
+      CapturedOutput output) {
     SignedReceiver receiver = receiver();
     receiver.down = true;
     String[] hook = endpoint(http, receiver.url(), null);
@@ -273,6 +317,24 @@ class WebhookDeliveryTest {
     int refusedWhenDisabled = receiver.refused.size();
     assertThat(http.get("/api/webhooks/" + hook[0]).json().get("disabledReason").asString())
         .startsWith("failing since");
+    // The admin alerts hear of it once, naming the endpoint and its client.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> output.getAll().contains("rule=webhook_endpoint_disabled"));
+    String alert =
+        output
+            .getAll()
+            .lines()
+            .filter(l -> l.contains("event=alert rule=webhook_endpoint_disabled"))
+            .reduce(
+                (a, b) -> {
+                  throw new AssertionError("notified twice: " + a + " / " + b);
+                })
+            .orElseThrow();
+    assertThat(alert)
+        .contains("state=FIRING")
+        .contains("endpoint_id=" + hook[0])
+        .contains("client_id=admin");
 
     receiver.down = false;
     assertThat(http.postJson("/api/webhooks/" + hook[0] + "/enable", "").status()).isEqualTo(200);

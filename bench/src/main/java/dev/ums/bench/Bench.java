@@ -70,6 +70,10 @@ final class Bench {
       transports(BenchConfig.kafkaBootstrap());
       return;
     }
+    if (BenchConfig.webhooks()) {
+      new WebhookBench(this, cfg, report, sink).run();
+      return;
+    }
     if (BenchConfig.rateCap() > 0) {
       rateCap(BenchConfig.rateCap(), Integer.getInteger("bench.rateCapSeconds", 60));
       return;
@@ -338,7 +342,7 @@ final class Bench {
     }
   }
 
-  private List<String> insertBatches(UmsClient client, int n, int threads) throws Exception {
+  List<String> insertBatches(UmsClient client, int n, int threads) throws Exception {
     List<String> ids = Collections.synchronizedList(new ArrayList<>(n));
     AtomicInteger left = new AtomicInteger(n);
     RawSmtp.runAll(
@@ -643,7 +647,7 @@ final class Bench {
     report.row(scenario, "UMS / raw Jakarta Mail", ums / raw, "ratio", "same sink, same delay");
   }
 
-  private UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
+  UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
     Path log = cfg.logDir().resolve("ums-" + (++umsRuns) + (dispatch ? "-dispatch" : "") + ".log");
     return UmsProcess.start(cfg.jar(), pg, db, sink.port(), dispatch, log, extra);
   }
@@ -853,7 +857,7 @@ final class Bench {
   }
 
   /** Waits for {@code n} unique messages at the sink, printing progress every 5 s. */
-  private boolean await(String what, long n, long timeoutMillis) throws InterruptedException {
+  boolean await(String what, long n, long timeoutMillis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (System.currentTimeMillis() < deadline) {
       long left = Math.min(5_000, deadline - System.currentTimeMillis());
@@ -869,7 +873,7 @@ final class Bench {
     return sink.distinct() == n && sink.deliveries() == n && sink.duplicates() == 0;
   }
 
-  private boolean allOnce(java.util.Collection<String> ids) {
+  boolean allOnce(java.util.Collection<String> ids) {
     if (!exactlyOnce(ids.size())) {
       return false;
     }
@@ -886,11 +890,11 @@ final class Bench {
     return a == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f", sink.turns() / (double) a);
   }
 
-  private static double rate(long n, long firstNanos, long lastNanos) {
+  static double rate(long n, long firstNanos, long lastNanos) {
     return n <= 1 || lastNanos <= firstNanos ? Double.NaN : (n - 1) / secs(lastNanos - firstNanos);
   }
 
-  private static double secs(long nanos) {
+  static double secs(long nanos) {
     return nanos / 1e9;
   }
 

@@ -89,36 +89,45 @@ record BenchConfig(
         "bench.kafkaBootstrap", env == null || env.isBlank() ? "127.0.0.1:19092" : env);
   }
 
+  /** {@code -Dbench.webhooks=true}: run only the webhook scenarios ({@link WebhookBench}). */
+  static boolean webhooks() {
+    return Boolean.getBoolean("bench.webhooks");
+  }
+
   Path resultsMd() {
     return kafka()
         ? root.resolve("bench/results/kafka.md")
-        : rateCap() > 0
-            ? root.resolve("bench/target/bench-ratecap.md")
-            : composeOnly
-                ? root.resolve("bench/target/bench-compose.md")
-                : drainOnly
-                    ? root.resolve("bench/target/bench-drain.md")
-                    : umsOnly
-                        ? root.resolve("bench/target/bench-ums.md")
-                        : quick
-                            ? root.resolve("bench/target/bench-quick.md")
-                            : root.resolve("bench/results/latest.md");
+        : webhooks()
+            ? root.resolve(quick ? "bench/target/bench-webhooks.md" : "bench/results/webhooks.md")
+            : rateCap() > 0
+                ? root.resolve("bench/target/bench-ratecap.md")
+                : composeOnly
+                    ? root.resolve("bench/target/bench-compose.md")
+                    : drainOnly
+                        ? root.resolve("bench/target/bench-drain.md")
+                        : umsOnly
+                            ? root.resolve("bench/target/bench-ums.md")
+                            : quick
+                                ? root.resolve("bench/target/bench-quick.md")
+                                : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
     return kafka()
         ? root.resolve("bench/results/kafka.json")
-        : rateCap() > 0
-            ? root.resolve("bench/target/bench-ratecap.json")
-            : composeOnly
-                ? root.resolve("bench/target/bench-compose.json")
-                : drainOnly
-                    ? root.resolve("bench/target/bench-drain.json")
-                    : umsOnly
-                        ? root.resolve("bench/target/bench-ums.json")
-                        : quick
-                            ? root.resolve("bench/target/bench-quick.json")
-                            : root.resolve("bench/results/latest.json");
+        : webhooks()
+            ? root.resolve("bench/target/bench-webhooks.json")
+            : rateCap() > 0
+                ? root.resolve("bench/target/bench-ratecap.json")
+                : composeOnly
+                    ? root.resolve("bench/target/bench-compose.json")
+                    : drainOnly
+                        ? root.resolve("bench/target/bench-drain.json")
+                        : umsOnly
+                            ? root.resolve("bench/target/bench-ums.json")
+                            : quick
+                                ? root.resolve("bench/target/bench-quick.json")
+                                : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {

@@ -54,6 +54,19 @@ public final class BenchMain {
     r.machine("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     r.machine("database", pg.version() + " at " + cfg.pgServer());
     r.setting("mode", cfg.quick() ? "quick" : "full");
+    if (BenchConfig.webhooks()) {
+      r.setting(
+          "UMS",
+          "separate JVM, -Xmx256m, --ums.smtp.max-connections=32 --ums.dispatch.workers=32,"
+              + " webhook settings at their defaults (one endpoint: one delivery at a time),"
+              + " fresh PostgreSQL database per run");
+      r.note(
+          "All processes (PostgreSQL, UMS, the SMTP sink, the webhook receiver and the load"
+              + " generator) share this machine's CPUs, and other projects' builds and benchmarks"
+              + " ran on it at the same time (see the load averages): numbers are for this box at"
+              + " that moment only.");
+      return;
+    }
     r.setting("N (drain, batch intake)", Integer.toString(cfg.n()));
     r.setting(
         "UMS",

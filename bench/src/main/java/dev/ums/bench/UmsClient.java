@@ -279,6 +279,19 @@ final class UmsClient {
     return ids(r, n);
   }
 
+  /** POST /api/webhooks for every event type to {@code url}; returns the endpoint's id. */
+  String createWebhook(String url) throws IOException, InterruptedException {
+    HttpResponse<String> r = post(base.resolve("/api/webhooks"), "{\"url\":\"" + url + "\"}");
+    if (r.statusCode() != 201) {
+      throw new IOException("webhook endpoint not created: " + r.statusCode() + " " + r.body());
+    }
+    Matcher m = ID.matcher(r.body());
+    if (!m.find()) {
+      throw new IOException("no id in the answer");
+    }
+    return m.group(1);
+  }
+
   private HttpResponse<String> post(URI uri, String body) throws IOException, InterruptedException {
     return http.send(
         HttpRequest.newBuilder(uri)
