@@ -66,10 +66,48 @@ public class Suppressions {
   }
 
   /**
+   * How long this instance trusts that a client has no entry at all before asking again: a client
+   * without a list (the common case) costs one query per second instead of one per message. Adds on
+   * this instance end it at once; an entry added on another instance applies here within this time.
+   */
+  static final long EMPTY_FOR_NANOS = 1_000_000_000L;
+
+  /** Clients known to have no entry, until when ({@link System#nanoTime()}). */
+  private final Map<String, Long> emptyUntil = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private boolean knownEmpty(String clientId) {
+    Long until = emptyUntil.get(clientId);
+    long now = System.nanoTime();
+    if (until != null && now - until < 0) {
+      return true;
+    }
+    Boolean any =
+        jdbc.queryForObject(
+            "SELECT EXISTS (SELECT 1 FROM suppression WHERE client_id = ?)",
+            Boolean.class,
+            clientId);
+    if (Boolean.TRUE.equals(any)) {
+      emptyUntil.remove(clientId);
+      return false;
+    }
+    emptyUntil.put(clientId, now + EMPTY_FOR_NANOS);
+    return true;
+  }
+
+  /** This instance is about to add entries for {@code clientId}: it is no longer known empty. */
+  private void adding(String clientId) {
+    emptyUntil.remove(clientId);
+  }
+
+  /**
    * Those of {@code addresses} (as given) that are suppressed for {@code clientId} now; empty when
-   * none is. One indexed look-up of their digests.
+   * none is. One indexed look-up of their digests; for a client with no entry at all, at most one
+   * existence check per second ({@link #EMPTY_FOR_NANOS}) and no look-up.
    */
   public Set<String> suppressed(String clientId, Collection<String> addresses) {
+    if (knownEmpty(clientId)) {
+      return Set.of();
+    }
     Map<String, List<String>> byDigest = new LinkedHashMap<>();
     for (String a : addresses) {
       String d = index.address(a);
@@ -160,6 +198,7 @@ public class Suppressions {
 
   private Suppression upsert(
       String clientId, String digest, SuppressionReason reason, Instant expiresAt, Instant now) {
+    adding(clientId);
     for (int attempt = 0; ; attempt++) {
       // An expired entry counts as new: its creation time restarts.
       int updated =

@@ -74,9 +74,11 @@ class SuppressionsAcceptanceTest {
     final TestClock clock = new TestClock();
     final RecipientIndex index = RecipientIndex.withKey(new byte[32]);
     JdbcTemplate jdbc;
+    DataSource dataSource;
     Suppressions suppressions;
 
     void open(DataSource ds, String vendor) {
+      dataSource = ds;
       Flyway.configure()
           .dataSource(ds)
           .locations("classpath:db/migration/" + vendor)
@@ -112,6 +114,43 @@ class SuppressionsAcceptanceTest {
       assertThat(suppressions.list("shop", null, 10)).containsExactly(s);
       assertThat(suppressions.list("other", null, 10)).isEmpty();
       assertThat(suppressions.list(null, null, 10)).containsExactly(s);
+    }
+
+    @Test
+    void a_client_without_entries_costs_one_check_a_second_and_entries_added_anywhere_apply()
+        throws Exception {
+      java.util.concurrent.atomic.AtomicInteger connections =
+          new java.util.concurrent.atomic.AtomicInteger();
+      DataSource counting =
+          new org.springframework.jdbc.datasource.DelegatingDataSource(dataSource) {
+            @Override
+            public java.sql.Connection getConnection() throws java.sql.SQLException {
+              connections.incrementAndGet();
+              return super.getConnection();
+            }
+          };
+      Suppressions here = new Suppressions(new JdbcTemplate(counting), index, clock);
+      List<String> ann = List.of("ann@example.com");
+
+      assertThat(here.suppressed("quiet", ann)).isEmpty();
+      int first = connections.get();
+      for (int i = 0; i < 50; i++) {
+        assertThat(here.suppressed("quiet", ann)).isEmpty();
+      }
+      // At most one more existence check, should the loop have straddled a refresh.
+      assertThat(connections.get() - first).isLessThanOrEqualTo(1);
+
+      // Added by another instance: applies here once this instance checks again (within 1 s).
+      add("quiet", "ann@example.com");
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> here.suppressed("quiet", ann).equals(java.util.Set.of("ann@example.com")));
+
+      // Added by this instance: applies at once.
+      List<String> bob = List.of("bob@example.com");
+      assertThat(here.suppressed("quiet2", bob)).isEmpty();
+      here.add("quiet2", new SuppressionRequest("bob@example.com", null, null));
+      assertThat(here.suppressed("quiet2", bob)).containsExactly("bob@example.com");
     }
 
     @Test
