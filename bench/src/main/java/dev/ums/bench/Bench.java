@@ -65,6 +65,10 @@ final class Bench {
       throw new IllegalStateException(
           cfg.jar() + " is missing: build it first (./mvnw -B -pl bench -am package -DskipTests)");
     }
+    if (!BenchConfig.control().isEmpty()) {
+      new ControlBench(this, cfg, report, pg, sink).run(BenchConfig.control());
+      return;
+    }
     if (BenchConfig.rateCap() > 0) {
       rateCap(BenchConfig.rateCap(), Integer.getInteger("bench.rateCapSeconds", 60));
       return;
@@ -98,6 +102,10 @@ final class Bench {
     peerRatio(DRAIN_SLOW, cfg.delayMillis() + " ms per turn");
     intake();
     endToEnd();
+    if (cfg.quick()) {
+      // The slow-rule scenario at a small size: rules keep apart end to end with the built jar.
+      new ControlBench(this, cfg, report, pg, sink).run(java.util.Set.of("slow"));
+    }
   }
 
   // ---- 3: ceilings -----------------------------------------------------------------------
@@ -348,7 +356,7 @@ final class Bench {
     return ids;
   }
 
-  private static int take(AtomicInteger left, int max) {
+  static int take(AtomicInteger left, int max) {
     while (true) {
       int l = left.get();
       if (l <= 0) {
@@ -638,7 +646,7 @@ final class Bench {
     report.row(scenario, "UMS / raw Jakarta Mail", ums / raw, "ratio", "same sink, same delay");
   }
 
-  private UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
+  UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
     Path log = cfg.logDir().resolve("ums-" + (++umsRuns) + (dispatch ? "-dispatch" : "") + ".log");
     return UmsProcess.start(cfg.jar(), pg, db, sink.port(), dispatch, log, extra);
   }
@@ -698,7 +706,7 @@ final class Bench {
   }
 
   /** Waits for {@code n} unique messages at the sink, printing progress every 5 s. */
-  private boolean await(String what, long n, long timeoutMillis) throws InterruptedException {
+  boolean await(String what, long n, long timeoutMillis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (System.currentTimeMillis() < deadline) {
       long left = Math.min(5_000, deadline - System.currentTimeMillis());
@@ -714,7 +722,7 @@ final class Bench {
     return sink.distinct() == n && sink.deliveries() == n && sink.duplicates() == 0;
   }
 
-  private boolean allOnce(java.util.Collection<String> ids) {
+  boolean allOnce(java.util.Collection<String> ids) {
     if (!exactlyOnce(ids.size())) {
       return false;
     }
@@ -731,11 +739,11 @@ final class Bench {
     return a == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f", sink.turns() / (double) a);
   }
 
-  private static double rate(long n, long firstNanos, long lastNanos) {
+  static double rate(long n, long firstNanos, long lastNanos) {
     return n <= 1 || lastNanos <= firstNanos ? Double.NaN : (n - 1) / secs(lastNanos - firstNanos);
   }
 
-  private static double secs(long nanos) {
+  static double secs(long nanos) {
     return nanos / 1e9;
   }
 
