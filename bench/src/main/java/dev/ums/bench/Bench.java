@@ -648,6 +648,13 @@ final class Bench {
 
   UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
     Path log = cfg.logDir().resolve("ums-" + (++umsRuns) + (dispatch ? "-dispatch" : "") + ".log");
+    // -Dbench.umsArgs="--a=b --c=d": more arguments for every UMS process, after the scenario's.
+    String more = System.getProperty("bench.umsArgs", "").trim();
+    if (!more.isEmpty()) {
+      List<String> all = new ArrayList<>(List.of(extra));
+      all.addAll(List.of(more.split("\\s+")));
+      extra = all.toArray(String[]::new);
+    }
     return UmsProcess.start(cfg.jar(), pg, db, sink.port(), dispatch, log, extra);
   }
 
