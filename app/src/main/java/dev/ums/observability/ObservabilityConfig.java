@@ -1,5 +1,7 @@
 package dev.ums.observability;
 
+import dev.ums.delivery.DeliveryProperties;
+import dev.ums.delivery.DeliveryRules;
 import dev.ums.dispatch.DispatchProperties;
 import dev.ums.dispatch.OutboxDispatcher;
 import dev.ums.email.EmailSender;
@@ -8,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
@@ -66,8 +70,14 @@ class ObservabilityConfig {
 
   @Bean
   OutboxStats outboxStats(
-      JdbcTemplate jdbc, Clock clock, MeterRegistry registry, MetricsProperties metrics) {
-    OutboxStats s = new OutboxStats(jdbc, clock, metrics.backlogRefresh());
+      JdbcTemplate jdbc,
+      Clock clock,
+      MeterRegistry registry,
+      MetricsProperties metrics,
+      DeliveryProperties delivery) {
+    List<String> rules = new ArrayList<>(delivery.domains().keySet());
+    rules.add(DeliveryRules.DEFAULT);
+    OutboxStats s = new OutboxStats(jdbc, clock, metrics.backlogRefresh(), rules);
     s.register(registry);
     return s;
   }

@@ -74,6 +74,10 @@ final class Bench {
       new WebhookBench(this, cfg, report, sink).run();
       return;
     }
+    if (!BenchConfig.control().isEmpty()) {
+      new ControlBench(this, cfg, report, pg, sink).run(BenchConfig.control());
+      return;
+    }
     if (BenchConfig.rateCap() > 0) {
       rateCap(BenchConfig.rateCap(), Integer.getInteger("bench.rateCapSeconds", 60));
       return;
@@ -107,6 +111,10 @@ final class Bench {
     peerRatio(DRAIN_SLOW, cfg.delayMillis() + " ms per turn");
     intake();
     endToEnd();
+    if (cfg.quick()) {
+      // The slow-rule scenario at a small size: rules keep apart end to end with the built jar.
+      new ControlBench(this, cfg, report, pg, sink).run(java.util.Set.of("slow"));
+    }
   }
 
   // ---- 3: ceilings -----------------------------------------------------------------------
@@ -357,7 +365,7 @@ final class Bench {
     return ids;
   }
 
-  private static int take(AtomicInteger left, int max) {
+  static int take(AtomicInteger left, int max) {
     while (true) {
       int l = left.get();
       if (l <= 0) {
@@ -649,6 +657,13 @@ final class Bench {
 
   UmsProcess ums(String db, boolean dispatch, String... extra) throws Exception {
     Path log = cfg.logDir().resolve("ums-" + (++umsRuns) + (dispatch ? "-dispatch" : "") + ".log");
+    // -Dbench.umsArgs="--a=b --c=d": more arguments for every UMS process, after the scenario's.
+    String more = System.getProperty("bench.umsArgs", "").trim();
+    if (!more.isEmpty()) {
+      List<String> all = new ArrayList<>(List.of(extra));
+      all.addAll(List.of(more.split("\\s+")));
+      extra = all.toArray(String[]::new);
+    }
     return UmsProcess.start(cfg.jar(), pg, db, sink.port(), dispatch, log, extra);
   }
 

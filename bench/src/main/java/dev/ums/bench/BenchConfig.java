@@ -94,22 +94,48 @@ record BenchConfig(
     return Boolean.getBoolean("bench.webhooks");
   }
 
+  /**
+   * {@code -Dbench.control=slow,throttle,priority,fair,nolimits} (or {@code all}): run only these
+   * delivery-control scenarios; empty when not set.
+   */
+  static java.util.Set<String> control() {
+    String v = System.getProperty("bench.control", "").trim();
+    if (v.isEmpty()) {
+      return java.util.Set.of();
+    }
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (String s : v.split(",")) {
+      String name = s.trim().toLowerCase(java.util.Locale.ROOT);
+      if (name.equals("all")) {
+        out.addAll(ControlBench.SCENARIOS);
+      } else if (ControlBench.SCENARIOS.contains(name)) {
+        out.add(name);
+      } else {
+        throw new IllegalArgumentException(
+            "bench.control: '" + name + "' is none of " + ControlBench.SCENARIOS + " or all");
+      }
+    }
+    return out;
+  }
+
   Path resultsMd() {
     return kafka()
         ? root.resolve("bench/results/kafka.md")
         : webhooks()
             ? root.resolve(quick ? "bench/target/bench-webhooks.md" : "bench/results/webhooks.md")
-            : rateCap() > 0
-                ? root.resolve("bench/target/bench-ratecap.md")
-                : composeOnly
-                    ? root.resolve("bench/target/bench-compose.md")
-                    : drainOnly
-                        ? root.resolve("bench/target/bench-drain.md")
-                        : umsOnly
-                            ? root.resolve("bench/target/bench-ums.md")
-                            : quick
-                                ? root.resolve("bench/target/bench-quick.md")
-                                : root.resolve("bench/results/latest.md");
+            : !control().isEmpty()
+                ? root.resolve("bench/target/bench-control.md")
+                : rateCap() > 0
+                    ? root.resolve("bench/target/bench-ratecap.md")
+                    : composeOnly
+                        ? root.resolve("bench/target/bench-compose.md")
+                        : drainOnly
+                            ? root.resolve("bench/target/bench-drain.md")
+                            : umsOnly
+                                ? root.resolve("bench/target/bench-ums.md")
+                                : quick
+                                    ? root.resolve("bench/target/bench-quick.md")
+                                    : root.resolve("bench/results/latest.md");
   }
 
   Path resultsJson() {
@@ -117,17 +143,19 @@ record BenchConfig(
         ? root.resolve("bench/results/kafka.json")
         : webhooks()
             ? root.resolve("bench/target/bench-webhooks.json")
-            : rateCap() > 0
-                ? root.resolve("bench/target/bench-ratecap.json")
-                : composeOnly
-                    ? root.resolve("bench/target/bench-compose.json")
-                    : drainOnly
-                        ? root.resolve("bench/target/bench-drain.json")
-                        : umsOnly
-                            ? root.resolve("bench/target/bench-ums.json")
-                            : quick
-                                ? root.resolve("bench/target/bench-quick.json")
-                                : root.resolve("bench/results/latest.json");
+            : !control().isEmpty()
+                ? root.resolve("bench/target/bench-control.json")
+                : rateCap() > 0
+                    ? root.resolve("bench/target/bench-ratecap.json")
+                    : composeOnly
+                        ? root.resolve("bench/target/bench-compose.json")
+                        : drainOnly
+                            ? root.resolve("bench/target/bench-drain.json")
+                            : umsOnly
+                                ? root.resolve("bench/target/bench-ums.json")
+                                : quick
+                                    ? root.resolve("bench/target/bench-quick.json")
+                                    : root.resolve("bench/results/latest.json");
   }
 
   Path logDir() {

@@ -96,7 +96,7 @@ public final class BenchMain {
   }
 
   /** 1/5/15-minute load: shows whether something else was using the machine. */
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];

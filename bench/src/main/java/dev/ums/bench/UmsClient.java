@@ -292,12 +292,61 @@ final class UmsClient {
     return m.group(1);
   }
 
+  /**
+   * The plain message to {@code user<i>@domain}, with {@code priority} ({@code high}, {@code
+   * normal}, {@code bulk}) when not null.
+   */
+  static String messageJson(String domain, String priority) {
+    String m = messageJson().replace("@example.com\"", "@" + domain + "\"");
+    return priority == null
+        ? m
+        : m.substring(0, m.length() - 1) + ",\"priority\":\"" + priority + "\"}";
+  }
+
+  /** POST /api/admin/keys: a new SENDER key of client {@code clientId}. */
+  String createSenderKey(String clientId) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        post(
+            base.resolve("/api/admin/keys"),
+            "{\"clientId\":\"" + clientId + "\",\"role\":\"SENDER\",\"name\":\"bench\"}",
+            UmsProcess.ADMIN_KEY);
+    Matcher m = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+    if (r.statusCode() != 201 || !m.find()) {
+      throw new IOException("UMS answered " + r.statusCode() + ": " + r.body());
+    }
+    return m.group(1);
+  }
+
+  /**
+   * POST /api/messages/batch with {@code key}: {@code n} messages to {@code domain} of {@code
+   * priority} (null: the batch default, bulk); their ids in order.
+   */
+  List<String> sendBatch(String key, int n, String domain, String priority)
+      throws IOException, InterruptedException {
+    StringBuilder b = new StringBuilder(n * 340).append("{\"messages\":[");
+    for (int i = 0; i < n; i++) {
+      b.append(i == 0 ? "" : ",").append(messageJson(domain, priority));
+    }
+    return ids(post(batch, b.append("]}").toString(), key), n);
+  }
+
+  /** POST /api/messages with {@code key}: one message to {@code domain}; its id. */
+  String sendOne(String key, String domain, String priority)
+      throws IOException, InterruptedException {
+    return ids(post(single, messageJson(domain, priority), key), 1).get(0);
+  }
+
   private HttpResponse<String> post(URI uri, String body) throws IOException, InterruptedException {
+    return post(uri, body, UmsProcess.ADMIN_KEY);
+  }
+
+  private HttpResponse<String> post(URI uri, String body, String key)
+      throws IOException, InterruptedException {
     return http.send(
         HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(60))
             .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + UmsProcess.ADMIN_KEY)
+            .header("Authorization", "Bearer " + key)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());

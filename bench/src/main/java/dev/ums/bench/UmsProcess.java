@@ -107,6 +107,29 @@ final class UmsProcess implements AutoCloseable {
     return procStatus("VmHWM:");
   }
 
+  /**
+   * One actuator metric's first value ({@code name?tag=k:v}); NaN if unavailable. The process must
+   * expose {@code metrics} (it does).
+   */
+  double metricValue(String q) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(base().resolve("/actuator/metrics/" + q))
+                  .header("Authorization", "Bearer " + ADMIN_KEY)
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      Matcher m = VALUE.matcher(r.body());
+      return r.statusCode() == 200 && m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    } catch (IOException e) {
+      return Double.NaN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
+    }
+  }
+
   private long metric(String q) {
     try {
       HttpResponse<String> r =

@@ -46,7 +46,8 @@ class BenchQuickTest {
             Bench.DRAIN_SLOW,
             Bench.INTAKE,
             Bench.E2E,
-            Bench.MEMORY)) {
+            Bench.MEMORY,
+            ControlBench.SLOW)) {
       assertTrue(
           report.rows().stream().anyMatch(r -> r.scenario().equals(scenario)),
           "no result for " + scenario);
