@@ -803,6 +803,7 @@ final class Bench {
       Map<String, Long> tablesBefore = PgActivity.writesByTable(pg, db);
       Thread.sleep(1000);
       PgActivity before = PgActivity.of(pg, db);
+      long cpuBefore = PgActivity.serverCpuMillis();
       sink.reset();
       progress(TRANSPORT + ", " + mode + ": draining " + n + " messages");
       List<UmsProcess> running = new ArrayList<>();
@@ -820,6 +821,7 @@ final class Bench {
       }
       double rate = rate(n, sink.firstAt(), sink.lastAt());
       Thread.sleep(1000);
+      long cpu = PgActivity.serverCpuMillis() - cpuBefore;
       PgActivity d = PgActivity.of(pg, db).minus(before);
       Map<String, Long> tablesAfter = PgActivity.writesByTable(pg, db);
       long sent = countSent(db);
@@ -852,6 +854,15 @@ final class Bench {
           d.rowsWritten() / (double) n,
           "rows/msg",
           d.inserted() + " inserted, " + d.updated() + " updated, " + d.deleted() + " deleted");
+      if (cpuBefore >= 0) {
+        report.row(
+            TRANSPORT,
+            mode + " PostgreSQL CPU per 1,000 messages",
+            cpu * 1000.0 / n,
+            "ms",
+            "user + system time of every postgres process, drain processes' whole life; the"
+                + " server's every database");
+      }
       report.check(
           TRANSPORT,
           mode + ": " + n + " delivered exactly once and recorded SENT",

@@ -84,4 +84,42 @@ record PgActivity(long commits, long rollbacks, long inserted, long updated, lon
       return false;
     }
   }
+
+  /**
+   * CPU time used so far by the PostgreSQL server on this machine, in milliseconds: user + system
+   * time of every live {@code postgres} process, plus the time of the children each has reaped (a
+   * backend that exits adds its time to the postmaster's). Linux only; counts every database of the
+   * server, so it is a per-scenario figure only on an otherwise idle server. -1 when /proc cannot
+   * be read.
+   */
+  static long serverCpuMillis() {
+    long ticks = 0;
+    java.io.File[] procs = new java.io.File("/proc").listFiles();
+    if (procs == null) {
+      return -1;
+    }
+    for (java.io.File p : procs) {
+      if (!p.getName().chars().allMatch(Character::isDigit)) {
+        continue;
+      }
+      try {
+        String stat = java.nio.file.Files.readString(p.toPath().resolve("stat"));
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        if (open < 0 || close < 0 || !stat.substring(open + 1, close).equals("postgres")) {
+          continue;
+        }
+        String[] f = stat.substring(close + 2).split(" ");
+        // After the command: state(0) ... utime(11) stime(12) cutime(13) cstime(14).
+        ticks +=
+            Long.parseLong(f[11])
+                + Long.parseLong(f[12])
+                + Long.parseLong(f[13])
+                + Long.parseLong(f[14]);
+      } catch (java.io.IOException | RuntimeException e) {
+        // a process that exited while being read
+      }
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux
+  }
 }
