@@ -32,6 +32,21 @@ class KafkaSettingsTest {
   }
 
   @Test
+  void a_kafka_role_with_the_dispatcher_off_is_refused() {
+    for (String role : List.of("relay", "sender")) {
+      assertThatThrownBy(
+              () ->
+                  start(
+                      "--ums.transport=kafka",
+                      "--ums.kafka.bootstrap-servers=127.0.0.1:1",
+                      "--ums.dispatch.enabled=false",
+                      "--ums.kafka." + role + ".enabled=true"))
+          .hasStackTraceContaining(
+              "ums.kafka." + role + ".enabled=true needs ums.dispatch.enabled=true");
+    }
+  }
+
+  @Test
   void kafka_mode_needs_its_brokers_and_a_known_transport() {
     assertThatThrownBy(() -> start("--ums.transport=kafka"))
         .hasStackTraceContaining(
