@@ -747,6 +747,8 @@ final class Bench {
                 ? "is loaded but not read"
                 : "is not loaded on this server, so no statement counts"));
     double database = transportDrain("database", List.<String[]>of(new String[0]));
+    // Two dispatchers on one database: the process count of the split Kafka layout.
+    transportDrain("database, 2 processes", List.<String[]>of(new String[0], new String[0]));
     String splitTopic = topic("split");
     double split =
         transportDrain(
