@@ -66,37 +66,41 @@ public class Suppressions {
   }
 
   /**
-   * How long this instance trusts that a client has no entry at all before asking again: a client
-   * without a list (the common case) costs one query per second instead of one per message. Adds on
-   * this instance end it at once; an entry added on another instance applies here within this time.
+   * How long this instance trusts what it last learnt of whether a client has any entry before
+   * asking again: a client without a list (the common case) costs one existence check per second
+   * instead of one look-up per message, and a client with one costs its look-up alone. Adds on this
+   * instance mark the client as having entries at once; the first entry of a client added on
+   * another instance applies here within this time. (A client whose last entry went is looked up
+   * until the next check: a wasted query, never a wrong answer.)
    */
   static final long EMPTY_FOR_NANOS = 1_000_000_000L;
 
-  /** Clients known to have no entry, until when ({@link System#nanoTime()}). */
-  private final Map<String, Long> emptyUntil = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Whether a client had any entry when last checked, and until when that is trusted. */
+  private record Known(boolean any, long untilNanos) {}
+
+  private final Map<String, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
 
   private boolean knownEmpty(String clientId) {
-    Long until = emptyUntil.get(clientId);
+    Known k = known.get(clientId);
     long now = System.nanoTime();
-    if (until != null && now - until < 0) {
-      return true;
+    if (k != null && now - k.untilNanos() < 0) {
+      return !k.any();
     }
-    Boolean any =
-        jdbc.queryForObject(
-            "SELECT EXISTS (SELECT 1 FROM suppression WHERE client_id = ?)",
-            Boolean.class,
-            clientId);
-    if (Boolean.TRUE.equals(any)) {
-      emptyUntil.remove(clientId);
-      return false;
-    }
-    emptyUntil.put(clientId, now + EMPTY_FOR_NANOS);
-    return true;
+    boolean any =
+        Boolean.TRUE.equals(
+            jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM suppression WHERE client_id = ?)",
+                Boolean.class,
+                clientId));
+    Known fresh = new Known(any, now + EMPTY_FOR_NANOS);
+    // An add on this instance while the check ran wins over a check that saw no entry.
+    known.compute(clientId, (c, old) -> old != null && old != k && old.any() ? old : fresh);
+    return !any;
   }
 
-  /** This instance is about to add entries for {@code clientId}: it is no longer known empty. */
+  /** This instance is about to add entries for {@code clientId}: it has some from now on. */
   private void adding(String clientId) {
-    emptyUntil.remove(clientId);
+    known.put(clientId, new Known(true, System.nanoTime() + EMPTY_FOR_NANOS));
   }
 
   /**
