@@ -10,6 +10,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -80,11 +81,24 @@ final class Browser implements AutoCloseable {
     e.sendKeys(value);
   }
 
-  /** Clicks a link or a submit button and waits until the next page has replaced this one. */
+  /**
+   * Clicks a link or a submit button and waits until the next page has replaced this one and has
+   * loaded. The current page is marked with a script variable first; a new document has no such
+   * variable. (Watching the old {@code <html>} element go stale instead races the navigation:
+   * Chromium may answer a question about a node of a document being torn down with an inspector
+   * error rather than a stale-element one.) Errors while the page is in between are retried.
+   */
   void click(String css) {
-    WebElement page = find("html");
+    driver.executeScript("window.umsPageLeft = true;");
     find(css).click();
-    new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.stalenessOf(page));
+    new WebDriverWait(driver, Duration.ofSeconds(15))
+        .ignoring(WebDriverException.class)
+        .until(
+            d ->
+                Boolean.TRUE.equals(
+                    driver.executeScript(
+                        "return window.umsPageLeft !== true && document.readyState ==="
+                            + " 'complete';")));
   }
 
   /** Waits until {@code css} holds {@code text}, re-reading the page as htmx swaps parts of it. */
