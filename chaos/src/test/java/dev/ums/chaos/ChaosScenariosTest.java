@@ -68,7 +68,7 @@ class ChaosScenariosTest {
   void
       kill9_of_one_of_three_instances_mid_drain_loses_nothing_and_duplicates_at_most_its_in_flight()
           throws Exception {
-    int n = LONG ? 5000 : 600;
+    int n = LONG ? 20_000 : 600;
     try (ChaosRun run = ChaosRun.open("kill9")) {
       run.smtp.endOfDataDelay(Duration.ofMillis(50));
       List<UmsNode> nodes = run.start(3);
