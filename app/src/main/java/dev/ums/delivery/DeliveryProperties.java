@@ -129,7 +129,7 @@ public record DeliveryProperties(
       @DefaultValue(
               "too many|rate limit|ratelimit|throttl|try again later|slow down|exceeded|too fast")
           String pattern,
-      @DefaultValue("0.75") double decrease,
+      @DefaultValue("0.9") double decrease,
       @DefaultValue("5s") Duration coolDown,
       @DefaultValue("0.02") double increase,
       @DefaultValue("1s") Duration retryAfter) {
