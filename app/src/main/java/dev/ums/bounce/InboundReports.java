@@ -5,6 +5,7 @@ import dev.ums.ledger.Bounce;
 import dev.ums.ledger.BounceKind;
 import dev.ums.ledger.Ledger;
 import dev.ums.security.RecipientIndex;
+import dev.ums.suppression.HardBounce;
 import dev.ums.suppression.SuppressionReason;
 import dev.ums.suppression.Suppressions;
 import io.micrometer.core.instrument.Counter;
@@ -25,8 +26,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Handles one report the inbound listener received: parses it ({@link ReportParser}), matches it to
  * a sent message, records each recipient's bounce or complaint through the {@link Ledger} (the
  * {@code bounce} row, the event and, for a hard bounce, SENT → BOUNCED) and suppresses the address
- * (hard bounce: {@code HARD_BOUNCE}, complaint: {@code COMPLAINT}; a soft bounce suppresses
- * nothing), all in one transaction.
+ * (complaint: {@code COMPLAINT}; a hard bounce for the address itself, {@link
+ * HardBounce#isAddressFailure(String, String)}: {@code HARD_BOUNCE}; a hard bounce for policy,
+ * content or a full mailbox, and a soft bounce, suppress nothing), all in one transaction.
  *
  * <p>Matching: the message id in the return path the report was sent to ({@code RCPT TO}), else in
  * the return path the report names for the original message, else the returned {@code Message-ID}
@@ -133,9 +135,7 @@ final class InboundReports {
           tx.execute(
               s -> {
                 Ledger.BounceRecorded recorded = ledger.recordBounce(b);
-                if (recorded == Ledger.BounceRecorded.RECORDED
-                    && digest != null
-                    && r.kind() != BounceKind.SOFT) {
+                if (recorded == Ledger.BounceRecorded.RECORDED && digest != null && suppresses(r)) {
                   suppressions.addDigests(
                       t.clientId(),
                       List.of(digest),
@@ -163,6 +163,15 @@ final class InboundReports {
   }
 
   /** The first message that a candidate id names and that exists. */
+  /** Whether {@code r} puts its address on the suppression list. */
+  private static boolean suppresses(Report.Recipient r) {
+    return switch (r.kind()) {
+      case COMPLAINT -> true;
+      case HARD -> HardBounce.isAddressFailure(r.statusCode(), r.diagnostic());
+      case SOFT -> false;
+    };
+  }
+
   private Optional<Ledger.BounceTarget> match(List<String> rcptTo, Report report) {
     List<UUID> ids = new ArrayList<>();
     for (String a : rcptTo) {

@@ -17,6 +17,7 @@ final class DsnFixtures {
   static final String POSTFIX_HARD = "postfix-hard-5.1.1.eml";
   static final String EXCHANGE_NDR = "exchange-ndr-5.1.10.eml";
   static final String GMAIL = "gmail-5.1.1.eml";
+  static final String POSTFIX_POLICY = "postfix-policy-5.7.1.eml";
   static final String POSTFIX_DELAYED = "postfix-delayed-4.4.1.eml";
   static final String ARF = "arf-complaint.eml";
   static final String GARBAGE = "garbage.eml";

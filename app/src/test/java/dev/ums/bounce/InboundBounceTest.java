@@ -254,6 +254,29 @@ class InboundBounceTest {
   }
 
   @Test
+  void a_policy_refusal_after_acceptance_bounces_the_message_but_does_not_suppress_the_address()
+      throws Exception {
+    String id = sent("erin@example.com");
+
+    bounce(DsnFixtures.POSTFIX_POLICY, id, "erin@example.com");
+
+    assertThat(status(id)).isEqualTo("BOUNCED");
+    assertThat(bounces(id))
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.get("kind")).isEqualTo("HARD");
+              assertThat(b.get("status_code")).isEqualTo("5.7.1");
+            });
+    assertThat(events(id, "message.bounced"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.get("bounceType").asString()).isEqualTo("hard"));
+    // A block of the sending host says nothing about the address: the next message goes out.
+    assertThat(suppressionReasons()).isEmpty();
+    assertThat(nextMessageStatus("erin@example.com")).isEqualTo("QUEUED");
+  }
+
+  @Test
   void a_delayed_dsn_is_a_soft_bounce_that_changes_nothing_but_the_record() throws Exception {
     String id = sent("dan@example.org");
 

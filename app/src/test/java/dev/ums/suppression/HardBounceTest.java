@@ -24,9 +24,31 @@ class HardBounceTest {
         "450 | 450 4.1.1 Try again later | false",
         "421 | 421 5.1.1 odd but temporary | false",
         "550 | 550 5.7.1 policy (see 15.1.1 in the manual) | false",
+        "553 | 553 5.1.7 Bad sender address syntax | false",
+        "550 | 550 5.1.8 Sender domain does not resolve | false",
       })
   void only_permanent_addressing_failures_are_hard_bounces(
       int code, String reply, boolean expected) {
     assertThat(HardBounce.isAddressFailure(code, reply)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "status {0}, diagnostic {1} -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "null",
+      value = {
+        "5.1.1 | smtp; 550 5.1.1 User unknown | true",
+        "5.1.10 | smtp; 550 5.1.10 RESOLVER.ADR.RecipientNotFound | true",
+        "5.7.1 | smtp; 550 5.7.1 Client host blocked | false",
+        "5.2.2 | smtp; 552 5.2.2 Mailbox full | false",
+        "5.1.8 | smtp; 550 5.1.8 Bad sender system address | false",
+        "5.0.0 | smtp; 550 5.1.1 <x>: Recipient address rejected | true",
+        "5.0.0 | smtp; 550 Requested action not taken | false",
+        "null | smtp; 550-5.1.1 The email account does not exist | true",
+        "null | null | false",
+      })
+  void a_bounce_report_suppresses_only_for_an_address_failure(
+      String status, String diagnostic, boolean expected) {
+    assertThat(HardBounce.isAddressFailure(status, diagnostic)).isEqualTo(expected);
   }
 }
