@@ -483,13 +483,17 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
   }
 
   /**
-   * Kafka mode: {@code c}'s rule already has its cap of sends in flight on this instance. Rather
-   * than hold a worker (or the record) until a slot frees, the message goes back to the queue for
-   * {@link DeliveryControl#retryAfterCapped()}, its attempt given back and no failure recorded (an
-   * {@link Outcome.Unsent}); the relay publishes it again when it is due. It is recorded like any
-   * other result, so its record's offset is committed only once the row is back in the queue, and
-   * the write is the usual compare-and-set on the claim token: a lease that ran out meanwhile only
-   * makes it a dropped stale result.
+   * Kafka mode: {@code c}'s rule already has its cap of sends in flight on this instance. No worker
+   * waits for a slot: the message goes back to the queue for {@link
+   * DeliveryControl#retryAfterCapped()}, its attempt given back and no failure recorded (an {@link
+   * Outcome.Unsent}); the relay publishes it again when it is due. It is recorded like any other
+   * result, so its record's offset is committed only once the row is back in the queue, and the
+   * write is the usual compare-and-set on the claim token: a lease that ran out meanwhile only
+   * makes it a dropped stale result. It is not held here until a slot frees, which would keep its
+   * partition's offsets uncommitted and its lease running for as long as the rule's backlog on this
+   * instance takes, and parked rows either count against {@code workers + prefetch}, so a capped
+   * rule fills it and holds other mail back, or need a bound of their own. The cost of giving back
+   * is a release, a claim and a publish per round trip.
    */
   private void capped(Claim c) {
     log.debug("event=send_capped message_id={} rule={}", c.messageId(), c.deliveryRule());
