@@ -34,7 +34,10 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  *
  * <p>Failure modes: a budget statement that fails (database away) fails the claim like the claim
  * statement itself would; tokens taken by an instance that dies before sending are lost for at most
- * one burst. Connection caps count sends of this instance only.
+ * one burst. Connection caps count sends of this instance only, in both transports: in database
+ * mode the claim asks for no more rows of a capped rule than it has free slots; in Kafka mode the
+ * relay's claim does the same per publish round, and each sender holds the cap where the send
+ * starts ({@link #startSend}), giving back what does not fit.
  */
 public class DeliveryControl {
 
@@ -66,9 +69,16 @@ public class DeliveryControl {
     final boolean adaptive;
     final ClaimScope scope;
     final AtomicInteger inHand = new AtomicInteger();
+
+    /** Sends of this rule running on this instance's Kafka sender ({@link #startSend}). */
+    final AtomicInteger sending = new AtomicInteger();
+
     volatile long notBefore;
     volatile double currentRate;
     final Counter throttled;
+
+    /** Messages a Kafka sender gave back because this rule's cap was full; null without a cap. */
+    final Counter capped;
 
     Lane(String name, DeliveryProperties.Rule r, ClaimScope scope, MeterRegistry meters) {
       this.name = name;
@@ -82,6 +92,15 @@ public class DeliveryControl {
               .description("Rate-limit replies from the relay, by delivery rule")
               .tag("rule", name)
               .register(meters);
+      this.capped =
+          connections == null
+              ? null
+              : Counter.builder("ums.delivery.capped")
+                  .description(
+                      "Messages a Kafka sender gave back to the queue because their rule's"
+                          + " connection cap was full on it, by delivery rule")
+                  .tag("rule", name)
+                  .register(meters);
       if (rate != null) {
         Gauge.builder("ums.delivery.rate.current", this, l -> l.currentRate)
             .description("A delivery rule's current (adapted) rate, emails/s")
@@ -287,6 +306,57 @@ public class DeliveryControl {
     return Math.min(capacity, asked) / 2;
   }
 
+  /**
+   * Kafka mode, on a sender: takes one of this instance's connection slots of {@code c}'s rule for
+   * a send about to start, or returns false (and counts {@code ums.delivery.capped}) when the rule
+   * already has {@code connections} sends in flight here. Never waits. A true return must be
+   * matched by {@link #sendEnded}. Rules without a cap (and mail no limited rule covers) always get
+   * a slot.
+   *
+   * <p>Why a check at the send rather than at the claim: in Kafka mode the sender does not choose
+   * its rows, the consumer group hands it whatever the relay published, so the cap can only be held
+   * where the send starts. The relay's claim caps a rule only per publish round, which bounds
+   * nothing once sends outlast a round. The count is separate from the claim's {@code inHand}, so
+   * an instance that runs both roles keeps the relay's and the sender's counts apart.
+   */
+  public boolean startSend(Claim c) {
+    Lane lane = lane(c.deliveryRule());
+    if (lane == null) {
+      return true;
+    }
+    if (lane.connections == null) {
+      lane.sending.incrementAndGet();
+      return true;
+    }
+    while (true) {
+      int now = lane.sending.get();
+      if (now >= lane.connections) {
+        lane.capped.increment();
+        return false;
+      }
+      if (lane.sending.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Kafka mode: a send that {@link #startSend} let start has ended; frees its slot. */
+  public void sendEnded(Claim c) {
+    Lane lane = lane(c.deliveryRule());
+    if (lane != null) {
+      lane.sending.updateAndGet(v -> Math.max(0, v - 1));
+    }
+  }
+
+  /**
+   * How long a message waits in the queue when a Kafka sender gives it back because its rule's
+   * connection cap is full there: {@code ums.delivery.adaptive.retry-after}, as for a rate-limit
+   * reply (both mean "this destination has no room right now").
+   */
+  public Duration retryAfterCapped() {
+    return props.adaptive().retryAfter();
+  }
+
   /** A claimed row is done (sent, failed or released): frees its rule's connection slot. */
   public void done(Claim c) {
     Lane lane = lane(c.deliveryRule());
@@ -391,6 +461,7 @@ public class DeliveryControl {
       tokens = g.tokens();
       lane.currentRate = current;
     }
-    return new RuleState(name, lane.rate, current, lane.connections, lane.inHand.get(), tokens);
+    return new RuleState(
+        name, lane.rate, current, lane.connections, lane.inHand.get() + lane.sending.get(), tokens);
   }
 }

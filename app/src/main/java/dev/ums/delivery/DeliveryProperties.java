@@ -121,7 +121,8 @@ public record DeliveryProperties(
    * @param decrease factor applied to the current rate on a rate-limit reply
    * @param coolDown how long the lowered rate holds before it climbs again
    * @param increase share of the configured rate added back per second after the cool-down
-   * @param retryAfter how long a message refused for rate limiting waits before it may be claimed
+   * @param retryAfter how long a message refused for rate limiting waits before it may be claimed;
+   *     in Kafka mode also one a sender gave back because its rule's connection cap was full there
    */
   public record Adaptive(
       @DefaultValue("true") boolean enabled,

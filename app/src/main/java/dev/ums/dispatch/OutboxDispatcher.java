@@ -73,7 +73,11 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Kafka mode: with a {@link ClaimSource} the claims come from the hand-off topic instead of the
  * claim statement (already claimed and leased by the relay); everything after the claim (lease
  * checks, suppression, sending, outcomes, the writer, the breaker) is the same, and the source is
- * told which claims' results are committed so it can commit their offsets.
+ * told which claims' results are committed so it can commit their offsets. A rule's connection cap
+ * is held per send instead of per claim ({@link DeliveryControl#startSend}): a claim whose rule
+ * already has its cap of sends in flight here is not sent but given back to the queue for {@code
+ * ums.delivery.adaptive.retry-after}, uncharged, so no worker ever waits for a slot and other
+ * destinations' mail is never held behind a capped one.
  *
  * <p>Failure modes: if the process dies, its claimed rows stay leased until {@code lease} passes,
  * then the reaper returns them (they may be sent again: at-least-once, bounded by what was in
@@ -206,7 +210,7 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
    * statement (null: the outbox, through delivery control when active); delivery control's budgets
    * are then applied by whoever fills it (the Kafka relay), and here a rate-limit reply still cuts
    * its rule's rate, fleet-wide through the shared budget store, and puts the message back
-   * uncharged.
+   * uncharged; connection caps are held here, per send (see the class comment).
    */
   public OutboxDispatcher(
       Ledger ledger,
@@ -459,15 +463,41 @@ public class OutboxDispatcher implements SmartLifecycle, Wakeable {
 
   /** One SMTP attempt, on a worker thread. Never throws; always yields exactly one outcome. */
   void attempt(Claim c) {
+    // From a source the claims are whatever the relay published: the cap is held here, per send.
+    boolean slot = source == null || control == null || control.startSend(c);
     try {
-      send(c);
+      if (slot) {
+        send(c);
+      } else {
+        capped(c);
+      }
     } finally {
-      if (control != null) {
+      if (control != null && source == null) {
         control.done(c);
+      } else if (control != null && slot) {
+        control.sendEnded(c);
       }
       unsent.decrementAndGet();
       wake(); // room for another claim
     }
+  }
+
+  /**
+   * Kafka mode: {@code c}'s rule already has its cap of sends in flight on this instance. No worker
+   * waits for a slot: the message goes back to the queue for {@link
+   * DeliveryControl#retryAfterCapped()}, its attempt given back and no failure recorded (an {@link
+   * Outcome.Unsent}); the relay publishes it again when it is due. It is recorded like any other
+   * result, so its record's offset is committed only once the row is back in the queue, and the
+   * write is the usual compare-and-set on the claim token: a lease that ran out meanwhile only
+   * makes it a dropped stale result. It is not held here until a slot frees, which would keep its
+   * partition's offsets uncommitted and its lease running for as long as the rule's backlog on this
+   * instance takes, and parked rows either count against {@code workers + prefetch}, so a capped
+   * rule fills it and holds other mail back, or need a bound of their own. The cost of giving back
+   * is a release, a claim and a publish per round trip.
+   */
+  private void capped(Claim c) {
+    log.debug("event=send_capped message_id={} rule={}", c.messageId(), c.deliveryRule());
+    outcomes.add(new Outcome.Unsent(c, clock.instant().plus(control.retryAfterCapped())));
   }
 
   private void send(Claim c) {

@@ -36,7 +36,9 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>While the broker does not answer, the relay claims nothing (no claim churn): it probes the
  * broker at growing intervals and resumes by itself. Delivery control, when active, applies here:
- * the relay claims only what the global, per-rule and per-client budgets allow.
+ * the relay claims only what the global, per-rule and per-client budgets allow. A rule's connection
+ * cap bounds only how many of its rows one publish round takes; the cap on sends in flight is held
+ * by each sender, which gives back what does not fit (see {@code OutboxDispatcher}).
  */
 public final class OutboxRelay implements SmartLifecycle, Wakeable {
 

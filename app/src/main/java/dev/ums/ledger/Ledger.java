@@ -474,11 +474,11 @@ public class Ledger {
     List<Outcome.Sent> sent = new ArrayList<>();
     List<Outcome.Failed> retry = new ArrayList<>();
     List<Outcome.Failed> dead = new ArrayList<>();
-    List<Claim> unsent = new ArrayList<>();
+    List<Outcome.Unsent> unsent = new ArrayList<>();
     List<Outcome.Suppressed> suppressed = new ArrayList<>();
     for (Outcome o : outcomes) {
       if (o instanceof Outcome.Unsent u) {
-        unsent.add(u.claim());
+        unsent.add(u);
       } else if (o instanceof Outcome.Suppressed x) {
         suppressed.add(x);
       } else if (o instanceof Outcome.Sent x) {
@@ -670,25 +670,31 @@ public class Ledger {
     return applied;
   }
 
-  /** Unsent claims back to the queue, due now, with the attempt their claim counted given back. */
-  private int release(List<Claim> claims, Instant now) {
-    if (claims.isEmpty()) {
+  /**
+   * Unsent claims back to the queue, due when they say (now if they do not), with the attempt their
+   * claim counted given back.
+   */
+  private int release(List<Outcome.Unsent> unsent, Instant now) {
+    if (unsent.isEmpty()) {
       return 0;
     }
     List<Claim> released =
         cas(
-            claims,
-            """
-            UPDATE outbox SET claim_token = NULL, claimed_by = NULL, lease_until = NULL,
-                              attempts = attempts - 1, next_attempt_at = ?
-             WHERE message_id = ? AND claim_token = ?
-            """,
-            (ps, c) -> {
-              ps.setObject(1, ts(now));
-              ps.setObject(2, c.messageId());
-              ps.setObject(3, c.claimToken());
-            },
-            c -> c);
+                unsent,
+                """
+                UPDATE outbox SET claim_token = NULL, claimed_by = NULL, lease_until = NULL,
+                                  attempts = attempts - 1, next_attempt_at = ?
+                 WHERE message_id = ? AND claim_token = ?
+                """,
+                (ps, u) -> {
+                  ps.setObject(1, ts(u.dueAt() == null ? now : u.dueAt()));
+                  ps.setObject(2, u.claim().messageId());
+                  ps.setObject(3, u.claim().claimToken());
+                },
+                Outcome::claim)
+            .stream()
+            .map(Outcome::claim)
+            .toList();
     String queued = SENDING.moveTo(QUEUED);
     jdbc.batchUpdate(
         "UPDATE message SET status = ?, attempts = attempts - 1, updated_at = ? WHERE id = ?",

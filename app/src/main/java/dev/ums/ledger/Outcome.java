@@ -12,13 +12,19 @@ public sealed interface Outcome {
   Claim claim();
 
   /**
-   * Claimed but never attempted (shutdown, too little lease left, relay breaker open): back to the
-   * queue, due now, the attempt given back.
+   * Claimed but never attempted (shutdown, too little lease left, relay breaker open, its rule's
+   * connection cap full on a Kafka sender): back to the queue, due at {@code dueAt} (null: now),
+   * the attempt given back. Not a failure: no failure row, no event.
    */
-  record Unsent(Claim claim) implements Outcome {
+  record Unsent(Claim claim, Instant dueAt) implements Outcome {
 
     public Unsent {
       claim = claim.withoutContent();
+    }
+
+    /** Back to the queue, due now. */
+    public Unsent(Claim claim) {
+      this(claim, null);
     }
   }
 

@@ -31,6 +31,8 @@ class DeliveryControlUnitTest {
 
   final List<String> asked = new ArrayList<>();
 
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
   List<Claim> claim(ClaimScope scope, int limit) {
     asked.add(scope + " x" + limit);
     String rule = scope.toString().contains("delivery_rule = ?") ? ruleOf(scope) : "other";
@@ -55,11 +57,7 @@ class DeliveryControlUnitTest {
         new DeliveryProperties(
             maxRate, Duration.ofSeconds(1), rules, def, base.adaptive(), base.fairShare());
     return new DeliveryControl(
-        p,
-        new LocalBudgets(Budgets.Shape.of(p), clock),
-        null,
-        new SimpleMeterRegistry(),
-        nanos::get);
+        p, new LocalBudgets(Budgets.Shape.of(p), clock), null, meters, nanos::get);
   }
 
   @Test
@@ -119,5 +117,51 @@ class DeliveryControlUnitTest {
     c.done(new Claim(UUID.randomUUID(), UUID.randomUUID(), 1, Instant.EPOCH, null, 0, "default"));
     assertThat(ofDefault).hasSize(2);
     assertThat(c.claim(1, this::claim).claims()).hasSize(1); // one slot free again
+  }
+
+  static Claim of(String rule) {
+    return new Claim(UUID.randomUUID(), UUID.randomUUID(), 1, Instant.EPOCH, null, 0, rule);
+  }
+
+  @Test
+  void a_sender_gets_no_more_slots_of_a_capped_rule_than_its_cap_and_counts_each_refusal() {
+    Map<String, DeliveryProperties.Rule> rules = new LinkedHashMap<>();
+    rules.put("capped", new DeliveryProperties.Rule(List.of("capped.example"), null, 2, true));
+    rules.put("paced", new DeliveryProperties.Rule(List.of("paced.example"), 5d, null, true));
+    DeliveryControl c = control(null, rules, new DeliveryProperties.Rule(null, null, null, true));
+    Claim first = of("capped");
+
+    assertThat(c.startSend(first)).isTrue();
+    assertThat(c.startSend(of("capped"))).isTrue();
+    assertThat(c.startSend(of("capped"))).isFalse();
+    assertThat(c.startSend(of("capped"))).isFalse();
+    // Other rules are not held back by it: one without a cap, and mail no limited rule covers.
+    for (int i = 0; i < 10; i++) {
+      assertThat(c.startSend(of("paced"))).isTrue();
+      assertThat(c.startSend(of("default"))).isTrue();
+      assertThat(c.startSend(of(null))).isTrue();
+    }
+    assertThat(meters.counter("ums.delivery.capped", "rule", "capped").count()).isEqualTo(2);
+
+    c.sendEnded(first);
+    assertThat(c.startSend(of("capped"))).isTrue(); // the slot it freed
+    assertThat(c.startSend(of("capped"))).isFalse();
+    assertThat(c.rules().get(0).inFlightHere()).isEqualTo(2);
+  }
+
+  @Test
+  void a_senders_slots_are_apart_from_the_claims_in_hand_of_a_relay_in_the_same_instance() {
+    Map<String, DeliveryProperties.Rule> rules = new LinkedHashMap<>();
+    rules.put("capped", new DeliveryProperties.Rule(List.of("capped.example"), null, 1, true));
+    DeliveryControl c = control(null, rules, new DeliveryProperties.Rule(null, null, null, true));
+    available.put(ClaimScope.rule("capped").toString(), 10);
+
+    // The relay claims (and holds until published) one row; the sender's slot is still free.
+    List<Claim> published = c.claim(10, this::claim).claims();
+    assertThat(published).hasSize(1);
+    assertThat(c.startSend(of("capped"))).isTrue();
+    c.done(published.get(0)); // published: the relay's hold ends, the send goes on
+    assertThat(c.startSend(of("capped"))).isFalse();
+    assertThat(c.claim(10, this::claim).claims()).hasSize(1); // the relay's own cap is free
   }
 }

@@ -331,6 +331,24 @@ class LedgerAcceptanceTest {
     }
 
     @Test
+    void a_release_with_a_due_time_waits_for_it_uncharged_and_records_no_failure() {
+      UUID id = enqueue();
+      ledger.record(
+          List.of(new Outcome.Unsent(claimOne(), clock.instant().plus(Duration.ofSeconds(30)))));
+      assertThat(status(id)).isEqualTo("QUEUED");
+      assertThat(attempts(id)).isZero();
+      assertThat(ledger.claim("test", 10, Duration.ofMinutes(1))).isEmpty();
+      assertThat(ledger.events(id)).noneMatch(e -> e.type() == EventType.DEFERRED);
+      assertThat(
+              jdbc.queryForObject(
+                  "SELECT COUNT(*) FROM send_failure WHERE message_id = ?", Integer.class, id))
+          .isZero();
+
+      clock.advance(Duration.ofSeconds(31));
+      assertThat(claimOne().attempt()).isEqualTo(1);
+    }
+
+    @Test
     void dead_letter_then_resolve_then_redrive_once() {
       UUID id = enqueue();
       ledger.record(List.of(failure(claimOne(), null, true)));
