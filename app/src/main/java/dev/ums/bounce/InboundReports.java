@@ -135,7 +135,7 @@ final class InboundReports {
                 Ledger.BounceRecorded recorded = ledger.recordBounce(b);
                 if (recorded == Ledger.BounceRecorded.RECORDED
                     && digest != null
-                    && r.kind() != BounceKind.SOFT) {
+                    && r.kind().suppressesRecipient()) {
                   suppressions.addDigests(
                       t.clientId(),
                       List.of(digest),

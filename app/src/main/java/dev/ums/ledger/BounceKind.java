@@ -15,4 +15,22 @@ public enum BounceKind {
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  /**
+   * Whether a report of this kind about a known recipient puts the address on the client's
+   * suppression list (a hard bounce or a complaint; a soft bounce does not).
+   */
+  public boolean suppressesRecipient() {
+    return this != SOFT;
+  }
+
+  /** The kind whose {@link #wireName} is {@code name} (any case); empty for anything else. */
+  public static java.util.Optional<BounceKind> parse(String name) {
+    for (BounceKind k : values()) {
+      if (k.name().equalsIgnoreCase(name)) {
+        return java.util.Optional.of(k);
+      }
+    }
+    return java.util.Optional.empty();
+  }
 }
