@@ -130,12 +130,13 @@ final class InboundReports {
               r.feedbackType(),
               SmtpFailures.redact(r.diagnostic()),
               digest,
+              digest != null && suppresses(r),
               now);
       Ledger.BounceRecorded done =
           tx.execute(
               s -> {
                 Ledger.BounceRecorded recorded = ledger.recordBounce(b);
-                if (recorded == Ledger.BounceRecorded.RECORDED && digest != null && suppresses(r)) {
+                if (recorded == Ledger.BounceRecorded.RECORDED && b.suppresses()) {
                   suppressions.addDigests(
                       t.clientId(),
                       List.of(digest),

@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param diagnostic the remote server's diagnostic text, addresses redacted, at most 512 characters
  * @param recipientDigest the blind-index digest of the recipient, or null when the report did not
  *     say which of the message's recipients it is about
+ * @param suppresses whether the recipient goes on the client's suppression list with it (stored
+ *     with the row; the caller adds the entry in the same transaction)
  */
 public record Bounce(
     UUID messageId,
@@ -21,4 +23,5 @@ public record Bounce(
     String feedbackType,
     String diagnostic,
     String recipientDigest,
+    boolean suppresses,
     Instant receivedAt) {}

@@ -15,4 +15,14 @@ public enum BounceKind {
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  /** The kind whose {@link #wireName} is {@code name} (any case); empty for anything else. */
+  public static java.util.Optional<BounceKind> parse(String name) {
+    for (BounceKind k : values()) {
+      if (k.name().equalsIgnoreCase(name)) {
+        return java.util.Optional.of(k);
+      }
+    }
+    return java.util.Optional.empty();
+  }
 }

@@ -34,9 +34,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The only writer of {@code message} and {@code outbox}, and so the owner of the message state
  * machine ({@link MessageStatus}): enqueue, claim, complete, retry, dead-letter, release, reap,
- * cancel, re-drive, resolve, bounce, retention, re-seal; also the only writer of {@code bounce}.
- * Each method is one short transaction or runs in the caller's (said per method); no SMTP or other
- * slow work happens inside one. Every status it writes is checked against {@link
+ * cancel, re-drive, resolve, bounce, retention, re-seal; also the only writer (and reader) of
+ * {@code bounce}. Each method is one short transaction or runs in the caller's (said per method);
+ * no SMTP or other slow work happens inside one. Every status it writes is checked against {@link
  * MessageStatus#canMoveTo} and bound as a parameter.
  *
  * <p>A claim stamps {@code claimed_by}, a fresh {@code claim_token} and {@code lease_until} on up
@@ -1179,8 +1179,8 @@ public class Ledger {
     jdbc.update(
         """
         INSERT INTO bounce (id, message_id, client_id, kind, status_code, feedback_type,
-                            diagnostic, recipient_digest, received_at)
-        SELECT ?, id, client_id, ?, ?, ?, ?, ?, ? FROM message WHERE id = ?
+                            diagnostic, recipient_digest, suppressed, received_at)
+        SELECT ?, id, client_id, ?, ?, ?, ?, ?, ?, ? FROM message WHERE id = ?
         """,
         Uuid7.next(),
         b.kind().name(),
@@ -1188,6 +1188,7 @@ public class Ledger {
         truncate(b.feedbackType(), 32),
         truncate(b.diagnostic(), 512),
         b.recipientDigest(),
+        b.suppresses(),
         ts(b.receivedAt()),
         b.messageId());
     if (b.kind() == BounceKind.HARD && SENT.name().equals(status.get(0))) {
@@ -1218,6 +1219,68 @@ public class Ledger {
 
   private static String orEmpty(String s) {
     return s == null ? "" : s;
+  }
+
+  /**
+   * Up to {@code limit} bounces that {@code q} matches, newest first (by {@code received_at}, then
+   * id), starting strictly after ({@code afterReceivedAt}, {@code afterId}) when given: keyset
+   * paging, so pages neither repeat nor skip a row while reports keep arriving. A client's listing
+   * is served by the index {@code bounce_client_received}. The recipient digest is read only as
+   * "present or not", to tell whether the bounce suppressed its recipient; it never leaves this
+   * method.
+   */
+  public List<RecordedBounce> bounces(
+      BounceQuery q, Instant afterReceivedAt, UUID afterId, int limit) {
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT id, message_id, client_id, kind, status_code, feedback_type, diagnostic,"
+                + " received_at, suppressed FROM bounce"
+                + " WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (q.clientId() != null) {
+      sql.append(" AND client_id = ?");
+      args.add(q.clientId());
+    }
+    if (q.since() != null) {
+      sql.append(" AND received_at >= ?");
+      args.add(ts(q.since()));
+    }
+    if (q.until() != null) {
+      sql.append(" AND received_at < ?");
+      args.add(ts(q.until()));
+    }
+    if (q.kind() != null) {
+      sql.append(" AND kind = ?");
+      args.add(q.kind().name());
+    }
+    if (q.messageId() != null) {
+      sql.append(" AND message_id = ?");
+      args.add(q.messageId());
+    }
+    if (afterReceivedAt != null && afterId != null) {
+      sql.append(" AND (received_at < ? OR (received_at = ? AND id < ?))");
+      args.add(ts(afterReceivedAt));
+      args.add(ts(afterReceivedAt));
+      args.add(afterId);
+    }
+    sql.append(" ORDER BY received_at DESC, id DESC LIMIT ?");
+    args.add(limit);
+    return jdbc.query(
+        sql.toString(),
+        (rs, n) -> {
+          BounceKind kind = BounceKind.valueOf(rs.getString("kind"));
+          return new RecordedBounce(
+              rs.getObject("id", UUID.class),
+              rs.getObject("message_id", UUID.class),
+              rs.getString("client_id"),
+              kind,
+              rs.getString("status_code"),
+              rs.getString("feedback_type"),
+              rs.getString("diagnostic"),
+              instant(rs, "received_at"),
+              rs.getBoolean("suppressed"));
+        },
+        args.toArray());
   }
 
   // ---- events -------------------------------------------------------------------------------

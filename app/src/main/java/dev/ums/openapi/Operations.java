@@ -123,6 +123,20 @@ final class Operations {
               "DELETE /api/admin/suppressions",
               doc("adminClearSuppressions", "Clear one client's whole suppression list", null)),
           Map.entry(
+              "GET /api/bounces",
+              doc(
+                  "listBounces",
+                  "The bounces and complaints about the caller's client's mail, newest first",
+                  "Filters: `since`/`until` (received), `type` (`hard`, `soft`, `complaint`),"
+                      + " `messageId`; keyset paging with `cursor`. Ids, codes, the redacted"
+                      + " diagnostic and whether the recipient was suppressed; never an address.")),
+          Map.entry(
+              "GET /api/admin/bounces",
+              doc(
+                  "adminListBounces",
+                  "Every client's bounces and complaints (or one client's), newest first",
+                  "As `GET /api/bounces`, with `clientId` to narrow it to one client.")),
+          Map.entry(
               "POST /api/messages/{id}/cancel",
               doc(
                   "cancelMessage",

@@ -21,7 +21,8 @@ import org.springframework.stereotype.Component;
  *
  * <ul>
  *   <li>delivery events older than {@code ums.retention.event-days}, with their event-outbox rows
- *       and webhook deliveries ({@link Ledger#purgeEvents});
+ *       and webhook deliveries ({@link Ledger#purgeEvents}); none when it is {@code 0} (keep
+ *       forever);
  *   <li>finished webhook deliveries older than {@code ums.retention.webhook-delivery-days} ({@link
  *       WebhookService#purgeDeliveryLog}); PENDING ones stay;
  *   <li>expired suppression entries ({@link Suppressions#purgeExpired}), which suppress nothing.
@@ -78,7 +79,7 @@ class EventRetention implements SchedulingConfigurer {
     Instant deliveries = now.minus(Duration.ofDays(props.webhookDeliveryDays()));
     Purged p =
         new Purged(
-            drain(() -> ledger.purgeEvents(events, batch)),
+            props.eventsExpire() ? drain(() -> ledger.purgeEvents(events, batch)) : 0,
             drain(() -> webhooks.purgeDeliveryLog(deliveries, batch)),
             drain(() -> suppressions.purgeExpired(now, batch)));
     if (p.events() + p.webhookDeliveries() + p.suppressions() > 0) {

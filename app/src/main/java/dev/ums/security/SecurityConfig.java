@@ -103,6 +103,8 @@ class SecurityConfig {
                       "/api/webhooks/**",
                       "/api/suppressions",
                       "/api/suppressions/**",
+                      "/api/bounces",
+                      "/api/bounces/**",
                       "/api/templates",
                       "/api/templates/**")
                   .hasAnyRole("SENDER", "ADMIN");

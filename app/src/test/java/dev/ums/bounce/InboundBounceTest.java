@@ -135,7 +135,8 @@ class InboundBounceTest {
   List<Map<String, Object>> bounces(String id) {
     return db.jdbc()
         .queryForList(
-            "SELECT kind, status_code, feedback_type, diagnostic, recipient_digest, client_id"
+            "SELECT kind, status_code, feedback_type, diagnostic, recipient_digest, client_id,"
+                + " suppressed"
                 + " FROM bounce WHERE message_id = ?::uuid ORDER BY received_at",
             id);
   }
@@ -203,6 +204,7 @@ class InboundBounceTest {
               assertThat(b.get("kind")).isEqualTo("HARD");
               assertThat(b.get("status_code")).isEqualTo("5.1.1");
               assertThat(b.get("recipient_digest")).isEqualTo(index.address("ann@example.com"));
+              assertThat(b.get("suppressed")).isEqualTo(true);
               assertThat((String) b.get("diagnostic"))
                   .contains("Recipient address rejected")
                   .doesNotContain("ann@example.com");
@@ -267,6 +269,7 @@ class InboundBounceTest {
             b -> {
               assertThat(b.get("kind")).isEqualTo("HARD");
               assertThat(b.get("status_code")).isEqualTo("5.7.1");
+              assertThat(b.get("suppressed")).isEqualTo(false);
             });
     assertThat(events(id, "message.bounced"))
         .singleElement()

@@ -626,7 +626,14 @@ class LedgerAcceptanceTest {
 
     Bounce bounce(UUID id, BounceKind kind, String code, String feedback, String digest) {
       return new Bounce(
-          id, kind, code, feedback, "550 5.1.1 <[redacted]>: unknown", digest, clock.instant());
+          id,
+          kind,
+          code,
+          feedback,
+          "550 5.1.1 <[redacted]>: unknown",
+          digest,
+          digest != null && kind != BounceKind.SOFT,
+          clock.instant());
     }
 
     int bounceRows(UUID id) {

@@ -7,6 +7,7 @@ import dev.ums.email.SmtpProperties;
 import dev.ums.testing.Relays;
 import dev.ums.testing.TestClock;
 import dev.ums.testkit.smtp.ScriptedSmtpServer;
+import dev.ums.webhook.WebhookEndpointDisabled;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Each alert rule firing and clearing, the cool-down, and the signed webhook against a real local
  * HTTP receiver. The evaluator is built by hand with a settable clock; no Spring context.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class AlertEvaluatorTest {
 
   static final String SECRET = "s3cret";
@@ -359,6 +365,54 @@ class AlertEvaluatorTest {
             () ->
                 notifier.oneOff(AlertRule.DEAD_LETTERS, 1, 0, java.util.Map.of(), clock.instant()))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * The disabled-endpoint alert through Spring as the application wires it: {@link WebhookAlerts}
+   * hears the event the webhook dispatcher publishes and notifies, unless {@code
+   * ums.alerts.enabled=false} switched alerts off, as it switches off the evaluated ones.
+   */
+  ApplicationContextRunner webhookAlerts() {
+    return new ApplicationContextRunner()
+        .withBean(
+            AlertNotifier.class,
+            () -> new AlertNotifier(props.webhook(), JsonMapper.builder().build(), IMMEDIATE))
+        .withUserConfiguration(WebhookAlerts.class);
+  }
+
+  static WebhookEndpointDisabled disabled(Instant at) {
+    return new WebhookEndpointDisabled(
+        java.util.UUID.randomUUID(),
+        "shop",
+        at.minus(Duration.ofHours(25)),
+        at,
+        Duration.ofHours(24));
+  }
+
+  @Test
+  void a_disabled_webhook_endpoint_is_alerted_while_alerts_are_on() {
+    webhookAlerts()
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              ctx.publishEvent(disabled(clock.instant()));
+            });
+
+    assertThat(only().get("rule").asString()).isEqualTo("webhook_endpoint_disabled");
+  }
+
+  @Test
+  void a_disabled_webhook_endpoint_is_not_alerted_when_alerts_are_off(CapturedOutput output) {
+    webhookAlerts()
+        .withPropertyValues("ums.alerts.enabled=false")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              ctx.publishEvent(disabled(clock.instant()));
+            });
+
+    assertThat(receiver.received).isEmpty();
+    assertThat(output.getAll()).doesNotContain("event=alert rule=webhook_endpoint_disabled");
   }
 
   @Test

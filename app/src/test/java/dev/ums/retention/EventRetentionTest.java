@@ -145,6 +145,44 @@ class EventRetentionTest {
   }
 
   @Test
+  void with_event_days_0_events_are_kept_forever_while_the_rest_still_goes() {
+    endpoint(up);
+    for (int i = 0; i < 2; i++) {
+      assertThat(
+              http.postJson("/api/messages", "{\"to\": [\"a@example.com\"], \"text\": \"t\"}")
+                  .status())
+          .isEqualTo(202);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> received.get() >= 2);
+    EventRetention keepEvents =
+        new EventRetention(
+            ledger,
+            webhooks,
+            suppressions,
+            new RetentionProperties(null, Duration.ofHours(1), 0, 14, 1000),
+            clock);
+    EventRetention thirtyDays =
+        new EventRetention(
+            ledger,
+            webhooks,
+            suppressions,
+            new RetentionProperties(null, Duration.ofHours(1), 30, 14, 1000),
+            clock);
+
+    // Ten years on: the events stay; the finished deliveries still go after their 14 days.
+    clock.advance(Duration.ofDays(3650));
+    assertThat(keepEvents.purge()).isEqualTo(new EventRetention.Purged(0, 2, 0));
+    assertThat(db.count("message_event")).isEqualTo(2);
+    assertThat(keepEvents.purge()).isEqualTo(new EventRetention.Purged(0, 0, 0));
+    assertThat(db.count("message_event")).isEqualTo(2);
+
+    // The same events with retention on: they go.
+    assertThat(thirtyDays.purge()).isEqualTo(new EventRetention.Purged(2, 0, 0));
+    assertThat(db.count("message_event")).isZero();
+    assertThat(db.count("message")).isEqualTo(2);
+  }
+
+  @Test
   void by_default_events_are_kept_30_days_and_finished_deliveries_14() {
     endpoint(up);
     assertThat(
