@@ -3,6 +3,7 @@ package dev.ums.kafka;
 import dev.ums.delivery.DeliveryControl;
 import dev.ums.dispatch.Wakeable;
 import dev.ums.ledger.Claim;
+import dev.ums.ledger.ClaimScope;
 import dev.ums.ledger.Ledger;
 import dev.ums.ledger.Ledger.Handoff;
 import dev.ums.ledger.Outcome;
@@ -161,13 +162,14 @@ public final class OutboxRelay implements SmartLifecycle, Wakeable {
         List<Claim> claims;
         if (control != null) {
           DeliveryControl.Round round =
-              control.claim(want, (scope, n) -> ledger.claim(instanceId, n, claimLease, scope));
+              control.claim(
+                  want, (scope, n) -> ledger.claimForHandOff(instanceId, n, claimLease, scope));
           claims = round.claims();
           if (round.waitNanos() > 0) {
             waitNanos = Math.min(waitNanos, round.waitNanos());
           }
         } else {
-          claims = ledger.claim(instanceId, want, claimLease);
+          claims = ledger.claimForHandOff(instanceId, want, claimLease, ClaimScope.ALL);
         }
         if (!claims.isEmpty()) {
           publish(claims);

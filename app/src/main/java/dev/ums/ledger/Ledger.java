@@ -81,6 +81,14 @@ public class Ledger {
       SELECT id, attempts, created_at, content, delivery_rule, test_mode, client_id FROM moved
       """;
 
+  /** The same claim for the Kafka relay, which publishes ids only: the content stays unread. */
+  private static final String CLAIM_POSTGRESQL_WITHOUT_CONTENT =
+      CLAIM_POSTGRESQL
+          .replace("m.created_at, m.content,", "m.created_at,")
+          .replace(
+              "SELECT id, attempts, created_at, content,",
+              "SELECT id, attempts, created_at, CAST(NULL AS BYTEA) AS content,");
+
   private static final String INSERT_MESSAGE =
       """
       INSERT INTO message (id, client_id, status, content, recipient_count, recipient_digests,
@@ -314,10 +322,26 @@ public class Ledger {
    * budget is never claimed and never holds back the others.
    */
   public List<Claim> claim(String instanceId, int limit, Duration lease, ClaimScope scope) {
+    return claim(instanceId, limit, lease, scope, true);
+  }
+
+  /**
+   * Claims like {@link #claim(String, int, Duration, ClaimScope)} but leaves the content unread
+   * ({@link Claim#content()} is null): for the Kafka relay, which publishes ids only and whose
+   * senders read the content with {@link #stillClaimed}.
+   */
+  public List<Claim> claimForHandOff(
+      String instanceId, int limit, Duration lease, ClaimScope scope) {
+    return claim(instanceId, limit, lease, scope, false);
+  }
+
+  private List<Claim> claim(
+      String instanceId, int limit, Duration lease, ClaimScope scope, boolean withContent) {
     long leaseEnds = System.nanoTime() + lease.toNanos();
     Instant now = clock.instant();
     UUID token = UUID.randomUUID();
-    return watched(() -> claim(instanceId, limit, lease, now, token, leaseEnds, scope));
+    return watched(
+        () -> claim(instanceId, limit, lease, now, token, leaseEnds, scope, withContent));
   }
 
   private List<Claim> claim(
@@ -327,7 +351,8 @@ public class Ledger {
       Instant now,
       UUID token,
       long leaseEnds,
-      ClaimScope scope) {
+      ClaimScope scope,
+      boolean withContent) {
     String sending = QUEUED.moveTo(SENDING);
     if (dialect.writesInOneStatement()) {
       List<Object> args = new ArrayList<>();
@@ -335,7 +360,8 @@ public class Ledger {
       args.addAll(scope.args());
       args.addAll(List.of(limit, instanceId, token, ts(now.plus(lease)), sending, ts(now)));
       return jdbc.query(
-          CLAIM_POSTGRESQL.formatted(scope.condition()),
+          (withContent ? CLAIM_POSTGRESQL : CLAIM_POSTGRESQL_WITHOUT_CONTENT)
+              .formatted(scope.condition()),
           (rs, n) ->
               new Claim(
                   rs.getObject("id", UUID.class),
@@ -353,7 +379,9 @@ public class Ledger {
     h2ClaimLock.lock();
     try {
       return tx.execute(
-          s -> claimH2(instanceId, limit, lease, now, token, leaseEnds, sending, scope));
+          s ->
+              claimH2(
+                  instanceId, limit, lease, now, token, leaseEnds, sending, scope, withContent));
     } finally {
       h2ClaimLock.unlock();
     }
@@ -367,7 +395,8 @@ public class Ledger {
       UUID token,
       long leaseEnds,
       String sending,
-      ClaimScope scope) {
+      ClaimScope scope,
+      boolean withContent) {
     List<Object> args = new ArrayList<>();
     args.add(ts(now));
     args.addAll(scope.args());
@@ -412,8 +441,9 @@ public class Ledger {
     for (UUID id : ids) {
       claimed.addAll(
           jdbc.query(
-              "SELECT attempts, created_at, content, delivery_rule, test_mode, client_id FROM"
-                  + " message WHERE id = ?",
+              "SELECT attempts, created_at, "
+                  + (withContent ? "content" : "CAST(NULL AS BINARY VARYING) AS content")
+                  + ", delivery_rule, test_mode, client_id FROM message WHERE id = ?",
               (rs, n) ->
                   new Claim(
                       id,
@@ -724,23 +754,24 @@ public class Ledger {
       return 0;
     }
     Instant until = clock.instant().plus(lease);
+    // A claim stamps one token on all its rows, so a published batch is one statement per claim.
+    java.util.Map<UUID, List<UUID>> byToken = new java.util.LinkedHashMap<>();
+    for (Handoff h : published) {
+      byToken.computeIfAbsent(h.claimToken(), t -> new ArrayList<>()).add(h.messageId());
+    }
     return watched(
         () -> {
-          int[][] counts =
-              jdbc.batchUpdate(
-                  "UPDATE outbox SET lease_until = ? WHERE message_id = ? AND claim_token = ?",
-                  published,
-                  published.size(),
-                  (ps, h) -> {
-                    ps.setObject(1, ts(until));
-                    ps.setObject(2, h.messageId());
-                    ps.setObject(3, h.claimToken());
-                  });
           int n = 0;
-          for (int[] batch : counts) {
-            for (int c : batch) {
-              n += Math.max(c, 0);
-            }
+          for (java.util.Map.Entry<UUID, List<UUID>> e : byToken.entrySet()) {
+            List<Object> args = new ArrayList<>(e.getValue().size() + 2);
+            args.add(ts(until));
+            args.add(e.getKey());
+            args.addAll(e.getValue());
+            n +=
+                jdbc.update(
+                    "UPDATE outbox SET lease_until = ? WHERE claim_token = ? AND message_id IN (%s)"
+                        .formatted(placeholders(e.getValue().size())),
+                    args.toArray());
           }
           return n;
         });

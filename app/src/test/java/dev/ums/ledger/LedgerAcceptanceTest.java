@@ -395,8 +395,12 @@ class LedgerAcceptanceTest {
     void a_handed_off_claim_is_still_claimed_under_its_token_only_until_recorded_or_reaped() {
       UUID id = enqueue();
       UUID other = enqueue();
-      List<Claim> claims = ledger.claim("relay", 10, Duration.ofMinutes(1));
+      List<Claim> claims =
+          ledger.claimForHandOff("relay", 10, Duration.ofMinutes(1), ClaimScope.ALL);
       assertThat(claims).hasSize(2);
+      // The relay publishes ids only: the content is left to the sender's read.
+      assertThat(claims).allSatisfy(x -> assertThat(x.content()).isNull());
+      assertThat(status(id)).isEqualTo("SENDING");
       Claim c = claims.stream().filter(x -> x.messageId().equals(id)).findFirst().orElseThrow();
       Ledger.Handoff current = new Ledger.Handoff(id, c.claimToken());
       Ledger.Handoff stale = new Ledger.Handoff(other, UUID.randomUUID());
@@ -421,16 +425,19 @@ class LedgerAcceptanceTest {
 
       // A hand-off whose lease ran out is reaped like any claim, and its record is stale then.
       UUID third = enqueue();
-      Claim t =
-          ledger.claim("relay", 10, Duration.ofMinutes(1)).stream()
-              .filter(x -> x.messageId().equals(third))
-              .findFirst()
-              .orElseThrow();
-      Ledger.Handoff h = new Ledger.Handoff(third, t.claimToken());
-      ledger.handOff(List.of(h), Duration.ofMinutes(15));
-      clock.advance(Duration.ofMinutes(16));
+      UUID fourth = enqueue();
+      List<Claim> both = ledger.claimForHandOff("relay", 10, Duration.ofMinutes(1), ClaimScope.ALL);
+      assertThat(both).extracting(Claim::messageId).containsExactlyInAnyOrder(third, fourth);
+      List<Ledger.Handoff> hs =
+          both.stream().map(x -> new Ledger.Handoff(x.messageId(), x.claimToken())).toList();
+      Ledger.Handoff h =
+          hs.stream().filter(x -> x.messageId().equals(third)).findFirst().orElseThrow();
+      assertThat(ledger.handOff(hs, Duration.ofMinutes(15))).isEqualTo(2);
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(ledger.expiredLeases(10)).extracting(Claim::messageId).doesNotContain(third);
+      clock.advance(Duration.ofMinutes(14));
       List<Claim> expired = ledger.expiredLeases(10);
-      assertThat(expired).extracting(Claim::messageId).contains(third);
+      assertThat(expired).extracting(Claim::messageId).contains(third, fourth);
       ledger.record(
           expired.stream()
               .<Outcome>map(
