@@ -134,11 +134,12 @@ class SuppressionsAcceptanceTest {
 
       assertThat(here.suppressed("quiet", ann)).isEmpty();
       int first = connections.get();
+      long started = System.nanoTime();
       for (int i = 0; i < 50; i++) {
         assertThat(here.suppressed("quiet", ann)).isEmpty();
       }
-      // At most one more existence check, should the loop have straddled a refresh.
-      assertThat(connections.get() - first).isLessThanOrEqualTo(1);
+      // At most one existence check per second begun, however slow the machine makes the loop.
+      assertThat(connections.get() - first).isLessThanOrEqualTo(secondsBegunSince(started));
 
       // Added by another instance: applies here once this instance checks again (within 1 s).
       add("quiet", "ann@example.com");
@@ -156,10 +157,17 @@ class SuppressionsAcceptanceTest {
       List<String> carl = List.of("carl@example.com");
       here.suppressed("quiet2", carl);
       int before = connections.get();
+      long since = System.nanoTime();
       for (int i = 0; i < 50; i++) {
         assertThat(here.suppressed("quiet2", carl)).isEmpty();
       }
-      assertThat(connections.get() - before).isLessThanOrEqualTo(51);
+      // 50 look-ups, plus at most one existence check per second begun (not one per look-up).
+      assertThat(connections.get() - before).isLessThanOrEqualTo(50 + secondsBegunSince(since));
+    }
+
+    /** How many one-second periods have begun since {@code startNanos}: at least 1. */
+    private static int secondsBegunSince(long startNanos) {
+      return (int) ((System.nanoTime() - startNanos) / 1_000_000_000L) + 1;
     }
 
     @Test
