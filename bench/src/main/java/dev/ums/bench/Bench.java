@@ -48,13 +48,19 @@ final class Bench {
   private final Report report;
   private final Postgres pg;
   private final ScriptedSmtpServer sink;
+  private final PrivatePostgres own;
   private int umsRuns;
 
-  Bench(BenchConfig cfg, Report report, ScriptedSmtpServer sink) {
+  /**
+   * @param own the harness's own server, when {@code cfg.pgServer()} is it ({@code
+   *     -Dbench.privatePg=true}), else null
+   */
+  Bench(BenchConfig cfg, Report report, ScriptedSmtpServer sink, PrivatePostgres own) {
     this.cfg = cfg;
     this.report = report;
     this.pg = new Postgres(cfg.pgServer(), "postgres", "");
     this.sink = sink;
+    this.own = own;
   }
 
   Postgres postgres() {
@@ -729,9 +735,12 @@ final class Bench {
    * fresh database and a fresh topic: emails/s and the database work per delivered message.
    */
   private void transports(String bootstrap) throws Exception {
+    boolean statements = PgActivity.statementsAvailable(pg);
     report.setting(
         "command",
         "ops/kafka/kafka.sh start; ./mvnw -B -pl bench -am package -DskipTests && java"
+            + (own == null ? "" : " -Dbench.privatePg=true")
+            + (Integer.getInteger("bench.n") == null ? "" : " -Dbench.n=" + cfg.n())
             + " -Dbench.kafka=true -jar bench/target/ums-bench.jar");
     report.setting(
         "Kafka",
@@ -743,23 +752,30 @@ final class Bench {
         "database work",
         "pg_stat_database deltas of the scenario's database over the drain processes' whole life"
             + " (start-up and shutdown included); pg_stat_statements "
-            + (PgActivity.statementsAvailable(pg)
-                ? "is loaded but not read"
-                : "is not loaded on this server, so no statement counts"));
-    double database = transportDrain("database", List.<String[]>of(new String[0]));
+            + (statements
+                ? "deltas (reset before the drain processes start, read after they exit) of the"
+                    + " statements the scenario's database ran, calls per delivered message by"
+                    + " kind; a JDBC batch of k statements counts as k, BEGIN as one (COMMIT"
+                    + " was not counted by PostgreSQL 15 here)"
+                : "is not loaded on this server, so no statement counts (-Dbench.privatePg=true"
+                    + " runs a server of the harness's own that loads it)"));
+    double database = transportDrain("database", List.<String[]>of(new String[0]), statements);
     // Two dispatchers on one database: the process count of the split Kafka layout.
-    transportDrain("database, 2 processes", List.<String[]>of(new String[0], new String[0]));
+    transportDrain(
+        "database, 2 processes", List.<String[]>of(new String[0], new String[0]), statements);
     String splitTopic = topic("split");
     double split =
         transportDrain(
             "kafka, 1 relay + 1 sender process",
             List.of(
                 kafka(bootstrap, splitTopic, false, true), // the sender first: it waits for records
-                kafka(bootstrap, splitTopic, true, false)));
+                kafka(bootstrap, splitTopic, true, false)),
+            statements);
     double both =
         transportDrain(
             "kafka, relay and sender in one process",
-            List.<String[]>of(kafka(bootstrap, topic("one"), true, true)));
+            List.<String[]>of(kafka(bootstrap, topic("one"), true, true)),
+            statements);
     report.row(
         TRANSPORT,
         "kafka (relay + sender process) / database",
@@ -788,9 +804,11 @@ final class Bench {
 
   /**
    * One drain of N messages queued beforehand by a process with dispatch off, by {@code processes}
-   * (their extra arguments, started in this order). Returns the emails/s.
+   * (their extra arguments, started in this order), with the statements it ran when {@code
+   * statements} ({@code pg_stat_statements} is loaded). Returns the emails/s.
    */
-  private double transportDrain(String mode, List<String[]> processes) throws Exception {
+  private double transportDrain(String mode, List<String[]> processes, boolean statements)
+      throws Exception {
     int n = cfg.n();
     String db = pg.create("ums_bench");
     try {
@@ -805,7 +823,11 @@ final class Bench {
       Map<String, Long> tablesBefore = PgActivity.writesByTable(pg, db);
       Thread.sleep(1000);
       PgActivity before = PgActivity.of(pg, db);
-      long cpuBefore = PgActivity.serverCpuMillis();
+      long postmaster = own == null ? -1 : own.pid();
+      long cpuBefore = PgActivity.serverCpuMillis(postmaster);
+      if (statements) {
+        PgStatements.reset(pg);
+      }
       sink.reset();
       progress(TRANSPORT + ", " + mode + ": draining " + n + " messages");
       List<UmsProcess> running = new ArrayList<>();
@@ -823,8 +845,11 @@ final class Bench {
       }
       double rate = rate(n, sink.firstAt(), sink.lastAt());
       Thread.sleep(1000);
-      long cpu = PgActivity.serverCpuMillis() - cpuBefore;
+      long cpu = PgActivity.serverCpuMillis(postmaster) - cpuBefore;
       PgActivity d = PgActivity.of(pg, db).minus(before);
+      if (statements) {
+        statements(mode, PgStatements.of(pg, db), n);
+      }
       Map<String, Long> tablesAfter = PgActivity.writesByTable(pg, db);
       long sent = countSent(db);
       StringBuilder byTable = new StringBuilder();
@@ -862,8 +887,11 @@ final class Bench {
             mode + " PostgreSQL CPU per 1,000 messages",
             cpu * 1000.0 / n,
             "ms",
-            "user + system time of every postgres process, drain processes' whole life; the"
-                + " server's every database");
+            own == null
+                ? "user + system time of every postgres process, drain processes' whole life; the"
+                    + " server's every database"
+                : "user + system time of the harness's own server's processes, drain processes'"
+                    + " whole life");
       }
       report.check(
           TRANSPORT,
@@ -873,6 +901,60 @@ final class Bench {
     } finally {
       pg.drop(db);
     }
+  }
+
+  /** Statement calls per delivered message: in all, by kind, and the top statements in a note. */
+  private void statements(String mode, PgStatements st, int n) {
+    report.row(
+        TRANSPORT,
+        mode + " statements per message",
+        st.calls() / (double) n,
+        "calls/msg",
+        st.calls()
+            + " calls from the clients, "
+            + String.format(java.util.Locale.ROOT, "%.2f", st.rows() / (double) n)
+            + " rows/msg returned or changed; "
+            + st.nestedCalls()
+            + " nested calls");
+    st.byKind()
+        .forEach(
+            (kind, callsRows) ->
+                report.row(
+                    TRANSPORT,
+                    mode + " statements per message: " + kind,
+                    callsRows[0] / (double) n,
+                    "calls/msg",
+                    callsRows[0]
+                        + " calls, "
+                        + String.format(java.util.Locale.ROOT, "%.2f", callsRows[1] / (double) n)
+                        + " rows/msg"));
+    StringBuilder top = new StringBuilder();
+    st.entries().stream()
+        .filter(PgStatements.Entry::toplevel)
+        .limit(12)
+        .forEach(
+            e ->
+                top.append(
+                        String.format(java.util.Locale.ROOT, "\n  - %.3f", e.calls() / (double) n))
+                    .append(" calls/msg, ")
+                    .append(String.format(java.util.Locale.ROOT, "%.2f", e.rows() / (double) n))
+                    .append(" rows/msg [")
+                    .append(e.kind())
+                    .append("] `")
+                    .append(PgStatements.shortText(e.query(), 160).replace('`', '\''))
+                    .append('`'));
+    st.entries().stream()
+        .filter(e -> !e.toplevel())
+        .limit(4)
+        .forEach(
+            e ->
+                top.append(
+                        String.format(java.util.Locale.ROOT, "\n  - %.3f", e.calls() / (double) n))
+                    .append(
+                        " calls/msg, nested (run inside another statement, e.g. a foreign-key check; not in the totals) `")
+                    .append(PgStatements.shortText(e.query(), 160).replace('`', '\''))
+                    .append('`'));
+    report.note(TRANSPORT + ", " + mode + ": top statements by calls:" + top);
   }
 
   private long countSent(String db) throws Exception {

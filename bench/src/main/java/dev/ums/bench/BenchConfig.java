@@ -82,6 +82,38 @@ record BenchConfig(
     return Boolean.getBoolean("bench.kafka");
   }
 
+  /**
+   * {@code -Dbench.privatePg=true}: the harness runs its own PostgreSQL server with {@code
+   * pg_stat_statements} preloaded ({@link PrivatePostgres}) instead of {@code bench.pg}, and
+   * scenario 9 counts statements per message; its results then go to {@code
+   * bench/results/kafka-statements.md}, leaving {@code bench/results/kafka.md} alone.
+   */
+  static boolean privatePg() {
+    return Boolean.getBoolean("bench.privatePg");
+  }
+
+  /** This configuration on another PostgreSQL server. */
+  BenchConfig withPgServer(String server) {
+    return new BenchConfig(
+        quick,
+        drainOnly,
+        composeOnly,
+        composeN,
+        umsOnly,
+        root,
+        jar,
+        server,
+        n,
+        connections,
+        delayMillis,
+        warmupSeconds,
+        intakeSeconds,
+        e2eWarmupSeconds,
+        e2eSeconds,
+        rates,
+        intakeClients);
+  }
+
   /** {@code -Dbench.kafkaBootstrap}, else {@code UMS_TEST_KAFKA}, else 127.0.0.1:19092. */
   static String kafkaBootstrap() {
     String env = System.getenv("UMS_TEST_KAFKA");
@@ -120,7 +152,7 @@ record BenchConfig(
 
   Path resultsMd() {
     return kafka()
-        ? root.resolve("bench/results/kafka.md")
+        ? root.resolve(privatePg() ? "bench/results/kafka-statements.md" : "bench/results/kafka.md")
         : webhooks()
             ? root.resolve(quick ? "bench/target/bench-webhooks.md" : "bench/results/webhooks.md")
             : !control().isEmpty()
@@ -140,7 +172,8 @@ record BenchConfig(
 
   Path resultsJson() {
     return kafka()
-        ? root.resolve("bench/results/kafka.json")
+        ? root.resolve(
+            privatePg() ? "bench/results/kafka-statements.json" : "bench/results/kafka.json")
         : webhooks()
             ? root.resolve("bench/target/bench-webhooks.json")
             : !control().isEmpty()

@@ -20,9 +20,20 @@ public final class BenchMain {
   }
 
   static Report run(BenchConfig cfg) throws Exception {
+    if (!BenchConfig.privatePg()) {
+      return run(cfg, null);
+    }
+    Bench.progress("starting a private PostgreSQL with pg_stat_statements");
+    try (PrivatePostgres own = PrivatePostgres.start()) {
+      Bench.progress("private PostgreSQL at " + own.server());
+      return run(cfg.withPgServer(own.server()), own);
+    }
+  }
+
+  private static Report run(BenchConfig cfg, PrivatePostgres own) throws Exception {
     Report report = new Report();
     try (ScriptedSmtpServer sink = ScriptedSmtpServer.sink()) {
-      Bench bench = new Bench(cfg, report, sink);
+      Bench bench = new Bench(cfg, report, sink, own);
       describe(cfg, report, bench.postgres());
       long t0 = System.nanoTime();
       report.machine("load average at start", loadAverage());
@@ -52,7 +63,14 @@ public final class BenchMain {
             + System.getProperty("java.vendor")
             + ")");
     r.machine("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    r.machine("database", pg.version() + " at " + cfg.pgServer());
+    r.machine(
+        "database",
+        pg.version()
+            + " at "
+            + cfg.pgServer()
+            + (BenchConfig.privatePg()
+                ? " (the harness's own server: initdb defaults, pg_stat_statements preloaded)"
+                : ""));
     r.setting("mode", cfg.quick() ? "quick" : "full");
     if (BenchConfig.webhooks()) {
       r.setting(

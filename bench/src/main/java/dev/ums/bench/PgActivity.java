@@ -91,8 +91,21 @@ record PgActivity(long commits, long rollbacks, long inserted, long updated, lon
    * backend that exits adds its time to the postmaster's). Linux only; counts every database of the
    * server, so it is a per-scenario figure only on an otherwise idle server. -1 when /proc cannot
    * be read.
+   *
+   * @param postmaster the server to count (its postmaster's process id and that process's
+   *     children), or -1 for every {@code postgres} process of the machine
    */
-  static long serverCpuMillis() {
+  static long serverCpuMillis(long postmaster) {
+    java.util.Set<Long> only = null;
+    if (postmaster > 0) {
+      only = new java.util.HashSet<>();
+      only.add(postmaster);
+      ProcessHandle.of(postmaster)
+          .map(ProcessHandle::descendants)
+          .orElseGet(java.util.stream.Stream::empty)
+          .map(ProcessHandle::pid)
+          .forEach(only::add);
+    }
     long ticks = 0;
     java.io.File[] procs = new java.io.File("/proc").listFiles();
     if (procs == null) {
@@ -100,6 +113,9 @@ record PgActivity(long commits, long rollbacks, long inserted, long updated, lon
     }
     for (java.io.File p : procs) {
       if (!p.getName().chars().allMatch(Character::isDigit)) {
+        continue;
+      }
+      if (only != null && !only.contains(Long.parseLong(p.getName()))) {
         continue;
       }
       try {
