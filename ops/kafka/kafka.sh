@@ -86,8 +86,12 @@ EOF
 
 format() {
   local cp="$1" cluster_id
-  # A Kafka cluster id is 16 random bytes, base64url without padding.
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  # A Kafka cluster id is 16 random bytes, base64url without padding. One that starts with "-"
+  # would be read as an option by the storage tool's argument parser: draw again.
+  cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  done
   "$java" -Xmx256m -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$cp" \
     kafka.tools.StorageTool format --config "$data/server.properties" \
     --cluster-id "$cluster_id" --ignore-formatted >>"$log_file" 2>&1 \
