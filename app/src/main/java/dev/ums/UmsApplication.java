@@ -7,6 +7,7 @@ import dev.ums.security.AuditLog;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.KeyCommand;
 import dev.ums.security.RecipientIndex;
+import dev.ums.suppression.Suppressions;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
@@ -68,7 +69,8 @@ public class UmsApplication {
               ctx.getBean(Ledger.class),
               ctx.getBean(ContentCipher.class),
               ctx.getBean(RecipientIndex.class),
-              ctx.getBean(JsonMapper.class));
+              ctx.getBean(JsonMapper.class),
+              ctx.getBean(Suppressions.class));
       long[] lastPrint = {0};
       Reencryption.Progress done =
           run.run(

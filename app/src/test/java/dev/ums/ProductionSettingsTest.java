@@ -104,4 +104,35 @@ class ProductionSettingsTest {
       PostgresTestDatabase.drop(db);
     }
   }
+
+  @Test
+  void an_unusable_previous_index_key_stops_start_up_naming_the_setting() throws Exception {
+    String db = PostgresTestDatabase.create("ums_prod");
+    String current = base64(32);
+    List<String> common =
+        List.of(
+            "--server.port=0",
+            "--spring.datasource.url=" + PostgresTestDatabase.url(db),
+            "--ums.smtp.host=127.0.0.1",
+            "--ums.smtp.port=1",
+            "--ums.dispatch.enabled=false",
+            "--ums.crypto.keyset=" + keyset(),
+            "--ums.crypto.index-key=" + current,
+            "--ums.security.key-pepper=" + base64(32),
+            "--UMS_BOOTSTRAP_ADMIN_KEY=" + ADMIN);
+    try {
+      for (String[] bad :
+          new String[][] {
+            {base64(32) + ",not-base64!", "ums.crypto.previous-index-keys[1] is not valid base64"},
+            {base64(31), "ums.crypto.previous-index-keys[0] must be at least 32 bytes"},
+            {current, "ums.crypto.previous-index-keys[0] equals the current ums.crypto.index-key"}
+          }) {
+        List<String> args = new ArrayList<>(common);
+        args.add("--ums.crypto.previous-index-keys=" + bad[0]);
+        assertThatThrownBy(() -> start(args).close()).hasStackTraceContaining(bad[1]);
+      }
+    } finally {
+      PostgresTestDatabase.drop(db);
+    }
+  }
 }

@@ -4,9 +4,14 @@ import dev.ums.ledger.Ledger;
 import dev.ums.message.MailContent;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
+import dev.ums.suppression.Suppressions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -26,6 +31,12 @@ import tools.jackson.databind.json.JsonMapper;
  * sealed with the primary key anyway. Rows are committed one batch at a time, so a crash midway
  * loses nothing: running it again continues with what is left. The run ends with a count of rows
  * still under an older key, which must be 0 before an old key is dropped.
+ *
+ * <p>With {@code reindex}, the suppression entries of each re-digested message's client and
+ * recipients that are still stored under a previous index key's digest are re-keyed to the current
+ * key ({@link Suppressions#rekey}), one look-up per client and batch. Entries of addresses no
+ * stored message names (or whose content retention dropped) are not reached here: they are re-keyed
+ * when next looked up, as long as their key stays among the previous keys.
  */
 public final class Reencryption {
 
@@ -34,7 +45,8 @@ public final class Reencryption {
   private static final int MAX_RACES = 3;
   private static final String ROWS =
       """
-      SELECT id, content, refused_recipients, recipient_digests IS NOT NULL AS indexed,
+      SELECT id, client_id, content, refused_recipients,
+             recipient_digests IS NOT NULL AS indexed,
              content_dropped_at IS NOT NULL AS dropped
         FROM message
       """;
@@ -44,18 +56,21 @@ public final class Reencryption {
   private final ContentCipher cipher;
   private final RecipientIndex index;
   private final JsonMapper json;
+  private final Suppressions suppressions;
 
   public Reencryption(
       JdbcTemplate jdbc,
       Ledger ledger,
       ContentCipher cipher,
       RecipientIndex index,
-      JsonMapper json) {
+      JsonMapper json,
+      Suppressions suppressions) {
     this.jdbc = jdbc;
     this.ledger = ledger;
     this.cipher = cipher;
     this.index = index;
     this.json = json;
+    this.suppressions = suppressions;
   }
 
   /**
@@ -70,13 +85,19 @@ public final class Reencryption {
   public record Progress(long total, long scanned, long rewritten, long remaining) {}
 
   private record Row(
-      UUID id, byte[] content, byte[] refused, boolean indexed, boolean contentDropped) {}
+      UUID id,
+      String clientId,
+      byte[] content,
+      byte[] refused,
+      boolean indexed,
+      boolean contentDropped) {}
 
   /** Runs to the end, reporting after every batch; returns the final progress. */
   public Progress run(boolean reindex, Consumer<Progress> progress) {
     Long total = jdbc.queryForObject("SELECT COUNT(*) FROM message", Long.class);
     long scanned = 0;
     long rewritten = 0;
+    long rekeyed = 0;
     UUID after = null;
     while (true) {
       List<Row> rows = page(after);
@@ -84,8 +105,13 @@ public final class Reencryption {
         break;
       }
       after = rows.get(rows.size() - 1).id();
+      // The recipients of the re-digested messages, per client, for the suppression list.
+      Map<String, Set<String>> recipients = new LinkedHashMap<>();
       for (Row row : rows) {
-        rewritten += rewrite(row, reindex) ? 1 : 0;
+        rewritten += rewrite(row, reindex, recipients) ? 1 : 0;
+      }
+      for (Map.Entry<String, Set<String>> e : recipients.entrySet()) {
+        rekeyed += suppressions.rekey(e.getKey(), e.getValue());
       }
       scanned += rows.size();
       progress.accept(new Progress(total, scanned, rewritten, -1));
@@ -95,10 +121,12 @@ public final class Reencryption {
     }
     Progress done = new Progress(total, scanned, rewritten, remaining());
     log.info(
-        "event=reencryption_done scanned={} rewritten={} remaining_old_key={}",
+        "event=reencryption_done scanned={} rewritten={} remaining_old_key={}"
+            + " suppressions_rekeyed={}",
         done.scanned(),
         done.rewritten(),
-        done.remaining());
+        done.remaining(),
+        rekeyed);
     return done;
   }
 
@@ -129,6 +157,7 @@ public final class Reencryption {
   private static Row row(ResultSet rs) throws SQLException {
     return new Row(
         rs.getObject("id", UUID.class),
+        rs.getString("client_id"),
         rs.getBytes("content"),
         rs.getBytes("refused_recipients"),
         rs.getBoolean("indexed"),
@@ -140,8 +169,11 @@ public final class Reencryption {
         && (r.refused() == null || cipher.sealedWithPrimary(r.refused()));
   }
 
-  /** Rewrites one row if it needs it; true if it was rewritten. */
-  private boolean rewrite(Row row, boolean reindex) {
+  /**
+   * Rewrites one row if it needs it; true if it was rewritten. With {@code reindex}, adds the
+   * recipients of a message whose content is kept to {@code recipients} under its client.
+   */
+  private boolean rewrite(Row row, boolean reindex, Map<String, Set<String>> recipients) {
     Row r = row;
     for (int attempt = 0; attempt < MAX_RACES; attempt++) {
       boolean needIndex = !r.contentDropped() && (reindex || !r.indexed());
@@ -156,7 +188,11 @@ public final class Reencryption {
           content = cipher.seal(r.id(), plain);
         }
         if (needIndex) {
-          digests = index.digests(json.readValue(plain, MailContent.class).allRecipients());
+          List<String> all = json.readValue(plain, MailContent.class).allRecipients();
+          digests = index.digests(all);
+          if (reindex && r.clientId() != null) {
+            recipients.computeIfAbsent(r.clientId(), c -> new LinkedHashSet<>()).addAll(all);
+          }
         }
       }
       byte[] refused = r.refused();

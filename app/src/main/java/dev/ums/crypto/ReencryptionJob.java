@@ -3,6 +3,7 @@ package dev.ums.crypto;
 import dev.ums.ledger.Ledger;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
+import dev.ums.suppression.Suppressions;
 import dev.ums.web.ApiProblem;
 import java.time.Clock;
 import java.time.Instant;
@@ -58,9 +59,10 @@ class ReencryptionJob {
       ContentCipher cipher,
       RecipientIndex index,
       JsonMapper json,
+      Suppressions suppressions,
       @Qualifier("maintenance") ExecutorService maintenance,
       Clock clock) {
-    this.reencryption = new Reencryption(jdbc, ledger, cipher, index, json);
+    this.reencryption = new Reencryption(jdbc, ledger, cipher, index, json, suppressions);
     this.maintenance = maintenance;
     this.clock = clock;
   }

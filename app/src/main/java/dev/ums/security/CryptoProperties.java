@@ -1,5 +1,6 @@
 package dev.ums.security;
 
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -12,6 +13,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param indexKey the blind-index HMAC-SHA256 key, base64, at least 32 bytes (e.g. {@code
  *     UMS_CRYPTO_INDEX_KEY}); changing it needs {@code crypto reencrypt --reindex}
  * @param indexKeyFile a file holding that key, base64
+ * @param previousIndexKeys blind-index keys used before the current one, base64, each at least 32
+ *     bytes and none equal to the current key: suppression entries stored under a digest of one of
+ *     them still match (and are re-keyed to the current key when found); keep a key here until
+ *     {@code crypto reencrypt --reindex} has run after the change and the entries have been
+ *     re-keyed
  * @param devKeysetPath where development mode keeps the keyset it generates when none is
  *     configured; the development index key is kept beside it as {@code index-key}
  */
@@ -21,4 +27,5 @@ public record CryptoProperties(
     String keysetFile,
     String indexKey,
     String indexKeyFile,
+    @DefaultValue List<String> previousIndexKeys,
     @DefaultValue("./data/keyset.json") String devKeysetPath) {}

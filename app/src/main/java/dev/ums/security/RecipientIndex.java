@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -36,6 +37,11 @@ import org.springframework.stereotype.Component;
  * changing the index key needs {@code java -jar ums.jar crypto reencrypt --reindex}. What the index
  * reveals to someone with the database alone: which messages share a recipient or a domain, never
  * the address itself.
+ *
+ * <p>Keys used before the current one ({@code ums.crypto.previous-index-keys}) serve only {@link
+ * #addressDigests}: digests stored without the address beside them (the suppression list) cannot be
+ * recomputed after a key change, so they are looked up under every key and re-keyed when found.
+ * Everything else digests under the current key alone.
  */
 @Component
 public class RecipientIndex {
@@ -46,26 +52,67 @@ public class RecipientIndex {
   /** 128 bits of the HMAC: collisions are negligible and the column stays narrow. */
   private static final int DIGEST_BYTES = 16;
 
-  private final SecretKeySpec key;
+  private static final String PREVIOUS = "ums.crypto.previous-index-keys";
 
-  /** Mac.getInstance looks the provider up on every call; one initialised Mac per thread. */
-  private final ThreadLocal<Mac> mac = ThreadLocal.withInitial(this::newMac);
+  /** The current key first, then the previous keys in their configured order. */
+  private final List<SecretKeySpec> keys;
+
+  /**
+   * Mac.getInstance looks the provider up on every call; one initialised Mac per key and thread.
+   */
+  private final ThreadLocal<Mac[]> macs = ThreadLocal.withInitial(this::newMacs);
 
   @Autowired
   RecipientIndex(CryptoProperties props, Mode mode) {
-    this(loadKey(props, mode));
+    this(loadKey(props, mode), loadPrevious(props));
   }
 
-  private RecipientIndex(byte[] key) {
+  private RecipientIndex(byte[] key, List<byte[]> previous) {
     if (key.length < 32) {
       throw new IllegalStateException("ums.crypto.index-key must be at least 32 bytes (base64)");
     }
-    this.key = new SecretKeySpec(key, HMAC);
+    List<SecretKeySpec> all = new ArrayList<>(1 + previous.size());
+    all.add(new SecretKeySpec(key, HMAC));
+    for (int i = 0; i < previous.size(); i++) {
+      byte[] p = previous.get(i);
+      if (p.length < 32) {
+        throw new IllegalStateException(
+            PREVIOUS + "[" + i + "] must be at least 32 bytes (base64)");
+      }
+      if (Arrays.equals(p, key)) {
+        throw new IllegalStateException(
+            PREVIOUS
+                + "["
+                + i
+                + "] equals the current ums.crypto.index-key: list only keys no longer in use");
+      }
+      for (int j = 0; j < i; j++) {
+        if (Arrays.equals(p, previous.get(j))) {
+          throw new IllegalStateException(
+              PREVIOUS + "[" + i + "] repeats " + PREVIOUS + "[" + j + "]");
+        }
+      }
+      all.add(new SecretKeySpec(p, HMAC));
+    }
+    this.keys = List.copyOf(all);
   }
 
   /** An index over {@code key} (raw bytes, at least 32), for tools and tests. */
   public static RecipientIndex withKey(byte[] key) {
-    return new RecipientIndex(key.clone());
+    return new RecipientIndex(key.clone(), List.of());
+  }
+
+  /**
+   * An index over {@code key} that also looks addresses up under {@code previous} keys (each at
+   * least 32 bytes, none equal to {@code key}), for tools and tests.
+   */
+  public static RecipientIndex withKeys(byte[] key, byte[]... previous) {
+    return new RecipientIndex(key.clone(), Arrays.stream(previous).map(byte[]::clone).toList());
+  }
+
+  /** Whether previous keys are configured: without them {@link #addressDigests} is one digest. */
+  public boolean hasPreviousKeys() {
+    return keys.size() > 1;
   }
 
   /**
@@ -93,6 +140,24 @@ public class RecipientIndex {
   public String address(String address) {
     String a = normalizeAddress(address);
     return a == null ? null : digest("a:" + a);
+  }
+
+  /**
+   * The digests {@code address} may be stored under: its digest under the current key ({@link
+   * #address}) first, then under each previous key in configured order; empty if it is not an
+   * address. For stored digests that cannot be recomputed after a key change (suppression entries).
+   */
+  public List<String> addressDigests(String address) {
+    String a = normalizeAddress(address);
+    if (a == null) {
+      return List.of();
+    }
+    Mac[] all = macs.get();
+    List<String> out = new ArrayList<>(all.length);
+    for (Mac m : all) {
+      out.add(digest(m, "a:" + a));
+    }
+    return out;
   }
 
   /** The digest to look up {@code domain} ({@code example.com} or {@code @example.com}). */
@@ -153,19 +218,47 @@ public class RecipientIndex {
   }
 
   private String digest(String value) {
+    return digest(macs.get()[0], value);
+  }
+
+  private static String digest(Mac mac, String value) {
     // doFinal resets the Mac for the next value under the same key.
-    byte[] full = mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
+    byte[] full = mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(full, 0, DIGEST_BYTES);
   }
 
-  private Mac newMac() {
+  private Mac[] newMacs() {
     try {
-      Mac m = Mac.getInstance(HMAC);
-      m.init(key);
-      return m;
+      Mac[] out = new Mac[keys.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = Mac.getInstance(HMAC);
+        out[i].init(keys.get(i));
+      }
+      return out;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 unavailable", e);
     }
+  }
+
+  /** {@code ums.crypto.previous-index-keys}, decoded; blank entries (an empty list) are none. */
+  private static List<byte[]> loadPrevious(CryptoProperties props) {
+    List<String> configured = props.previousIndexKeys();
+    if (configured == null) {
+      return List.of();
+    }
+    List<byte[]> out = new ArrayList<>(configured.size());
+    for (int i = 0; i < configured.size(); i++) {
+      String k = configured.get(i);
+      if (k == null || k.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(Base64.getDecoder().decode(k.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(PREVIOUS + "[" + i + "] is not valid base64", e);
+      }
+    }
+    return out;
   }
 
   private static byte[] loadKey(CryptoProperties props, Mode mode) {

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -42,6 +43,14 @@ import org.springframework.stereotype.Service;
  * suppressed again. Adding an address already on the list replaces its reason and expiry and keeps
  * its id. Each call is one statement (or two, for an add that races another add of the same
  * address), in autocommit: there is nothing to roll back together.
+ *
+ * <p>After a change of the index key, entries stored under a previous key's digest ({@code
+ * ums.crypto.previous-index-keys}) still apply: every look-up by address also asks for the
+ * address's previous-key digests (in the same statement), and an entry found under one is re-keyed
+ * to the current key's digest (a few more statements, once per entry). Should the address also have
+ * an entry under the current digest, that one was written after the key change and wins, as a later
+ * add wins in an upsert (unless it has expired: then the older entry takes its place). Without
+ * previous keys every statement is as it would be without the feature.
  */
 @Service
 public class Suppressions {
@@ -105,48 +114,157 @@ public class Suppressions {
 
   /**
    * Those of {@code addresses} (as given) that are suppressed for {@code clientId} now; empty when
-   * none is. One indexed look-up of their digests; for a client with no entry at all, at most one
-   * existence check per second ({@link #EMPTY_FOR_NANOS}) and no look-up.
+   * none is. One indexed look-up of their digests (under the current key and any previous key); for
+   * a client with no entry at all, at most one existence check per second ({@link
+   * #EMPTY_FOR_NANOS}) and no look-up. An entry found under a previous key is re-keyed.
    */
   public Set<String> suppressed(String clientId, Collection<String> addresses) {
     if (knownEmpty(clientId)) {
       return Set.of();
     }
+    // Addresses by their current digest; every digest looked up, mapped to the current one.
     Map<String, List<String>> byDigest = new LinkedHashMap<>();
+    Map<String, String> currentOf = new LinkedHashMap<>();
+    boolean previous = index.hasPreviousKeys();
     for (String a : addresses) {
-      String d = index.address(a);
-      if (d != null) {
-        byDigest.computeIfAbsent(d, k -> new ArrayList<>()).add(a);
+      if (!previous) {
+        String d = index.address(a);
+        if (d != null) {
+          byDigest.computeIfAbsent(d, k -> new ArrayList<>()).add(a);
+          currentOf.put(d, d);
+        }
+        continue;
+      }
+      List<String> ds = index.addressDigests(a);
+      if (!ds.isEmpty()) {
+        byDigest.computeIfAbsent(ds.get(0), k -> new ArrayList<>()).add(a);
+        for (String d : ds) {
+          currentOf.putIfAbsent(d, ds.get(0));
+        }
       }
     }
     if (byDigest.isEmpty()) {
       return Set.of();
     }
-    List<String> digests = new ArrayList<>(byDigest.keySet());
+    List<String> hits = lookUp(clientId, new ArrayList<>(currentOf.keySet()), true);
+    if (hits.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> out = new LinkedHashSet<>();
+    Set<String> found = new HashSet<>();
+    for (String d : new LinkedHashSet<>(hits)) {
+      String current = currentOf.get(d);
+      if (found.add(current)) {
+        out.addAll(byDigest.get(current));
+      }
+    }
+    for (String d : new LinkedHashSet<>(hits)) {
+      String current = currentOf.get(d);
+      if (!d.equals(current)) {
+        try {
+          rekey(clientId, d, current, now());
+        } catch (DataAccessException e) {
+          // The answer stands; the next hit tries again.
+          log.warn(
+              "event=suppression_rekey_failed client={} error={}",
+              clientId,
+              e.getClass().getSimpleName());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Which of {@code digests} have an entry of {@code clientId} (that applies now, when {@code
+   * live}); in chunks that keep a large batch's look-up under the databases' parameter limits.
+   */
+  private List<String> lookUp(String clientId, List<String> digests, boolean live) {
     List<String> hits = new ArrayList<>();
-    // Chunks keep a large batch's look-up under the databases' parameter limits.
     for (int from = 0; from < digests.size(); from += LOOKUP_CHUNK) {
       List<String> chunk = digests.subList(from, Math.min(digests.size(), from + LOOKUP_CHUNK));
       List<Object> args = new ArrayList<>(chunk.size() + 2);
       args.add(clientId);
       args.addAll(chunk);
-      args.add(ts(clock.instant()));
+      if (live) {
+        args.add(ts(clock.instant()));
+      }
       hits.addAll(
           jdbc.queryForList(
               "SELECT digest FROM suppression WHERE client_id = ? AND digest IN ("
                   + String.join(",", Collections.nCopies(chunk.size(), "?"))
-                  + ") AND (expires_at IS NULL OR expires_at > ?)",
+                  + (live ? ") AND (expires_at IS NULL OR expires_at > ?)" : ")"),
               String.class,
               args.toArray()));
     }
-    if (hits.isEmpty()) {
-      return Set.of();
+    return hits;
+  }
+
+  /**
+   * Moves {@code clientId}'s entries stored under a previous index key's digest of one of {@code
+   * addresses} to the current key's digest (the re-index run calls this with each message's
+   * recipients); expired entries too, so none is left behind. One look-up for all of them (in
+   * chunks) and a few statements per entry moved; nothing at all without previous keys. (Not {@link
+   * #knownEmpty}: an entry another instance added within its second would be skipped.) Returns how
+   * many entries were moved or merged.
+   */
+  public int rekey(String clientId, Collection<String> addresses) {
+    if (!index.hasPreviousKeys() || addresses.isEmpty()) {
+      return 0;
     }
-    Set<String> out = new LinkedHashSet<>();
-    for (String d : new HashSet<>(hits)) {
-      out.addAll(byDigest.get(d));
+    Map<String, String> currentOf = new LinkedHashMap<>();
+    for (String a : addresses) {
+      List<String> ds = index.addressDigests(a);
+      for (int i = 1; i < ds.size(); i++) {
+        currentOf.putIfAbsent(ds.get(i), ds.get(0));
+      }
     }
-    return out;
+    if (currentOf.isEmpty()) {
+      return 0;
+    }
+    int n = 0;
+    Instant now = now();
+    for (String d :
+        new LinkedHashSet<>(lookUp(clientId, new ArrayList<>(currentOf.keySet()), false))) {
+      rekey(clientId, d, currentOf.get(d), now);
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Moves the entry of {@code clientId} under the previous-key digest {@code old} to {@code
+   * current}. Should an entry exist under {@code current} too, it was written after the key change
+   * and stays (the later add wins, as in an upsert), unless it has expired: an expired entry counts
+   * as none, so the old one takes its place. Safe against a concurrent re-key of the same entry.
+   */
+  private void rekey(String clientId, String old, String current, Instant now) {
+    jdbc.update(
+        "DELETE FROM suppression WHERE client_id = ? AND digest = ? AND expires_at <= ?",
+        clientId,
+        current,
+        ts(now));
+    int moved;
+    try {
+      moved =
+          jdbc.update(
+              "UPDATE suppression SET digest = ? WHERE client_id = ? AND digest = ?"
+                  + " AND NOT EXISTS (SELECT 1 FROM suppression s"
+                  + " WHERE s.client_id = ? AND s.digest = ?)",
+              current,
+              clientId,
+              old,
+              clientId,
+              current);
+    } catch (DuplicateKeyException race) {
+      // An entry under the current digest appeared meanwhile: it is the newer one.
+      moved = 0;
+    }
+    if (moved == 0) {
+      // Either the address has an entry under the current digest, or another re-key moved it.
+      jdbc.update("DELETE FROM suppression WHERE client_id = ? AND digest = ?", clientId, old);
+    }
+    log.info("event=suppression_rekeyed client={} merged={}", clientId, moved == 0);
   }
 
   /**
@@ -168,6 +286,7 @@ public class Suppressions {
         request.reason() == null ? SuppressionReason.MANUAL : request.reason();
     Instant expiresAt =
         request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS);
+    rekeyPrevious(clientId, request.address(), now);
     return upsert(clientId, digest, reason, expiresAt, now);
   }
 
@@ -180,6 +299,7 @@ public class Suppressions {
     for (String a : addresses) {
       String d = index.address(a);
       if (d != null) {
+        rekeyPrevious(clientId, a, now);
         upsert(clientId, d, SuppressionReason.HARD_BOUNCE, null, now);
       }
     }
@@ -197,6 +317,23 @@ public class Suppressions {
       if (d != null) {
         upsert(clientId, d, reason, null, now);
       }
+    }
+  }
+
+  /**
+   * Before an add by address: its entry under a previous key (if any) moves to the current digest,
+   * so the add updates it instead of creating a second entry. Nothing without previous keys.
+   */
+  private void rekeyPrevious(String clientId, String address, Instant now) {
+    if (!index.hasPreviousKeys()) {
+      return;
+    }
+    List<String> ds = index.addressDigests(address);
+    if (ds.size() < 2) {
+      return;
+    }
+    for (String d : lookUp(clientId, ds.subList(1, ds.size()), false)) {
+      rekey(clientId, d, ds.get(0), now);
     }
   }
 
@@ -269,9 +406,22 @@ public class Suppressions {
     if (!errors.isEmpty()) {
       throw ApiProblem.validation(errors);
     }
+    if (!index.hasPreviousKeys()) {
+      return jdbc.update(
+              "DELETE FROM suppression WHERE client_id = ? AND digest = ?", clientId, digest)
+          == 1;
+    }
+    // Its entry may still be under a previous key's digest (or, briefly, under both).
+    List<String> ds = index.addressDigests(address);
+    List<Object> args = new ArrayList<>(ds.size() + 1);
+    args.add(clientId);
+    args.addAll(ds);
     return jdbc.update(
-            "DELETE FROM suppression WHERE client_id = ? AND digest = ?", clientId, digest)
-        == 1;
+            "DELETE FROM suppression WHERE client_id = ? AND digest IN ("
+                + String.join(",", Collections.nCopies(ds.size(), "?"))
+                + ")",
+            args.toArray())
+        > 0;
   }
 
   /** Removes the entry {@code id} of {@code clientId} (of any client when null); false if none. */

@@ -11,6 +11,7 @@ import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import dev.ums.security.ContentCipher;
 import dev.ums.security.RecipientIndex;
+import dev.ums.suppression.Suppressions;
 import dev.ums.testing.Db;
 import dev.ums.testing.Http;
 import dev.ums.testing.ManualDispatch;
@@ -43,6 +44,7 @@ class ReencryptionTest {
   @Autowired RecipientIndex index;
   @Autowired JsonMapper json;
   @Autowired ManualDispatch dispatch;
+  @Autowired Suppressions suppressions;
 
   /** The keyset the test application runs with (its dev keyset). */
   private static KeysetHandle oldKeyset() throws Exception {
@@ -112,7 +114,7 @@ class ReencryptionTest {
         .as("before re-encryption the new key alone cannot read old rows")
         .isInstanceOf(IllegalStateException.class);
 
-    Reencryption run = new Reencryption(db.jdbc(), ledger, during, index, json);
+    Reencryption run = new Reencryption(db.jdbc(), ledger, during, index, json, suppressions);
     assertThat(run.remaining()).isEqualTo(ids.size());
     List<Reencryption.Progress> reports = new ArrayList<>();
     Reencryption.Progress done = run.run(false, reports::add);
@@ -135,7 +137,9 @@ class ReencryptionTest {
         .isEqualTo("[\"x\"]");
     // A second run has nothing to do.
     assertThat(
-            new Reencryption(db.jdbc(), ledger, after, index, json).run(false, p -> {}).rewritten())
+            new Reencryption(db.jdbc(), ledger, after, index, json, suppressions)
+                .run(false, p -> {})
+                .rewritten())
         .isZero();
   }
 
@@ -155,7 +159,8 @@ class ReencryptionTest {
         .isEmpty();
 
     Reencryption.Progress done =
-        new Reencryption(db.jdbc(), ledger, appCipher, index, json).run(false, p -> {});
+        new Reencryption(db.jdbc(), ledger, appCipher, index, json, suppressions)
+            .run(false, p -> {});
 
     assertThat(done.rewritten()).isEqualTo(1);
     assertThat(done.remaining()).isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +17,8 @@ class SecretFilesTest {
   @Test
   void generated_keyset_index_key_and_pepper_are_created_0600() throws Exception {
     CryptoProperties crypto =
-        new CryptoProperties(null, null, null, null, dir.resolve("keyset.json").toString());
+        new CryptoProperties(
+            null, null, null, null, List.of(), dir.resolve("keyset.json").toString());
     SecurityProperties security = security();
 
     new ContentCipher(crypto, dev.ums.support.Mode.DEVELOPMENT);
@@ -36,7 +38,8 @@ class SecretFilesTest {
     Files.writeString(pepper, java.util.Base64.getEncoder().encodeToString(new byte[32]));
     Files.setPosixFilePermissions(pepper, PosixFilePermissions.fromString("rw-r--r--"));
     CryptoProperties crypto =
-        new CryptoProperties(null, null, null, null, dir.resolve("keyset.json").toString());
+        new CryptoProperties(
+            null, null, null, null, List.of(), dir.resolve("keyset.json").toString());
 
     new KeyPepper(security(), crypto, dev.ums.support.Mode.DEVELOPMENT);
 
