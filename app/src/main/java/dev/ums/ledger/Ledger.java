@@ -1530,11 +1530,15 @@ public class Ledger {
                 return 0;
               }
               relay.accept(events(ids));
-              jdbc.batchUpdate(
-                  "DELETE FROM event_outbox WHERE event_id = ?",
-                  ids,
-                  ids.size(),
-                  (ps, id) -> ps.setObject(1, id));
+              // One statement per chunk, not one per event: chunks keep it under the databases'
+              // parameter limits.
+              for (int from = 0; from < ids.size(); from += 1000) {
+                List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+                jdbc.update(
+                    "DELETE FROM event_outbox WHERE event_id IN (%s)"
+                        .formatted(placeholders(chunk.size())),
+                    chunk.toArray());
+              }
               return ids.size();
             });
     return n == null ? 0 : n;
