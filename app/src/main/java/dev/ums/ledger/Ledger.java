@@ -1530,10 +1530,9 @@ public class Ledger {
                 return 0;
               }
               relay.accept(events(ids));
-              // One statement per chunk, not one per event: chunks keep it under the databases'
-              // parameter limits.
-              for (int from = 0; from < ids.size(); from += 1000) {
-                List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+              // One statement per chunk, not one per event.
+              for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
+                List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
                 jdbc.update(
                     "DELETE FROM event_outbox WHERE event_id IN (%s)"
                         .formatted(placeholders(chunk.size())),
@@ -1560,6 +1559,9 @@ public class Ledger {
         ts(cutoff),
         limit);
   }
+
+  /** At most this many values in one {@code IN (…)} list: under the databases' parameter limits. */
+  private static final int IN_LIST_CHUNK = 1000;
 
   private static String placeholders(int n) {
     return String.join(",", Collections.nCopies(n, "?"));

@@ -13,11 +13,11 @@ import java.util.regex.Pattern;
  */
 public final class HardBounce {
 
+  /**
+   * An address-failure enhanced code at the start, after a space or bracket, or after a multi-line
+   * reply's code ({@code 550-5.1.1}, as a report's diagnostic quotes it).
+   */
   private static final Pattern ADDRESS_STATUS =
-      Pattern.compile("(?:^|[\\s(])5\\.1\\.(?![78]\\b)\\d{1,3}\\b");
-
-  /** The same, also after a multi-line reply's code ({@code 550-5.1.1}) inside a diagnostic. */
-  private static final Pattern QUOTED_STATUS =
       Pattern.compile("(?:^|[\\s(]|\\b5\\d\\d-)5\\.1\\.(?![78]\\b)\\d{1,3}\\b");
 
   private HardBounce() {}
@@ -44,6 +44,6 @@ public final class HardBounce {
     if (status != null && !status.isBlank() && !status.strip().equals("5.0.0")) {
       return ADDRESS_STATUS.matcher(status.strip()).lookingAt();
     }
-    return diagnostic != null && QUOTED_STATUS.matcher(diagnostic).find();
+    return diagnostic != null && ADDRESS_STATUS.matcher(diagnostic).find();
   }
 }
